@@ -1,0 +1,5 @@
+export * from './catalog.js';
+export * from './json-schema.js';
+export * from './listening-event.js';
+export * from './topics.js';
+export * from './validate.js';

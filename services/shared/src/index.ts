@@ -1,0 +1,6 @@
+export * from './config.js';
+export * from './contract/index.js';
+export * from './errors.js';
+export * from './logging.js';
+export * from './metrics.js';
+export * from './shutdown.js';

@@ -1,0 +1,67 @@
+// The only module that imports the minio client; any S3-compatible server works (path-style addressing).
+import { Client } from 'minio';
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+
+export type { Client as ObjectStoreClient } from 'minio';
+
+export const objectStoreEnvSchema = z.object({
+  LAKE_ENDPOINT: z.url({ message: 'must be a URL such as http://minio.minio:9000' }),
+  LAKE_BUCKET: z
+    .string()
+    .regex(
+      /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+      'must be a valid S3 bucket name (3-63 lowercase letters, digits, . and -)',
+    ),
+  LAKE_REGION: z.string().default('us-east-1'),
+  LAKE_ACCESS_KEY: z.string().min(1, 'is required: mount it from the lake credentials Secret'),
+  LAKE_SECRET_KEY: z.string().min(1, 'is required: mount it from the lake credentials Secret'),
+});
+export type ObjectStoreEnv = z.infer<typeof objectStoreEnvSchema>;
+
+export function createObjectStore(settings: ObjectStoreEnv): Client {
+  const url = new URL(settings.LAKE_ENDPOINT);
+  const useSSL = url.protocol === 'https:';
+  if (!useSSL && url.protocol !== 'http:')
+    throw new ConfigError(`LAKE_ENDPOINT must be http or https, got ${url.protocol}`);
+  return new Client({
+    endPoint: url.hostname,
+    port: url.port ? Number(url.port) : useSSL ? 443 : 80,
+    useSSL,
+    pathStyle: true,
+    region: settings.LAKE_REGION,
+    accessKey: settings.LAKE_ACCESS_KEY,
+    secretKey: settings.LAKE_SECRET_KEY,
+  });
+}
+
+/** Creates the bucket when it is missing; an existing bucket is left as it is. */
+export async function ensureBucket(
+  client: Client,
+  bucket: string,
+  region = 'us-east-1',
+): Promise<'created' | 'exists'> {
+  if (await client.bucketExists(bucket)) return 'exists';
+  try {
+    await client.makeBucket(bucket, region);
+    return 'created';
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'BucketAlreadyOwnedByYou' || code === 'BucketAlreadyExists') return 'exists';
+    throw err;
+  }
+}
+
+/** Every object name under a prefix, following continuation tokens: no silent stop at 1,000. */
+export async function listAllObjects(
+  client: Client,
+  bucket: string,
+  prefix: string,
+): Promise<Array<{ name: string; size: number }>> {
+  const out: Array<{ name: string; size: number }> = [];
+  const stream = client.listObjectsV2(bucket, prefix, true);
+  for await (const item of stream as AsyncIterable<{ name?: string; size?: number }>) {
+    if (item.name) out.push({ name: item.name, size: item.size ?? 0 });
+  }
+  return out;
+}

@@ -1,0 +1,476 @@
+// The SpotifyPipeline custom resource: this file is the single source of truth. `npm run generate` writes
+// the CRD yaml from it (manifests/ and the Helm chart), and the operator's types are inferred from it.
+import { type Infer, type JsonSchema, s } from './schema-builder.js';
+
+export const GROUP = 'pipeline.spotify-pipeline.io';
+export const VERSION = 'v1alpha1';
+export const API_VERSION = `${GROUP}/${VERSION}`;
+export const KIND = 'SpotifyPipeline';
+export const PLURAL = 'spotifypipelines';
+export const SHORT_NAME = 'spl';
+
+const quantity = '^[0-9]+(\\.[0-9]+)?([KMGT]i?)?$';
+const cronField = '[0-9A-Za-z*/,?-]+';
+export const CRON_PATTERN = `^(@(yearly|annually|monthly|weekly|daily|hourly)|(${cronField}\\s+){4}${cronField})$`;
+const cron = (what: string, fallback: string) =>
+  s.withDefault(
+    s.string({
+      description: `Cron schedule of the ${what} job (5 fields, or @hourly/@daily/...).`,
+      maxLength: 100,
+      'x-kubernetes-validations': [
+        {
+          rule: `self.matches('${CRON_PATTERN.replaceAll('\\', '\\\\')}')`,
+          message: `must be a cron schedule with 5 fields such as "*/15 * * * *", or @hourly/@daily/@weekly/@monthly/@yearly`,
+        },
+      ],
+    }),
+    fallback,
+  );
+
+const secretName = (what: string) =>
+  s.string({
+    description: `Name of a Secret in the pipeline's namespace holding ${what}.`,
+    minLength: 1,
+    maxLength: 253,
+  });
+
+const audience = s.object(
+  {
+    users: s.required(s.integer({ description: 'Monthly active listeners to plan for.', minimum: 1 })),
+    eventsPerUserPerDay: s.withDefault(
+      s.integer({
+        description: 'Average listening events per listener per day.',
+        minimum: 1,
+        maximum: 100000,
+      }),
+      80,
+    ),
+    peakFactor: s.withDefault(
+      s.number({
+        description: 'Peak-hour rate divided by the daily average rate.',
+        minimum: 1,
+        maximum: 100,
+      }),
+      3,
+    ),
+    averageEventBytes: s.withDefault(
+      s.integer({ description: 'Average serialized event size in bytes.', minimum: 64, maximum: 1048576 }),
+      480,
+    ),
+  },
+  { description: 'Who listens: the capacity plan is computed from these numbers.' },
+);
+
+const capacity = s.object(
+  {
+    eventsPerSecondPerPartition: s.withDefault(
+      s.integer({ description: 'Sustained events/s one partition (and one consumer) handles.', minimum: 1 }),
+      2000,
+    ),
+    eventsPerSecondPerLakeWriter: s.withDefault(
+      s.integer({ description: 'Sustained events/s one lake-writer replica writes.', minimum: 1 }),
+      20000,
+    ),
+    bytesPerSecondPerBroker: s.withDefault(
+      s.integer({
+        description: 'Sustained produce bytes/s one broker takes, before replication.',
+        minimum: 1,
+      }),
+      20971520,
+    ),
+    headroom: s.withDefault(
+      s.number({ description: 'Multiplier applied on top of the peak rate.', minimum: 1, maximum: 10 }),
+      1.5,
+    ),
+  },
+  { description: 'Per-unit capacities the planner divides the peak rate by.' },
+);
+
+const strimzi = s.object(
+  {
+    cluster: s.required(
+      s.string({
+        description: 'Name of the Strimzi Kafka cluster (label strimzi.io/cluster).',
+        minLength: 1,
+      }),
+    ),
+    namespace: s.string({
+      description: "Namespace of the Kafka cluster; defaults to the pipeline's namespace.",
+      minLength: 1,
+    }),
+    brokerPool: s.withDefault(
+      s.string({ description: 'KafkaNodePool holding the broker role.', minLength: 1 }),
+      'brokers',
+    ),
+    minBrokers: s.withDefault(
+      s.integer({ description: 'Lowest broker count the plan may set.', minimum: 1 }),
+      3,
+    ),
+    maxBrokers: s.withDefault(
+      s.integer({ description: 'Highest broker count the plan may set.', minimum: 1 }),
+      12,
+    ),
+  },
+  {
+    description:
+      'Strimzi mode: the operator manages a KafkaTopic, the broker node pool size and KafkaRebalances.',
+    'x-kubernetes-validations': [
+      {
+        rule: 'self.minBrokers <= self.maxBrokers',
+        message: 'minBrokers must be less than or equal to maxBrokers',
+      },
+    ],
+  },
+);
+
+const external = s.object(
+  {
+    bootstrapServers: s.required(
+      s.string({ description: 'Comma-separated host:port list of the managed Kafka cluster.', minLength: 1 }),
+    ),
+    credentialsSecret: secretName(
+      'KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD (optional)',
+    ),
+    tls: s.withDefault(s.boolean({ description: 'Connect with TLS.' }), false),
+  },
+  {
+    description: 'External mode: the topic is managed through the Kafka admin API (e.g. a managed cluster).',
+  },
+);
+
+const topic = s.object(
+  {
+    name: s.withDefault(
+      s.string({ description: 'Topic of listening events.', minLength: 1, maxLength: 249 }),
+      'listening-events',
+    ),
+    partitions: s.integer({
+      description: 'Partition count; leave unset to take it from the capacity plan. May only grow.',
+      minimum: 1,
+      maximum: 10000,
+      'x-kubernetes-validations': [
+        {
+          rule: 'self >= oldSelf',
+          message: 'partitions may only grow: Kafka cannot remove partitions from a topic',
+        },
+      ],
+    }),
+    replicas: s.withDefault(s.integer({ description: 'Replication factor.', minimum: 1, maximum: 10 }), 3),
+    retentionHours: s.withDefault(
+      s.integer({ description: 'Retention of the topic in hours.', minimum: 1 }),
+      168,
+    ),
+  },
+  {
+    description: 'The listening-events topic.',
+    'x-kubernetes-validations': [
+      {
+        rule: '!has(oldSelf.partitions) || has(self.partitions)',
+        message: 'partitions cannot be unset once set; raise it or keep it',
+      },
+    ],
+  },
+);
+
+const kafka = s.object(
+  {
+    mode: s.withDefault(
+      s.enumOf(['strimzi', 'external'] as const, { description: 'Who runs Kafka.' }),
+      'strimzi',
+    ),
+    strimzi,
+    external,
+    topic: s.withDefault(topic, {} as Infer<typeof topic>),
+  },
+  {
+    'x-kubernetes-validations': [
+      {
+        rule: "self.mode != 'strimzi' || has(self.strimzi)",
+        message: 'spec.kafka.strimzi is required when mode is strimzi',
+      },
+      {
+        rule: "self.mode != 'external' || has(self.external)",
+        message: 'spec.kafka.external is required when mode is external',
+      },
+    ],
+  },
+);
+
+const source = s.object({
+  type: s.required(
+    s.enumOf(['simulator', 'spotify_api', 'history_import'] as const, { description: 'Kind of source.' }),
+  ),
+  eventsPerSecond: s.withDefault(
+    s.integer({ description: 'Target produce rate (simulator).', minimum: 1 }),
+    1000,
+  ),
+  replicas: s.withDefault(
+    s.integer({ description: 'Replicas of the source Deployment.', minimum: 0, maximum: 100 }),
+    1,
+  ),
+  credentialsSecret: secretName('the source credentials (spotify_api)'),
+});
+
+const batch = s.object({
+  maxEvents: s.withDefault(s.integer({ description: 'Flush after this many events.', minimum: 1 }), 50000),
+  maxBytes: s.withDefault(
+    s.string({ description: 'Flush after this many uncompressed bytes (e.g. 64Mi).', pattern: quantity }),
+    '64Mi',
+  ),
+  maxAgeSeconds: s.withDefault(s.integer({ description: 'Flush a batch at most this old.', minimum: 1 }), 60),
+});
+
+const lakeWriter = s.object(
+  {
+    autoscaler: s.withDefault(
+      s.enumOf(['hpa', 'keda', 'none'] as const, { description: 'Who scales lake writers.' }),
+      'keda',
+    ),
+    minReplicas: s.withDefault(s.integer({ description: 'Fewest lake writers.', minimum: 0 }), 1),
+    maxReplicas: s.integer({
+      description: 'Most lake writers; unset = the plan (never above the partitions).',
+      minimum: 1,
+    }),
+    lagThreshold: s.withDefault(
+      s.integer({ description: 'Consumer lag per replica that triggers scaling.', minimum: 1 }),
+      50000,
+    ),
+    batch: s.withDefault(batch, {} as Infer<typeof batch>),
+    format: s.withDefault(
+      s.enumOf(['jsonl.gz', 'parquet'] as const, { description: 'Lake file format.' }),
+      'jsonl.gz',
+    ),
+    resources: s.object({
+      cpu: s.withDefault(
+        s.string({ description: 'CPU request and limit.', pattern: '^[0-9]+(\\.[0-9]+)?m?$' }),
+        '500m',
+      ),
+      memory: s.withDefault(
+        s.string({ description: 'Memory request and limit.', pattern: quantity }),
+        '512Mi',
+      ),
+    }),
+  },
+  {
+    'x-kubernetes-validations': [
+      {
+        rule: '!has(self.maxReplicas) || self.minReplicas <= self.maxReplicas',
+        message: 'minReplicas must be less than or equal to maxReplicas',
+      },
+    ],
+  },
+);
+
+const lake = s.object({
+  endpoint: s.required(
+    s.string({ description: 'S3 endpoint URL, e.g. http://minio.minio:9000.', pattern: '^https?://' }),
+  ),
+  bucket: s.required(
+    s.string({ description: 'Bucket of the lake.', pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$' }),
+  ),
+  region: s.withDefault(s.string({ description: 'Bucket region.' }), 'us-east-1'),
+  credentialsSecret: s.required(secretName('LAKE_ACCESS_KEY and LAKE_SECRET_KEY')),
+  retentionDays: s.withDefault(
+    s.integer({ description: 'Expire bronze objects after this many days.', minimum: 1 }),
+    30,
+  ),
+  versioning: s.withDefault(s.boolean({ description: 'Enable bucket versioning.' }), true),
+});
+
+const warehouse = s.object({
+  type: s.required(
+    s.enumOf(['snowflake', 'postgres', 'duckdb'] as const, { description: 'Warehouse engine.' }),
+  ),
+  credentialsSecret: secretName('the warehouse credentials'),
+  database: s.string({ description: 'Database name.' }),
+  schema: s.withDefault(s.string({ description: 'Schema to load into.' }), 'BRONZE'),
+});
+
+const schedule = s.object({
+  orchestrator: s.withDefault(
+    s.enumOf(['cronjob', 'airflow'] as const, { description: 'Who runs load and transform.' }),
+    'cronjob',
+  ),
+  load: cron('warehouse load', '*/15 * * * *'),
+  transform: cron('dbt transform', '5 * * * *'),
+  suspend: s.withDefault(s.boolean({ description: 'Suspend the scheduled jobs.' }), false),
+});
+
+export const specNode = s.object(
+  {
+    audience: s.required(audience),
+    capacity: s.withDefault(capacity, {} as Infer<typeof capacity>),
+    kafka: s.required(kafka),
+    sources: s.withDefault(
+      s.array(source, { maxItems: 8, description: 'Event sources (one Deployment each).' }),
+      [],
+    ),
+    lakeWriter: s.withDefault(lakeWriter, {} as Infer<typeof lakeWriter>),
+    lake: s.required(lake),
+    warehouse,
+    schedule: s.withDefault(schedule, {} as Infer<typeof schedule>),
+    deletionPolicy: s.withDefault(
+      s.enumOf(['Retain', 'Delete'] as const, {
+        description: 'On delete: Retain keeps topics and lake data; Delete removes them.',
+      }),
+      'Retain',
+    ),
+  },
+  {
+    description: 'Desired state of one listening-events pipeline.',
+    'x-kubernetes-validations': [
+      {
+        rule: "self.lakeWriter.autoscaler == 'none' || self.lakeWriter.minReplicas >= 1",
+        message: 'lakeWriter.minReplicas must be at least 1 when an autoscaler is set',
+      },
+      {
+        rule: "!has(self.warehouse) || self.warehouse.type == 'duckdb' || has(self.warehouse.credentialsSecret)",
+        message: 'warehouse.credentialsSecret is required for snowflake and postgres',
+      },
+    ],
+  },
+);
+
+export type PipelineSpec = Infer<typeof specNode>;
+export type SourceSpec = PipelineSpec['sources'][number];
+
+export interface Condition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason: string;
+  message: string;
+  lastTransitionTime: string;
+  observedGeneration?: number;
+}
+
+export interface CapacityPlanStatus {
+  partitions: number;
+  brokers: number;
+  lakeWriters: { min: number; max: number };
+  peakEventsPerSecond: number;
+}
+
+export interface PipelineStatus {
+  observedGeneration?: number;
+  conditions?: Condition[];
+  plan?: CapacityPlanStatus;
+  lakeWriters?: string;
+  brokers?: number;
+  topic?: { name: string; partitions: number };
+  lake?: { bucket: string; versioning: string; lifecycle: string };
+}
+
+const conditionSchema: JsonSchema = {
+  type: 'object',
+  required: ['type', 'status', 'reason', 'message', 'lastTransitionTime'],
+  properties: {
+    type: { type: 'string', maxLength: 316 },
+    status: { type: 'string', enum: ['True', 'False', 'Unknown'] },
+    reason: { type: 'string', maxLength: 1024 },
+    message: { type: 'string', maxLength: 32768 },
+    lastTransitionTime: { type: 'string', format: 'date-time' },
+    observedGeneration: { type: 'integer', minimum: 0 },
+  },
+};
+
+export const statusSchema: JsonSchema = {
+  type: 'object',
+  description: 'Observed state, written by the operator only.',
+  properties: {
+    observedGeneration: { type: 'integer' },
+    conditions: {
+      type: 'array',
+      items: conditionSchema,
+      'x-kubernetes-list-type': 'map',
+      'x-kubernetes-list-map-keys': ['type'],
+    },
+    plan: {
+      type: 'object',
+      properties: {
+        partitions: { type: 'integer' },
+        brokers: { type: 'integer' },
+        lakeWriters: { type: 'object', properties: { min: { type: 'integer' }, max: { type: 'integer' } } },
+        peakEventsPerSecond: { type: 'integer' },
+      },
+    },
+    lakeWriters: { type: 'string', description: 'Lake-writer replica range, min-max.' },
+    brokers: { type: 'integer', description: 'Broker count set on the node pool.' },
+    topic: { type: 'object', properties: { name: { type: 'string' }, partitions: { type: 'integer' } } },
+    lake: {
+      type: 'object',
+      properties: {
+        bucket: { type: 'string' },
+        versioning: { type: 'string' },
+        lifecycle: { type: 'string' },
+      },
+    },
+  },
+};
+
+export interface SpotifyPipeline {
+  apiVersion: typeof API_VERSION;
+  kind: typeof KIND;
+  metadata: {
+    name: string;
+    namespace: string;
+    uid: string;
+    generation?: number;
+    resourceVersion?: string;
+    deletionTimestamp?: string;
+    finalizers?: string[];
+    annotations?: Record<string, string>;
+    labels?: Record<string, string>;
+  };
+  spec: PipelineSpec;
+  status?: PipelineStatus;
+}
+
+export function buildCrd() {
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${PLURAL}.${GROUP}` },
+    spec: {
+      group: GROUP,
+      names: {
+        kind: KIND,
+        listKind: `${KIND}List`,
+        plural: PLURAL,
+        singular: 'spotifypipeline',
+        shortNames: [SHORT_NAME],
+        categories: ['spotify-pipeline'],
+      },
+      scope: 'Namespaced',
+      versions: [
+        {
+          name: VERSION,
+          served: true,
+          storage: true,
+          subresources: { status: {} },
+          additionalPrinterColumns: [
+            { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+            { name: 'Partitions', type: 'integer', jsonPath: '.status.plan.partitions' },
+            { name: 'Lake writers', type: 'string', jsonPath: '.status.lakeWriters' },
+            { name: 'Brokers', type: 'integer', jsonPath: '.status.brokers' },
+            { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+          ],
+          schema: {
+            openAPIV3Schema: {
+              type: 'object',
+              description:
+                'SpotifyPipeline describes one listening-events pipeline: Kafka topic, sources, lake writers, lake and schedules.',
+              required: ['spec'],
+              properties: {
+                apiVersion: { type: 'string' },
+                kind: { type: 'string' },
+                metadata: { type: 'object' },
+                spec: specNode.schema,
+                status: statusSchema,
+              },
+            },
+          },
+        },
+      ],
+    },
+  };
+}

@@ -1,12 +1,12 @@
 // The only module that imports kafkajs: everything else takes the types re-exported here, so the client
 // library can be swapped (kafkajs has had no release since 2023) by changing this file alone.
-import { CompressionTypes, Kafka, type KafkaConfig, logLevel, type SASLOptions } from 'kafkajs';
+import { CompressionTypes, Kafka, type KafkaConfig, logLevel, Partitioners, type SASLOptions } from 'kafkajs';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { env } from './config.js';
 
 export type { Admin, Consumer, EachBatchPayload, KafkaMessage, Message, Producer } from 'kafkajs';
-export { CompressionTypes };
+export { CompressionTypes, Partitioners };
 
 /** Connection settings every Kafka client of ours reads from env (credentials come from a Secret). */
 export const kafkaEnvSchema = z.object({

@@ -1,0 +1,3 @@
+export * from './metrics.js';
+export * from './producer.js';
+export * from './publisher.js';

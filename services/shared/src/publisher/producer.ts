@@ -1,0 +1,54 @@
+import type { Logger } from 'pino';
+import { CATALOG_TOPICS, TOPICS } from '../contract/topics.js';
+import { type createKafka, Partitioners, type Producer } from '../kafka.js';
+
+type KafkaClient = ReturnType<typeof createKafka>;
+
+/** What the publisher needs from a producer: the slice of kafkajs' Producer it calls. */
+export type BatchProducer = Pick<Producer, 'connect' | 'disconnect' | 'sendBatch'>;
+
+/**
+ * An idempotent producer: the broker drops a retried batch it already wrote, so a lost acknowledgement
+ * (broker restart, network blip) cannot turn into a duplicate. kafkajs needs unlimited retries and a single
+ * request in flight per broker for that guarantee; it keeps the sequence numbers, we keep it connected.
+ */
+export function createIdempotentProducer(kafka: KafkaClient): Producer {
+  return kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 2_000 },
+  });
+}
+
+/**
+ * Creates the contract's topics when they are missing (local runs and tests; on Kubernetes the operator
+ * owns them). Catalog topics are compacted: the latest record per id is the dimension row.
+ */
+export async function ensureContractTopics(
+  kafka: KafkaClient,
+  options: { partitions: number; replicationFactor?: number; logger: Logger },
+): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const replicationFactor = options.replicationFactor ?? 1;
+    const wanted = [
+      { topic: TOPICS.listeningEvents, numPartitions: options.partitions, replicationFactor },
+      { topic: TOPICS.deadLetter, numPartitions: 1, replicationFactor },
+      ...CATALOG_TOPICS.map((topic) => ({
+        topic,
+        numPartitions: 1,
+        replicationFactor,
+        configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+      })),
+    ].filter((t) => !existing.has(t.topic));
+    if (wanted.length === 0) return;
+    await admin.createTopics({ topics: wanted, waitForLeaders: true });
+    options.logger.info({ topics: wanted.map((t) => t.topic) }, 'created missing contract topics');
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -8,17 +8,8 @@
 set -euo pipefail
 
 SP_CACHE="${SP_CACHE:-$HOME/.cache/spotify-pipeline}"
-KAFKA_VERSION="${KAFKA_VERSION:-4.1.1}"
-LOG4J_VERSION="2.25.3"
-VERSITYGW_VERSION="v1.7.0"
-HELM_VERSION="v3.22.0"
-KUBE_VERSION="v1.34.4"
-KUBE_STAGING_VERSION="v0.34.4"
-ETCD_VERSION="v3.6.16"
-DBT_CORE_VERSION="1.10.23"
-DBT_DUCKDB_VERSION="1.10.1"
-DBT_POSTGRES_VERSION="1.10.2"
-DUCKDB_VERSION="1.5.6" # same engine as @duckdb/node-api, so both read one database file
+# shellcheck source=components.env
+source "$(dirname "${BASH_SOURCE[0]}")/components.env"
 
 mkdir -p "$SP_CACHE"
 step() { printf '[install %s] %s\n' "$(date +%H:%M:%S)" "$*"; }

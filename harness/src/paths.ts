@@ -1,0 +1,68 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Versions from scripts/components.env: the installer and the harness read the same file. */
+export function componentVersions(): Record<string, string> {
+  const text = readFileSync(join(repoRoot, 'scripts/components.env'), 'utf8');
+  const entries = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'))
+    .map((line) => line.split('=', 2) as [string, string]);
+  return Object.fromEntries(entries);
+}
+
+export const cacheDir = () => process.env.SP_CACHE ?? join(homedir(), '.cache/spotify-pipeline');
+
+export interface ComponentPaths {
+  java: string;
+  kafkaLibs: string;
+  versitygw: string;
+  helm: string;
+  etcd: string;
+  kubeApiserver: string;
+  kubectl: string;
+  dbt: string;
+  python: string;
+  postgresBin: string;
+}
+
+/** Where each installed component lives. Nothing is checked here; `requireComponent` checks one. */
+export function componentPaths(): ComponentPaths {
+  const v = componentVersions();
+  const c = cacheDir();
+  return {
+    java: process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin/java') : 'java',
+    kafkaLibs: join(c, `kafka-${v.KAFKA_VERSION}`, 'libs'),
+    versitygw: join(c, `versitygw-${v.VERSITYGW_VERSION}`, 'bin/versitygw'),
+    helm: join(c, `helm-${v.HELM_VERSION}`, 'bin/helm'),
+    etcd: join(c, `etcd-${v.ETCD_VERSION}`, 'bin/etcd'),
+    kubeApiserver: join(c, `kube-${v.KUBE_VERSION}`, 'bin/kube-apiserver'),
+    kubectl: 'kubectl',
+    dbt: join(c, `dbt-${v.DBT_CORE_VERSION}-duckdb-${v.DUCKDB_VERSION}`, 'bin/dbt'),
+    python: join(c, `dbt-${v.DBT_CORE_VERSION}-duckdb-${v.DUCKDB_VERSION}`, 'bin/python'),
+    postgresBin: findPostgresBin(),
+  };
+}
+
+function findPostgresBin(): string {
+  for (const version of ['17', '16', '15', '14']) {
+    const dir = `/usr/lib/postgresql/${version}/bin`;
+    if (existsSync(join(dir, 'postgres'))) return dir;
+  }
+  return '/usr/lib/postgresql/missing/bin';
+}
+
+/** Throws a message that says which install command fixes a missing component. */
+export function requireComponent(path: string, component: string): string {
+  if (!existsSync(path)) {
+    throw new Error(
+      `${component} is not installed at ${path}: run scripts/install-components.sh ${component}`,
+    );
+  }
+  return path;
+}

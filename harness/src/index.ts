@@ -1,3 +1,4 @@
+export * from './dbt.js';
 export * from './kafka.js';
 export * from './kube.js';
 export * from './paths.js';

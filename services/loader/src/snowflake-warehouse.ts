@@ -1,0 +1,111 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, posix } from 'node:path';
+import { bronzeTableFor } from './bronze-tables.js';
+import {
+  snowflakeCopyStatement,
+  snowflakeManifestInsert,
+  snowflakePrepareStatements,
+  snowflakePutStatement,
+} from './snowflake-sql.js';
+import type { FetchedObject, Warehouse } from './warehouse.js';
+
+/** Runs one statement and returns its rows as objects; the snowflake-sdk connection, or a fake in tests. */
+export type SnowflakeExecutor = (sqlText: string) => Promise<Array<Record<string, unknown>>>;
+
+export interface SnowflakeSettings {
+  account: string;
+  username: string;
+  password: string;
+  database: string;
+  warehouse: string;
+  role?: string | undefined;
+  schema: string;
+}
+
+const STAGE = 'LAKE_STAGE';
+
+/**
+ * Snowflake: PUT each gzipped object to an internal stage (outside the transaction: a PUT is a file upload
+ * and overwriting it is harmless), then COPY INTO the bronze table and INSERT the manifest row in one
+ * explicit transaction.
+ */
+export function createSnowflakeWarehouse(params: {
+  execute: SnowflakeExecutor;
+  schema: string;
+  close?: () => Promise<void>;
+}): Warehouse {
+  const { execute, schema } = params;
+  return {
+    kind: 'snowflake',
+    async prepare() {
+      for (const sql of snowflakePrepareStatements(schema, STAGE)) await execute(sql);
+    },
+    async loadedKeys() {
+      const rows = await execute(`select object_key from "${schema.toUpperCase()}"."_LOAD_MANIFEST"`);
+      return new Set(rows.map((r) => String(r.OBJECT_KEY)));
+    },
+    async loadBatch(batch: readonly FetchedObject[]) {
+      const scratch = await mkdtemp(join(tmpdir(), 'sp-loader-sf-'));
+      try {
+        for (const [i, { object, gzipped }] of batch.entries()) {
+          const dir = join(scratch, String(i));
+          await mkdir(dir);
+          const file = join(dir, posix.basename(object.key));
+          await writeFile(file, gzipped);
+          await execute(snowflakePutStatement(file, schema, STAGE, object.key));
+        }
+        const counts: number[] = [];
+        await execute('begin');
+        try {
+          for (const { object } of batch) {
+            const table = bronzeTableFor(object.topic);
+            if (!table) throw new Error(`no bronze table for topic ${object.topic}`);
+            const result = await execute(snowflakeCopyStatement(schema, STAGE, table, object));
+            const loaded = result.reduce((sum, r) => sum + Number(r.rows_loaded ?? r.ROWS_LOADED ?? 0), 0);
+            await execute(snowflakeManifestInsert(schema, table, object, loaded));
+            counts.push(loaded);
+          }
+          await execute('commit');
+        } catch (err) {
+          await execute('rollback').catch(() => undefined);
+          throw err;
+        }
+        return counts;
+      } finally {
+        await rm(scratch, { recursive: true, force: true });
+      }
+    },
+    async close() {
+      await params.close?.();
+    },
+  };
+}
+
+/** Connects with snowflake-sdk (loaded only when Snowflake is the warehouse) and wraps it as an executor. */
+export async function connectSnowflake(settings: SnowflakeSettings): Promise<Warehouse> {
+  const snowflake = (await import('snowflake-sdk')).default;
+  const connection = snowflake.createConnection({
+    account: settings.account,
+    username: settings.username,
+    password: settings.password,
+    database: settings.database,
+    warehouse: settings.warehouse,
+    ...(settings.role ? { role: settings.role } : {}),
+    application: 'spotify-pipeline-loader',
+  });
+  await connection.connectAsync();
+  const execute: SnowflakeExecutor = (sqlText) =>
+    new Promise((resolve, reject) => {
+      connection.execute({
+        sqlText,
+        complete: (err, _stmt, rows) =>
+          err ? reject(err) : resolve((rows ?? []) as Array<Record<string, unknown>>),
+      });
+    });
+  return createSnowflakeWarehouse({
+    execute,
+    schema: settings.schema,
+    close: () => new Promise((resolve) => connection.destroy(() => resolve())),
+  });
+}

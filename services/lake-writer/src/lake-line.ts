@@ -1,0 +1,36 @@
+import { decodeListeningEvent } from '@spotify-pipeline/shared';
+import { eventHourPartition } from '@spotify-pipeline/shared/lake/layout';
+
+export interface RecordOrigin {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+export type LakeLine =
+  | { ok: true; line: string; date: string; hour: string }
+  | { ok: false; reason: string; kind: 'size' | 'json' | 'contract' };
+
+/**
+ * Validates one Kafka value against the contract and returns the JSON Lines row for the lake: the original
+ * JSON text with `_topic`, `_partition`, `_offset`, `_ingested_at` spliced in before its closing brace. The
+ * record is never re-serialized (that alone costs more than parsing it, see PERFORMANCE.md); splicing is
+ * safe because a validated event is a strict JSON object, so it ends with `}` and has no `_` keys of its own.
+ */
+export function toLakeLine(value: Buffer | null, origin: RecordOrigin, ingestedAt: string): LakeLine {
+  if (value === null) return { ok: false, reason: 'record has no value (tombstone)', kind: 'contract' };
+  const decoded = decodeListeningEvent(value);
+  if (!decoded.ok) return { ok: false, reason: decoded.reason, kind: kindOf(decoded.reason) };
+  let text = value.toString('utf8').trimEnd();
+  // Raw CR/LF cannot occur inside JSON strings, so any here is insignificant whitespace; it would split the row.
+  if (text.includes('\n') || text.includes('\r')) text = text.replace(/[\r\n]/g, ' ');
+  const metadata = `,"_topic":${JSON.stringify(origin.topic)},"_partition":${origin.partition},"_offset":${origin.offset},"_ingested_at":"${ingestedAt}"}`;
+  const line = `${text.slice(0, -1)}${metadata}`;
+  return { ok: true, line, ...eventHourPartition(decoded.value.event_ts) };
+}
+
+function kindOf(reason: string): 'size' | 'json' | 'contract' {
+  if (reason.startsWith('not valid JSON')) return 'json';
+  if (reason.startsWith('record is ') && reason.includes('the limit is')) return 'size';
+  return 'contract';
+}

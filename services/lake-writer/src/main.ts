@@ -1,0 +1,88 @@
+import {
+  createLogger,
+  createRegistry,
+  loadConfig,
+  onShutdown,
+  startOpsServer,
+} from '@spotify-pipeline/shared';
+import { createKafka } from '@spotify-pipeline/shared/kafka';
+import { lakeWriterEnvSchema } from '@spotify-pipeline/shared/lake/lake-writer-env';
+import { createObjectStore, ensureBucket } from '@spotify-pipeline/shared/object-store';
+import { createDeadLetterSink } from './dead-letters.js';
+import { createLakeStore } from './lake-store.js';
+import { createLakeWriter } from './lake-writer.js';
+import { createLakeWriterMetrics } from './metrics.js';
+
+/** Process entry point: config from env, wiring, ops endpoints, SIGTERM handling. */
+async function main(): Promise<void> {
+  const logger = createLogger({ name: 'lake-writer' });
+  let config: ReturnType<typeof loadConfig<typeof lakeWriterEnvSchema>>;
+  try {
+    config = loadConfig(lakeWriterEnvSchema);
+  } catch (err) {
+    logger.fatal({ err }, (err as Error).message);
+    process.exit(2);
+  }
+
+  const client = createObjectStore(config);
+  const bucket = await ensureBucket(client, config.LAKE_BUCKET, config.LAKE_REGION);
+  logger.info({ bucket: config.LAKE_BUCKET, state: bucket }, 'lake bucket ready');
+
+  const kafka = createKafka(config, logger);
+  const producer = kafka.producer({ allowAutoTopicCreation: true, idempotent: false });
+  await producer.connect();
+  const consumer = kafka.consumer({
+    groupId: config.LAKE_WRITER_GROUP_ID,
+    sessionTimeout: config.LAKE_WRITER_SESSION_TIMEOUT_MS,
+    heartbeatInterval: Math.min(3_000, Math.floor(config.LAKE_WRITER_SESSION_TIMEOUT_MS / 3)),
+    maxBytesPerPartition: 4 * 1024 * 1024,
+    maxBytes: 32 * 1024 * 1024,
+    maxWaitTimeInMs: 500,
+  });
+
+  const registry = createRegistry('lake-writer');
+  const writer = createLakeWriter({
+    consumer,
+    topic: config.LAKE_WRITER_TOPIC,
+    store: createLakeStore({
+      client,
+      bucket: config.LAKE_BUCKET,
+      timeoutMs: config.LAKE_WRITER_PUT_TIMEOUT_MS,
+    }),
+    deadLetters: createDeadLetterSink({ producer, topic: config.LAKE_WRITER_DLQ_TOPIC }),
+    limits: {
+      maxEvents: config.LAKE_WRITER_BATCH_MAX_EVENTS,
+      maxBytes: config.LAKE_WRITER_BATCH_MAX_BYTES,
+      maxAgeMs: config.LAKE_WRITER_BATCH_MAX_AGE_MS,
+    },
+    gzipLevel: config.LAKE_WRITER_GZIP_LEVEL,
+    retryMaxMs: config.LAKE_WRITER_RETRY_MAX_MS,
+    shutdownTimeoutMs: config.LAKE_WRITER_SHUTDOWN_TIMEOUT_MS,
+    clock: Date.now,
+    logger,
+    metrics: createLakeWriterMetrics(registry),
+    onFatal: (err) => {
+      logger.fatal({ err }, 'Kafka consumer gave up; exiting so the pod restarts');
+      process.exit(1);
+    },
+  });
+  const ops = await startOpsServer({ port: config.OPS_PORT, registry, ready: writer.isReady });
+  onShutdown(logger, async () => {
+    try {
+      await writer.stop();
+      await producer.disconnect();
+    } finally {
+      await ops.close();
+    }
+  });
+  await writer.start();
+  logger.info(
+    { topic: config.LAKE_WRITER_TOPIC, groupId: config.LAKE_WRITER_GROUP_ID, opsPort: ops.port },
+    'lake writer running',
+  );
+}
+
+main().catch((err: unknown) => {
+  createLogger({ name: 'lake-writer' }).fatal({ err }, 'lake writer failed to start');
+  process.exit(1);
+});

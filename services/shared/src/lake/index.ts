@@ -1,0 +1,2 @@
+export * from './lake-writer-env.js';
+export * from './layout.js';

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { env } from '../config.js';
+import { TOPICS } from '../contract/topics.js';
+import { kafkaEnvSchema } from '../kafka.js';
+import { objectStoreEnvSchema } from '../object-store.js';
+import { LAKE_FORMATS } from './layout.js';
+
+const positiveInt = (fallback: number, what: string) =>
+  env.int(fallback).pipe(z.number().int().min(1, `must be at least 1 (${what})`));
+
+/**
+ * Everything the lake writer reads from its environment. The operator builds the Deployment's env from the
+ * custom resource with this same schema, so both ends agree on names, defaults and limits.
+ */
+export const lakeWriterEnvSchema = kafkaEnvSchema.extend({
+  ...objectStoreEnvSchema.shape,
+  LAKE_WRITER_TOPIC: z.string().min(1).default(TOPICS.listeningEvents),
+  LAKE_WRITER_DLQ_TOPIC: z.string().min(1).default(TOPICS.deadLetter),
+  LAKE_WRITER_GROUP_ID: z.string().min(1).default('lake-writer'),
+  LAKE_WRITER_FORMAT: z
+    .enum(LAKE_FORMATS)
+    .default('jsonl.gz')
+    .refine((f) => f !== 'parquet', 'parquet is not yet supported by this lake writer; use jsonl.gz'),
+  LAKE_WRITER_BATCH_MAX_EVENTS: positiveInt(50_000, 'records per partition buffer'),
+  LAKE_WRITER_BATCH_MAX_BYTES: positiveInt(64 * 1024 * 1024, 'uncompressed bytes per partition buffer'),
+  LAKE_WRITER_BATCH_MAX_AGE_MS: positiveInt(60_000, 'age of the oldest buffered record'),
+  LAKE_WRITER_GZIP_LEVEL: env.int(6).pipe(z.number().int().min(0).max(9, 'must be 0-9')),
+  LAKE_WRITER_RETRY_MAX_MS: positiveInt(10_000, 'longest wait between object-store retries'),
+  LAKE_WRITER_PUT_TIMEOUT_MS: positiveInt(30_000, 'one object upload before it counts as failed'),
+  LAKE_WRITER_SESSION_TIMEOUT_MS: positiveInt(30_000, 'Kafka group session; the broker allows 6000-300000'),
+  LAKE_WRITER_SHUTDOWN_TIMEOUT_MS: positiveInt(25_000, 'time to flush on SIGTERM before giving up'),
+  OPS_PORT: env.int(8080).pipe(z.number().int().min(0).max(65_535)),
+});
+export type LakeWriterEnv = z.infer<typeof lakeWriterEnvSchema>;

@@ -1,0 +1,84 @@
+/**
+ * The bronze lake layout every stage agrees on:
+ * `bronze/<topic>/date=YYYY-MM-DD/hour=HH/<topic>+<partition>+<firstOffset>-<lastOffset>.<format>` inside the
+ * lake bucket. The name is a pure function of topic, partition, the offset range and the event hour, so a
+ * replay of the same offsets writes the same object instead of a second copy.
+ */
+
+export const LAKE_FORMATS = ['jsonl.gz', 'parquet'] as const;
+export type LakeFormat = (typeof LAKE_FORMATS)[number];
+
+export const BRONZE_PREFIX = 'bronze/';
+
+export interface BronzeObject {
+  topic: string;
+  partition: number;
+  /** Offsets as decimal strings: Kafka offsets are int64 and do not fit a JS number. */
+  firstOffset: string;
+  lastOffset: string;
+  /** YYYY-MM-DD of the events' own timestamp (UTC). */
+  date: string;
+  /** 00-23. */
+  hour: string;
+  format: LakeFormat;
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const HOUR = /^([01]\d|2[0-3])$/;
+const OFFSET = /^(0|[1-9]\d*)$/;
+// Kafka topic names: letters, digits, '.', '_' and '-'; so '+' and '/' can delimit safely.
+const TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
+
+/** The object key (inside the bucket) of one bronze object. Throws on values that could not round-trip. */
+export function bronzeObjectKey(object: BronzeObject): string {
+  const { topic, partition, firstOffset, lastOffset, date, hour, format } = object;
+  if (!TOPIC.test(topic)) throw new RangeError(`not a Kafka topic name: ${JSON.stringify(topic)}`);
+  if (!Number.isInteger(partition) || partition < 0) throw new RangeError(`bad partition ${partition}`);
+  if (!OFFSET.test(firstOffset) || !OFFSET.test(lastOffset))
+    throw new RangeError(`bad offset range ${firstOffset}-${lastOffset}`);
+  if (BigInt(firstOffset) > BigInt(lastOffset))
+    throw new RangeError(`offset range ${firstOffset}-${lastOffset} is reversed`);
+  if (!DATE.test(date) || !HOUR.test(hour)) throw new RangeError(`bad date/hour ${date} ${hour}`);
+  return `${bronzeTopicPrefix(topic)}date=${date}/hour=${hour}/${topic}+${partition}+${firstOffset}-${lastOffset}.${format}`;
+}
+
+/** `bronze/<topic>/`: list under it to see every object of a topic. */
+export function bronzeTopicPrefix(topic: string): string {
+  return `${BRONZE_PREFIX}${topic}/`;
+}
+
+/** `bronze/<topic>/date=.../hour=.../`: the objects of one event hour. */
+export function bronzeHourPrefix(topic: string, date: string, hour: string): string {
+  return `${bronzeTopicPrefix(topic)}date=${date}/hour=${hour}/`;
+}
+
+const KEY =
+  /^bronze\/([a-zA-Z0-9._-]{1,249})\/date=(\d{4}-\d{2}-\d{2})\/hour=(\d{2})\/([a-zA-Z0-9._-]{1,249})\+(\d+)\+(\d+)-(\d+)\.(jsonl\.gz|parquet)$/;
+
+/** Reads a key written by `bronzeObjectKey` back; `null` for anything else (a stray or foreign object). */
+export function parseBronzeObjectKey(key: string): BronzeObject | null {
+  const m = KEY.exec(key);
+  if (!m) return null;
+  const [, topic, date, hour, fileTopic, partition, firstOffset, lastOffset, format] = m;
+  if (!topic || topic !== fileTopic || !date || !hour || !HOUR.test(hour)) return null;
+  if (!partition || !firstOffset || !lastOffset || !format) return null;
+  if (!OFFSET.test(firstOffset) || !OFFSET.test(lastOffset) || BigInt(firstOffset) > BigInt(lastOffset))
+    return null;
+  return {
+    topic,
+    partition: Number(partition),
+    firstOffset,
+    lastOffset,
+    date,
+    hour,
+    format: format as LakeFormat,
+  };
+}
+
+/**
+ * Date and hour partition of a contract timestamp (`2026-01-31T23:59:59.123Z` -> `2026-01-31`, `23`). The
+ * contract guarantees the exact ISO-8601 UTC shape, so slicing is both correct and free.
+ */
+export function eventHourPartition(eventTs: string): { date: string; hour: string } {
+  return { date: eventTs.slice(0, 10), hour: eventTs.slice(11, 13) };
+}

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { buildAirflowDagConfigMap, buildLoadCronJob, buildTransformCronJob } from './schedule.js';
+import { testContext } from './test-fixtures.js';
+
+describe('schedule', () => {
+  it('builds load and transform CronJobs: Forbid, history limits, suspend', () => {
+    const ctx = testContext({ schedule: { suspend: true } });
+    expect(buildLoadCronJob(ctx)?.spec).toMatchObject({
+      schedule: '*/15 * * * *',
+      concurrencyPolicy: 'Forbid',
+      successfulJobsHistoryLimit: 3,
+      failedJobsHistoryLimit: 3,
+      suspend: true,
+    });
+    expect(buildTransformCronJob(ctx)?.spec).toMatchObject({ schedule: '5 * * * *' });
+    expect(JSON.stringify(buildLoadCronJob(ctx))).toContain('"secretRef":{"name":"snowflake-creds"}');
+    expect(buildAirflowDagConfigMap(ctx)).toBeNull();
+  });
+
+  it('airflow: a DAG ConfigMap instead of CronJobs, with no credential values in it', () => {
+    const ctx = testContext({ schedule: { orchestrator: 'airflow' } });
+    expect(buildLoadCronJob(ctx)).toBeNull();
+    const cm = buildAirflowDagConfigMap(ctx);
+    const dag = (cm?.data as Record<string, string>).wrapped_dag_py ?? Object.values(cm?.data as object)[0];
+    expect(dag).toContain('KubernetesPodOperator');
+    expect(dag).toContain('load >> transform');
+    expect(dag).toContain('schedule="*/15 * * * *"');
+    expect(dag).toContain('Secret("env", "LAKE_ACCESS_KEY", "lake-creds", "LAKE_ACCESS_KEY")');
+  });
+
+  it('nothing to schedule without a warehouse', () => {
+    const ctx = testContext({ warehouse: undefined });
+    expect(buildLoadCronJob(ctx)).toBeNull();
+    expect(
+      buildAirflowDagConfigMap(testContext({ warehouse: undefined, schedule: { orchestrator: 'airflow' } })),
+    ).toBeNull();
+  });
+});

@@ -1,0 +1,137 @@
+import { createHash } from 'node:crypto';
+import type { SourceSpec } from '../crd/spotify-pipeline.js';
+import { buildConfigMap, kafkaCredentialEnv, lakeCredentialEnv } from './config-map.js';
+import { type BuildContext, type ChildObject, childMeta, names, selectorLabels } from './context.js';
+import {
+  containerSecurityContext,
+  METRICS_PORT,
+  opsProbes,
+  podSecurityContext,
+  tmpMount,
+  tmpVolume,
+} from './pod-security.js';
+
+export const CONFIG_HASH_ANNOTATION = 'pipeline.spotify-pipeline.io/config-hash';
+
+/** Pods restart when their ConfigMap changes: the hash of its data is part of the pod template. */
+function configHash(ctx: BuildContext): string {
+  return createHash('sha256')
+    .update(JSON.stringify(buildConfigMap(ctx).data))
+    .digest('hex')
+    .slice(0, 16);
+}
+
+function podTemplate(ctx: BuildContext, component: string, container: Record<string, unknown>) {
+  return {
+    metadata: {
+      labels: { ...childMeta(ctx.pipeline, '', component).labels },
+      annotations: {
+        [CONFIG_HASH_ANNOTATION]: configHash(ctx),
+        'prometheus.io/scrape': 'true',
+        'prometheus.io/port': String(METRICS_PORT),
+      },
+    },
+    spec: {
+      securityContext: podSecurityContext,
+      automountServiceAccountToken: false,
+      terminationGracePeriodSeconds: 30,
+      volumes: [tmpVolume],
+      containers: [
+        {
+          imagePullPolicy: 'IfNotPresent',
+          ports: [{ name: 'metrics', containerPort: METRICS_PORT, protocol: 'TCP' }],
+          envFrom: [{ configMapRef: { name: names.config(ctx.pipeline) } }],
+          securityContext: containerSecurityContext,
+          volumeMounts: [tmpMount],
+          ...opsProbes,
+          ...container,
+        },
+      ],
+    },
+  };
+}
+
+/**
+ * The lake-writer Deployment. With an autoscaler in charge spec.replicas is left out, so server-side apply
+ * never takes the field back from the HPA/KEDA that sets it.
+ */
+export function buildLakeWriterDeployment(ctx: BuildContext): ChildObject {
+  const { pipeline, plan } = ctx;
+  const { lakeWriter } = pipeline.spec;
+  const resources = lakeWriter.resources ?? { cpu: '500m', memory: '512Mi' };
+  const spec: Record<string, unknown> = {
+    selector: { matchLabels: selectorLabels(pipeline, 'lake-writer') },
+    strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+    revisionHistoryLimit: 3,
+    template: podTemplate(ctx, 'lake-writer', {
+      name: 'lake-writer',
+      image: ctx.images.lakeWriter,
+      env: [...lakeCredentialEnv(ctx), ...kafkaCredentialEnv(ctx)],
+      resources: {
+        requests: { cpu: resources.cpu, memory: resources.memory },
+        limits: { memory: resources.memory },
+      },
+    }),
+  };
+  if (lakeWriter.autoscaler === 'none') spec.replicas = plan.lakeWriters.min;
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: childMeta(pipeline, names.lakeWriter(pipeline), 'lake-writer'),
+    spec,
+  };
+}
+
+const SOURCE_ENV: Record<SourceSpec['type'], string> = {
+  simulator: 'simulator',
+  spotify_api: 'spotify-api',
+  history_import: 'history-import',
+};
+
+/** One Deployment per entry of spec.sources, producing to the pipeline's topic. */
+export function buildSourceDeployments(ctx: BuildContext): ChildObject[] {
+  const { pipeline } = ctx;
+  return pipeline.spec.sources.map((source, index) => {
+    const env: Array<Record<string, unknown>> = [
+      { name: 'SOURCE_TYPE', value: SOURCE_ENV[source.type] },
+      { name: 'SOURCE_TOPIC', value: pipeline.spec.kafka.topic.name },
+      { name: 'SIMULATOR_EVENTS_PER_SECOND', value: String(source.eventsPerSecond) },
+      { name: 'SIMULATOR_USERS', value: String(pipeline.spec.audience.users) },
+      ...kafkaCredentialEnv(ctx),
+    ];
+    const container: Record<string, unknown> = {
+      name: 'source',
+      image: ctx.images.source,
+      env,
+      resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '256Mi' } },
+    };
+    if (source.credentialsSecret)
+      container.envFrom = [
+        { configMapRef: { name: names.config(pipeline) } },
+        { secretRef: { name: source.credentialsSecret } },
+      ];
+    return {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: childMeta(pipeline, names.source(pipeline, index), `source-${index}`),
+      spec: {
+        replicas: source.replicas,
+        selector: { matchLabels: selectorLabels(pipeline, `source-${index}`) },
+        revisionHistoryLimit: 3,
+        template: podTemplate(ctx, `source-${index}`, container),
+      },
+    };
+  });
+}
+
+/** Keeps at least one lake writer through voluntary disruptions; null when there is nothing to protect. */
+export function buildLakeWriterPdb(ctx: BuildContext): ChildObject | null {
+  const { pipeline, plan } = ctx;
+  if (plan.lakeWriters.max < 2) return null;
+  return {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: childMeta(pipeline, names.lakeWriter(pipeline), 'lake-writer'),
+    spec: { maxUnavailable: 1, selector: { matchLabels: selectorLabels(pipeline, 'lake-writer') } },
+  };
+}

@@ -1,4 +1,5 @@
 export * from './dbt.js';
+export * from './helm.js';
 export * from './kafka.js';
 export * from './kube.js';
 export * from './paths.js';

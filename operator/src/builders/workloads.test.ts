@@ -12,8 +12,12 @@ type Container = {
   readinessProbe: unknown;
   envFrom: unknown[];
 };
-const containerOf = (d: { spec?: unknown }) =>
-  (d.spec as { template: { spec: { containers: Container[]; securityContext: unknown } } }).template.spec;
+const containerOf = (d: unknown) =>
+  (
+    (d as { spec: unknown }).spec as {
+      template: { spec: { containers: Container[]; securityContext: unknown } };
+    }
+  ).template.spec;
 
 describe('lake-writer configuration', () => {
   it('is accepted by the lake writer own env schema once the Secret values are present', () => {
@@ -84,7 +88,7 @@ describe('sources and PDB', () => {
     const [d, ...rest] = buildSourceDeployments(testContext());
     expect(rest).toHaveLength(0);
     expect(d?.metadata.name).toBe('wrapped-source-0');
-    expect(containerOf(d ?? {}).containers[0]?.env).toContainEqual({
+    expect(containerOf(d).containers[0]?.env).toContainEqual({
       name: 'SIMULATOR_EVENTS_PER_SECOND',
       value: '2000',
     });

@@ -21,7 +21,7 @@ describe('schedule', () => {
     const ctx = testContext({ schedule: { orchestrator: 'airflow' } });
     expect(buildLoadCronJob(ctx)).toBeNull();
     const cm = buildAirflowDagConfigMap(ctx);
-    const dag = (cm?.data as Record<string, string>).wrapped_dag_py;
+    const dag = (cm?.data as Record<string, string> | undefined)?.['wrapped_dag.py'];
     expect(dag).toContain('KubernetesPodOperator');
     expect(dag).toContain('load >> transform');
     expect(dag).toContain('schedule="*/15 * * * *"');

@@ -1,11 +1,18 @@
+import { defaultClientConditions, defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
+// Workspace packages export a "source" condition pointing at their TypeScript, so tests never run a stale build.
+const conditions = { resolve: { conditions: ['source', ...defaultClientConditions] } };
+
 // Unit tests sit beside the code and need nothing running. Integration tests live under each package's
-// test/ folder and start the real components they need through the harness (see harness/README.md).
+// test/ folder and start the real components they need through the harness (harness/src).
 export default defineConfig({
+  ...conditions,
+  ssr: { resolve: { conditions: ['source', ...defaultServerConditions] } },
   test: {
     projects: [
       {
+        extends: true,
         test: {
           name: 'unit',
           include: ['{services,operator,harness}/**/src/**/*.test.ts'],
@@ -13,6 +20,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'integration',
           include: ['{services,operator,harness}/**/test/**/*.test.ts'],

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs the whole pipeline locally on embedded defaults: a local Kafka broker, a local S3-compatible server and
+# DuckDB as the warehouse. Installs what it needs on the first run (cached under ~/.cache/spotify-pipeline).
+# Usage: npm start [-- --help]
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/lib.sh
+started=$SECONDS
+SAY_PREFIX=local
+
+require_node
+say "npm workspace"
+ensure_node_modules
+say "components the local pipeline needs"
+bash scripts/install-components.sh kafka versitygw dbt
+exec npx tsx scripts/local.ts "$@"

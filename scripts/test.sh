@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs every test on a fresh machine: installs the npm workspace and every real component (cached under
+# ~/.cache/spotify-pipeline), then lint, typecheck, unit and integration tests against real servers.
+# Usage: npm test [-- vitest filters]    Unit tests alone, for the edit-test loop: npm run test:unit
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/lib.sh
+started=$SECONDS
+SAY_PREFIX=test
+
+require_node
+say "npm workspace"
+ensure_node_modules
+say "real components (the first run builds them; later runs reuse the cache)"
+bash scripts/install-components.sh
+say "lint and format (biome)"
+npx biome check .
+say "typecheck (tsc -b)"
+npx tsc -b
+say "unit and integration tests (vitest)"
+mkdir -p .local
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json=.local/vitest-report.json "$@" || status=$?
+# One closing line that any CI can read, whatever the runner printed above it.
+node -e '
+  const r = require("./.local/vitest-report.json");
+  console.log(`\n${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+' || echo "0 passed, 1 failed (vitest wrote no report)"
+say "done in $((SECONDS - started))s"
+exit "$status"

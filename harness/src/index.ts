@@ -1,3 +1,4 @@
+export * from './browser.js';
 export * from './dbt.js';
 export * from './helm.js';
 export * from './kafka.js';

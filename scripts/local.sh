@@ -13,4 +13,4 @@ say "npm workspace"
 ensure_node_modules
 say "components the local pipeline needs"
 bash scripts/install-components.sh kafka versitygw dbt
-exec npx tsx scripts/local.ts "$@"
+exec npx tsx --conditions=source scripts/local.ts "$@"

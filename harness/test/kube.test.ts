@@ -27,7 +27,7 @@ const crd: k8s.V1CustomResourceDefinition = {
                 required: ['size'],
                 properties: {
                   size: { type: 'integer', minimum: 1 },
-                  color: { type: 'string', enum: ['red', 'blue'] },
+                  color: { type: 'string', _enum: ['red', 'blue'] },
                 },
               },
             },

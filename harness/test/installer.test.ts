@@ -1,0 +1,48 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { makeWorkdir, repoRoot } from '../src/index.js';
+
+const installer = join(repoRoot, 'scripts/install-components.sh');
+
+function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    execFile('bash', [installer, ...args], { env }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number(error.code ?? 1) : 0, output: stdout + stderr });
+    });
+  });
+}
+
+describe('scripts/install-components.sh', () => {
+  it('reuses what is cached and says so', async () => {
+    const result = await run(['kafka', 'versitygw'], process.env);
+    expect(result.code).toBe(0);
+    expect(result.output).toMatch(/kafka [\d.]+: cached/);
+    expect(result.output).toMatch(/versitygw v[\d.]+: cached/);
+  });
+
+  it('names the missing toolchain and what to install when one is absent', async () => {
+    const cache = makeWorkdir('empty-cache');
+    try {
+      // A PATH with the shell's basics and no Maven, as on a machine without Java tooling.
+      const bin = join(cache.path, 'bin');
+      mkdirSync(bin);
+      for (const tool of ['bash', 'dirname', 'mkdir', 'date', 'rm', 'touch'])
+        symlinkSync(`/usr/bin/${tool}`, join(bin, tool));
+      const result = await run(['kafka'], { PATH: bin, HOME: cache.path, SP_CACHE: cache.path });
+      expect(result.code).not.toBe(0);
+      expect(result.output).toMatch(/mvn is missing: install Maven/);
+    } finally {
+      cache.remove();
+    }
+  });
+
+  it('rejects an unknown component with the list of known ones', async () => {
+    const result = await run(['kafak'], process.env);
+    expect(result.code).not.toBe(0);
+    expect(result.output).toContain(
+      "unknown component 'kafak' (known: apt kafka versitygw helm kube etcd dbt)",
+    );
+  });
+});

@@ -1,0 +1,49 @@
+{#- The few expressions that differ between DuckDB, PostgreSQL and Snowflake. Patterns avoid backslashes,
+    which Snowflake string literals would treat as escapes. -#}
+
+{% macro full_match(expression, pattern) -%}
+    {{ return(adapter.dispatch('full_match')(expression, pattern)) }}
+{%- endmacro %}
+{% macro default__full_match(expression, pattern) -%}
+    regexp_full_match({{ expression }}, '{{ pattern }}')
+{%- endmacro %}
+{% macro postgres__full_match(expression, pattern) -%}
+    ({{ expression }} ~ '^(?:{{ pattern }})$')
+{%- endmacro %}
+{% macro snowflake__full_match(expression, pattern) -%}
+    regexp_like({{ expression }}, '{{ pattern }}')
+{%- endmacro %}
+
+{#- First element of a JSON array held as text, e.g. an artist's primary genre. -#}
+{% macro json_array_first(expression) -%}
+    {{ return(adapter.dispatch('json_array_first')(expression)) }}
+{%- endmacro %}
+{% macro default__json_array_first(expression) -%}
+    json_extract_string({{ expression }}, '$[0]')
+{%- endmacro %}
+{% macro postgres__json_array_first(expression) -%}
+    (({{ expression }})::jsonb ->> 0)
+{%- endmacro %}
+{% macro snowflake__json_array_first(expression) -%}
+    parse_json({{ expression }})[0]::varchar
+{%- endmacro %}
+
+{#- ISO day of week, Monday = 1 ... Sunday = 7. -#}
+{% macro iso_day_of_week(expression) -%}
+    {{ return(adapter.dispatch('iso_day_of_week')(expression)) }}
+{%- endmacro %}
+{% macro default__iso_day_of_week(expression) -%}
+    cast(extract(isodow from {{ expression }}) as integer)
+{%- endmacro %}
+{% macro snowflake__iso_day_of_week(expression) -%}
+    dayofweekiso({{ expression }})
+{%- endmacro %}
+
+{#- Contract timestamps are ISO-8601 UTC with a Z; warehouses store them as UTC timestamps without zone. -#}
+{% macro utc_timestamp(expression) -%}
+    cast(replace(replace({{ expression }}, 'T', ' '), 'Z', '') as timestamp)
+{%- endmacro %}
+
+{% macro text_to_boolean(expression) -%}
+    case {{ expression }} when 'true' then true when 'false' then false end
+{%- endmacro %}

@@ -125,6 +125,7 @@ export function createLakeWriter(params: LakeWriterParams): LakeWriter {
       state.storeFailing = false;
       logger.info({ partition: state.partition }, 'lake write recovered; resuming');
     }
+    metrics.heldRecords.dec({ topic }, buffer.records);
     if (!stored || buffer.lastOffset === null) {
       logger.warn({ partition: state.partition }, 'dropped an unstored buffer without committing');
       return;
@@ -161,6 +162,7 @@ export function createLakeWriter(params: LakeWriterParams): LakeWriter {
       const state = stateOf(batch.partition);
       const now = clock();
       const ingestedAt = new Date(now).toISOString();
+      const heldBefore = state.buffer.records;
       const origin = { topic: batch.topic, partition: batch.partition, offset: '' };
       state.committed ??= BigInt(batch.firstOffset() ?? batch.highWatermark);
       for (const message of batch.messages) {
@@ -184,6 +186,7 @@ export function createLakeWriter(params: LakeWriterParams): LakeWriter {
         // Only the fetch position moves here; the committed offset moves in flush(), after the store.
         resolveOffset(message.offset);
       }
+      metrics.heldRecords.inc({ topic }, state.buffer.records - heldBefore);
       state.highWatermark = BigInt(batch.highWatermark);
       reportLag(state);
       if (isFull(state.buffer, limits)) startFlush(state);
@@ -200,6 +203,7 @@ export function createLakeWriter(params: LakeWriterParams): LakeWriter {
     // records would arrive twice: drop them here (nothing of them was committed). Writes in flight finish
     // and commit, which is safe: everything below their offset is stored.
     for (const state of states.values()) {
+      metrics.heldRecords.dec({ topic }, state.buffer.records);
       state.buffer = createPartitionBuffer();
       state.paused = false;
       state.committed = null;

@@ -5,7 +5,7 @@ import {
   onShutdown,
   startOpsServer,
 } from '@spotify-pipeline/shared';
-import { createKafka } from '@spotify-pipeline/shared/kafka';
+import { createKafka, Partitioners } from '@spotify-pipeline/shared/kafka';
 import { lakeWriterEnvSchema } from '@spotify-pipeline/shared/lake/lake-writer-env';
 import { createObjectStore, ensureBucket } from '@spotify-pipeline/shared/object-store';
 import { createDeadLetterSink } from './dead-letters.js';
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   logger.info({ bucket: config.LAKE_BUCKET, state: bucket }, 'lake bucket ready');
 
   const kafka = createKafka(config, logger);
-  const producer = kafka.producer({ allowAutoTopicCreation: true, idempotent: false });
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   const consumer = kafka.consumer({
     groupId: config.LAKE_WRITER_GROUP_ID,

@@ -10,6 +10,7 @@ export interface LakeWriterMetrics {
   storeRetries: Counter<'topic'>;
   deadLettered: Counter<'topic' | 'kind'>;
   commitFailures: Counter<'topic'>;
+  heldRecords: Gauge<'topic'>;
 }
 
 export function createLakeWriterMetrics(registry: Registry): LakeWriterMetrics {
@@ -61,6 +62,12 @@ export function createLakeWriterMetrics(registry: Registry): LakeWriterMetrics {
     commitFailures: new Counter({
       name: 'lake_writer_commit_failures_total',
       help: 'Offset commits refused (usually a rebalance); the records are stored and re-read, not lost.',
+      labelNames: ['topic'],
+      registers,
+    }),
+    heldRecords: new Gauge({
+      name: 'lake_writer_held_records',
+      help: 'Records consumed and held in memory (buffered or being written), not yet committed.',
       labelNames: ['topic'],
       registers,
     }),

@@ -31,6 +31,10 @@ describe('bronze layout', () => {
     expect(() => bronzeObjectKey({ ...object, firstOffset: '-1' })).toThrow(/offset/);
   });
 
+  it('reads a listing that turned + into spaces', () => {
+    expect(parseBronzeObjectKey(bronzeObjectKey(object).replaceAll('+', ' '))).toEqual(object);
+  });
+
   it('returns null for foreign keys', () => {
     expect(parseBronzeObjectKey('bronze/x/date=2026-01-01/hour=01/y+1+1-2.jsonl.gz')).toBeNull();
     expect(parseBronzeObjectKey('silver/x/date=2026-01-01/hour=01/x+1+1-2.jsonl.gz')).toBeNull();

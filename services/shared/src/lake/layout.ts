@@ -55,9 +55,14 @@ export function bronzeHourPrefix(topic: string, date: string, hour: string): str
 const KEY =
   /^bronze\/([a-zA-Z0-9._-]{1,249})\/date=(\d{4}-\d{2}-\d{2})\/hour=(\d{2})\/([a-zA-Z0-9._-]{1,249})\+(\d+)\+(\d+)-(\d+)\.(jsonl\.gz|parquet)$/;
 
-/** Reads a key written by `bronzeObjectKey` back; `null` for anything else (a stray or foreign object). */
+/**
+ * Reads a key written by `bronzeObjectKey` back; `null` for anything else (a stray or foreign object).
+ * Some S3 servers (versitygw 1.x) list `+` as a space because they do not URL-encode listed keys; a bronze
+ * key never holds a space, so one is read as `+`. Fetch the object by `bronzeObjectKey(parsed)`, not by the
+ * listed name.
+ */
 export function parseBronzeObjectKey(key: string): BronzeObject | null {
-  const m = KEY.exec(key);
+  const m = KEY.exec(key.replaceAll(' ', '+'));
   if (!m) return null;
   const [, topic, date, hour, fileTopic, partition, firstOffset, lastOffset, format] = m;
   if (!topic || topic !== fileTopic || !date || !hour || !HOUR.test(hour)) return null;

@@ -1,0 +1,251 @@
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
+import { createLogger } from '@spotify-pipeline/shared';
+import { createKafka, Partitioners } from '@spotify-pipeline/shared/kafka';
+import { bronzeObjectKey, parseBronzeObjectKey } from '@spotify-pipeline/shared/lake/layout';
+import {
+  createObjectStore,
+  listAllObjects,
+  type ObjectStoreClient,
+} from '@spotify-pipeline/shared/object-store';
+import {
+  freePort,
+  type KafkaInstance,
+  makeWorkdir,
+  repoRoot,
+  type S3Instance,
+  startProcess,
+} from '../../../harness/src/index.js';
+import { sampleEvent } from '../src/sample-event.js';
+
+type Kafka = ReturnType<typeof createKafka>;
+const gunzipAsync = promisify(gunzip);
+export const quietLogger = createLogger({ name: 'lake-writer-test', level: 'warn' });
+const mainPath = join(repoRoot, 'services/lake-writer/src/main.ts');
+const logs = makeWorkdir('lake-writer-logs');
+
+export function testKafka(kafka: KafkaInstance): Kafka {
+  return createKafka(
+    { KAFKA_BROKERS: kafka.brokers, KAFKA_CLIENT_ID: 'lake-writer-test', KAFKA_SSL: false },
+    quietLogger,
+  );
+}
+
+export function testStore(s3: S3Instance): ObjectStoreClient {
+  return createObjectStore({
+    LAKE_ENDPOINT: s3.endpoint,
+    LAKE_BUCKET: 'unused',
+    LAKE_REGION: s3.region,
+    LAKE_ACCESS_KEY: s3.accessKey,
+    LAKE_SECRET_KEY: s3.secretKey,
+  });
+}
+
+export interface WriterProcess {
+  opsPort: number;
+  kill(): Promise<void>;
+  /** SIGTERM; resolves with the exit code. */
+  terminate(): Promise<number | null>;
+  exited(): boolean;
+  tail(): string;
+}
+
+/** The real service as its own process (`node --import tsx src/main.ts`), so SIGKILL is a real crash. */
+export async function spawnWriter(options: {
+  kafka: KafkaInstance;
+  s3: S3Instance;
+  bucket: string;
+  topic: string;
+  groupId: string;
+  env?: Record<string, string>;
+}): Promise<WriterProcess> {
+  const opsPort = await freePort();
+  const proc = startProcess({
+    name: 'lake-writer',
+    command: process.execPath,
+    args: ['--import', 'tsx', mainPath],
+    cwd: repoRoot,
+    logFile: join(logs.path, `${options.groupId}-${opsPort}.log`),
+    env: {
+      PATH: process.env.PATH,
+      TSX_TSCONFIG_PATH: join(repoRoot, 'services/lake-writer/tsconfig.run.json'),
+      LOG_LEVEL: 'info',
+      KAFKA_BROKERS: options.kafka.bootstrap,
+      LAKE_ENDPOINT: options.s3.endpoint,
+      LAKE_BUCKET: options.bucket,
+      LAKE_REGION: options.s3.region,
+      LAKE_ACCESS_KEY: options.s3.accessKey,
+      LAKE_SECRET_KEY: options.s3.secretKey,
+      LAKE_WRITER_TOPIC: options.topic,
+      LAKE_WRITER_DLQ_TOPIC: `${options.topic}.dlq`,
+      LAKE_WRITER_GROUP_ID: options.groupId,
+      LAKE_WRITER_SESSION_TIMEOUT_MS: '6000',
+      LAKE_WRITER_RETRY_MAX_MS: '2000',
+      LAKE_WRITER_PUT_TIMEOUT_MS: '5000',
+      OPS_PORT: String(opsPort),
+      ...options.env,
+    },
+  });
+  const exitCode = new Promise<number | null>((resolve) => proc.child.once('exit', (code) => resolve(code)));
+  return {
+    opsPort,
+    kill: () => proc.kill(),
+    terminate: async () => {
+      await proc.stop(30_000);
+      return exitCode;
+    },
+    exited: () => proc.exited(),
+    tail: () => proc.tail(40),
+  };
+}
+
+export async function createTopic(kafka: Kafka, topic: string, partitions: number): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({
+    topics: [
+      { topic, numPartitions: partitions, replicationFactor: 1 },
+      { topic: `${topic}.dlq`, numPartitions: 1, replicationFactor: 1 },
+    ],
+    waitForLeaders: true,
+  });
+  await admin.disconnect();
+}
+
+/** Offsets the group has committed against the high watermarks, summed over partitions. */
+export async function groupLag(kafka: Kafka, groupId: string, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [committed, ends] = await Promise.all([
+      admin.fetchOffsets({ groupId, topics: [topic] }),
+      admin.fetchTopicOffsets(topic),
+    ]);
+    const done = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+    return ends.reduce((sum, end) => sum + Number(end.high) - Math.max(0, done.get(end.partition) ?? 0), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Produces `count` contract-valid events in batches; returns their event_ids. */
+export async function produceEvents(
+  kafka: Kafka,
+  topic: string,
+  count: number,
+  options: { perSecond?: number; eventTs?: () => string } = {},
+): Promise<string[]> {
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  const ids: string[] = [];
+  const batch = 500;
+  const started = Date.now();
+  try {
+    for (let sent = 0; sent < count; sent += batch) {
+      const messages = [];
+      for (let i = sent; i < Math.min(count, sent + batch); i++) {
+        const event = sampleEvent(options.eventTs ? { event_ts: options.eventTs() } : {});
+        ids.push(event.event_id);
+        messages.push({ key: event.user_id, value: JSON.stringify(event) });
+      }
+      await producer.send({ topic, acks: -1, messages });
+      if (options.perSecond) {
+        const due = started + ((sent + batch) / options.perSecond) * 1000;
+        if (due > Date.now()) await sleep(due - Date.now());
+      }
+    }
+  } finally {
+    await producer.disconnect();
+  }
+  return ids;
+}
+
+export interface LakeContents {
+  objects: number;
+  rows: number;
+  /** event_id -> number of objects it appears in. */
+  copies: Map<string, number>;
+  rowsOf: Array<Record<string, unknown>>;
+}
+
+/** Reads every bronze object of a topic back, checking each name parses and matches its rows. */
+export async function readLake(
+  client: ObjectStoreClient,
+  bucket: string,
+  topic: string,
+): Promise<LakeContents> {
+  const listed = await listAllObjects(client, bucket, `bronze/${topic}/`);
+  const copies = new Map<string, number>();
+  const rowsOf: Array<Record<string, unknown>> = [];
+  let rows = 0;
+  for (const { name } of listed) {
+    const parsed = parseBronzeObjectKey(name);
+    if (!parsed) throw new Error(`unexpected object name ${name}`);
+    const stream = await client.getObject(bucket, bronzeObjectKey(parsed));
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    const text = (await gunzipAsync(Buffer.concat(chunks))).toString('utf8');
+    const lines = text.split('\n').filter(Boolean);
+    for (const line of lines) {
+      const row = JSON.parse(line) as Record<string, unknown>;
+      const id = row.event_id as string;
+      copies.set(id, (copies.get(id) ?? 0) + 1);
+      if (rowsOf.length < 100_000) rowsOf.push(row);
+      if (row._partition !== parsed.partition) throw new Error(`${name} holds a row of another partition`);
+      const offset = BigInt(row._offset as number);
+      if (offset < BigInt(parsed.firstOffset) || offset > BigInt(parsed.lastOffset))
+        throw new Error(`${name} holds offset ${offset} outside its name`);
+      if ((row.event_ts as string).slice(0, 10) !== parsed.date) throw new Error(`${name}: wrong date`);
+    }
+    rows += lines.length;
+  }
+  return { objects: listed.length, rows, copies, rowsOf };
+}
+
+export function missingFrom(lake: LakeContents, ids: string[]): string[] {
+  return ids.filter((id) => !lake.copies.has(id));
+}
+
+export function duplicated(lake: LakeContents): number {
+  let n = 0;
+  for (const count of lake.copies.values()) if (count > 1) n++;
+  return n;
+}
+
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs: number,
+  intervalMs = 500,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(intervalMs);
+  }
+}
+
+export async function httpStatus(port: number, path: string): Promise<number> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}${path}`);
+    await res.text();
+    return res.status;
+  } catch {
+    return 0;
+  }
+}
+
+export async function metricValue(port: number, name: string): Promise<number> {
+  const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+  const text = await res.text();
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith(`${name}{`) || line.startsWith(`${name} `)) sum += Number(line.split(' ').pop());
+  }
+  return sum;
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

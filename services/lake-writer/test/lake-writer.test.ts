@@ -76,4 +76,126 @@ describe('lake writer against a real broker and S3 server', () => {
     expect(typeof row._offset).toBe('number');
     expect(Date.parse(row._ingested_at as string)).toBeGreaterThan(Date.now() - 120_000);
   });
+
+  it('dead-letters bad records with their reason and original bytes, and keeps going', async () => {
+    const { topic, groupId, bucket } = names();
+    const client = testKafka(kafka);
+    await createTopic(client, topic, 1);
+    const writer = await spawnWriter({
+      kafka,
+      s3,
+      bucket,
+      topic,
+      groupId,
+      env: { LAKE_WRITER_BATCH_MAX_AGE_MS: '500' },
+    });
+    const bad: Array<{ value: string | null; reason: RegExp }> = [
+      { value: '{"schema_version":1,"event_id":', reason: /not valid JSON/ },
+      { value: JSON.stringify(sampleEvent({ country: 'UK' })), reason: /country: UK is not ISO-3166-1/ },
+      { value: JSON.stringify({ ...sampleEvent(), schema_version: 2 }), reason: /unknown schema_version 2/ },
+      {
+        value: JSON.stringify({ ...sampleEvent(), extra: 'x'.repeat(MAX_EVENT_BYTES) }),
+        reason: /limit is 16384/,
+      },
+      { value: '[1,2,3]', reason: /not a JSON object/ },
+      { value: null, reason: /no value/ },
+    ];
+    const good = [sampleEvent(), sampleEvent(), sampleEvent()];
+    const producer = client.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: [
+        { key: 'g0', value: JSON.stringify(good[0]) },
+        ...bad.map((b, i) => ({ key: `b${i}`, value: b.value })),
+        { key: 'g1', value: JSON.stringify(good[1]) },
+        { key: 'g2', value: JSON.stringify(good[2]) },
+      ],
+    });
+    await producer.disconnect();
+
+    const consumer = client.consumer({ groupId: `${groupId}-dlq-reader` });
+    const received: Array<{ key: string; value: string | null; headers: Record<string, string> }> = [];
+    await consumer.connect();
+    await consumer.subscribe({ topic: `${topic}.dlq`, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const headers = Object.fromEntries(
+          Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]),
+        );
+        received.push({ key: String(message.key), value: message.value?.toString('utf8') ?? null, headers });
+      },
+    });
+    await waitFor(
+      'every bad record in the dead-letter topic',
+      async () => received.length >= bad.length,
+      60_000,
+    );
+    await consumer.disconnect();
+    const store = testStore(s3);
+    const lake = await waitFor(
+      'the good records in the lake',
+      async () => {
+        const contents = await readLake(store, bucket, topic);
+        return contents.rows === good.length && contents;
+      },
+      30_000,
+    );
+    expect(
+      missingFrom(
+        lake,
+        good.map((e) => e.event_id),
+      ),
+    ).toEqual([]);
+    expect(received).toHaveLength(bad.length);
+    bad.forEach((b, i) => {
+      const letter = received.find((r) => r.key === `b${i}`);
+      expect(letter?.value).toBe(b.value);
+      expect(letter?.headers[DLQ_HEADERS.reason]).toMatch(b.reason);
+      expect(letter?.headers[DLQ_HEADERS.sourceTopic]).toBe(topic);
+      expect(letter?.headers[DLQ_HEADERS.sourceOffset]).toBe(String(i + 1));
+      expect(letter?.headers[DLQ_HEADERS.stage]).toBe('lake-writer');
+    });
+    await waitFor(
+      'the offsets committed',
+      async () => (await groupLag(client, groupId, topic)) === 0,
+      15_000,
+    );
+    expect(await metricValue(writer.opsPort, 'lake_writer_dead_lettered_total')).toBe(bad.length);
+    expect(await httpStatus(writer.opsPort, '/healthz')).toBe(200);
+    expect(writer.exited()).toBe(false);
+    expect(await writer.terminate()).toBe(0);
+  });
+
+  it('loses nothing while a second writer joins and the first one leaves', async () => {
+    const { topic, groupId, bucket } = names();
+    const client = testKafka(kafka);
+    await createTopic(client, topic, 6);
+    const env = { LAKE_WRITER_BATCH_MAX_AGE_MS: '1000', LAKE_WRITER_BATCH_MAX_EVENTS: '500' };
+    const first = await spawnWriter({ kafka, s3, bucket, topic, groupId, env });
+    const producing = produceEvents(client, topic, 20_000, { perSecond: 1500 });
+    await sleep(3000);
+    const second = await spawnWriter({ kafka, s3, bucket, topic, groupId, env });
+    await waitFor(
+      'the second writer to join',
+      async () => (await httpStatus(second.opsPort, '/readyz')) === 200,
+      60_000,
+    );
+    await sleep(3000);
+    expect(await first.terminate()).toBe(0);
+    const ids = await producing;
+    await waitFor(
+      'the group to catch up',
+      async () => (await groupLag(client, groupId, topic)) === 0,
+      90_000,
+    );
+    const lake = await readLake(testStore(s3), bucket, topic);
+    expect(missingFrom(lake, ids)).toEqual([]);
+    expect(await metricValue(second.opsPort, 'lake_writer_records_written_total')).toBeGreaterThan(0);
+    console.log(
+      `rebalance: ${ids.length} events, ${lake.objects} objects, ${duplicated(lake)} event_ids in two objects`,
+    );
+    expect(await second.terminate()).toBe(0);
+  });
 });

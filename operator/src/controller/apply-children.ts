@@ -1,0 +1,40 @@
+import type { DesiredChild } from '../builders/index.js';
+import { KubeApiError, type KubeObject } from '../kube/client.js';
+import type { ReconcileDeps } from './deps.js';
+
+export type ChildResult =
+  | { child: DesiredChild; outcome: 'applied'; object: KubeObject }
+  | { child: DesiredChild; outcome: 'absent' }
+  | { child: DesiredChild; outcome: 'kind-missing' };
+
+/**
+ * Applies every desired child (server-side apply) and deletes every "must not exist" one, in parallel.
+ * A kind the API server does not serve (CRD not installed) is reported, not thrown: absent is then
+ * already true, and present is the caller's condition to explain.
+ */
+export async function applyChildren(
+  deps: ReconcileDeps,
+  namespace: string,
+  children: DesiredChild[],
+): Promise<ChildResult[]> {
+  return Promise.all(
+    children.map(async (child): Promise<ChildResult> => {
+      try {
+        if (child.object)
+          return { child, outcome: 'applied', object: await deps.client.apply<KubeObject>(child.object) };
+        await deps.client.delete({
+          apiVersion: child.apiVersion,
+          kind: child.kind,
+          namespace,
+          name: child.name,
+        });
+        return { child, outcome: 'absent' };
+      } catch (err) {
+        if (err instanceof KubeApiError && err.resourceMissing) {
+          return child.object ? { child, outcome: 'kind-missing' } : { child, outcome: 'absent' };
+        }
+        throw err;
+      }
+    }),
+  );
+}

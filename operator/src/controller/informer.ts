@@ -1,0 +1,146 @@
+import type { Logger } from '@spotify-pipeline/shared';
+import { KubeApiError, type KubeClient } from '../kube/client.js';
+
+type KubeObjectLike = Record<string, unknown>;
+
+interface Named {
+  metadata?: { name?: string; namespace?: string; resourceVersion?: string };
+}
+
+import type { ResourceRef } from '../kube/resources.js';
+
+export interface InformerOptions<T extends Named> {
+  client: KubeClient;
+  resource: ResourceRef;
+  labelSelector?: string;
+  logger: Logger;
+  /** Called with every object that was added, changed or deleted (a key, never the event, drives work). */
+  onChange: (object: T, deleted: boolean, previous: T | undefined) => void;
+  /** Wait before retrying a failed list (e.g. the CRD is not installed yet). */
+  retryDelayMs?: number;
+}
+
+/**
+ * List + watch from the list's resourceVersion, keeping a cache by namespace/name. A 410 Gone (the
+ * resourceVersion fell out of etcd's window) or any broken stream leads to a fresh list; nothing exits.
+ */
+export class Informer<T extends Named> {
+  private readonly cache = new Map<string, T>();
+  private readonly abort = new AbortController();
+  private synced = false;
+  private running: Promise<void> | undefined;
+  relists = 0;
+
+  constructor(private readonly options: InformerOptions<T>) {}
+
+  get hasSynced(): boolean {
+    return this.synced;
+  }
+
+  get(key: string): T | undefined {
+    return this.cache.get(key);
+  }
+
+  list(): T[] {
+    return [...this.cache.values()];
+  }
+
+  start(): void {
+    this.running ??= this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.running;
+  }
+
+  private async run(): Promise<void> {
+    const { client, resource, logger } = this.options;
+    const query: Record<string, string> = this.options.labelSelector
+      ? { labelSelector: this.options.labelSelector }
+      : {};
+    while (!this.abort.signal.aborted) {
+      try {
+        let resourceVersion = await this.relist(query);
+        while (!this.abort.signal.aborted) {
+          let gone = false;
+          await client.watch<T | { code?: number; message?: string }>(
+            resource,
+            { ...query, resourceVersion },
+            (event) => {
+              if (event.type === 'ERROR') {
+                const status = event.object as { code?: number; message?: string };
+                if (status.code === 410) gone = true;
+                else logger.warn({ status }, 'watch error event');
+                return;
+              }
+              const object = event.object as T;
+              const rv = object.metadata?.resourceVersion;
+              if (rv) resourceVersion = rv;
+              if (event.type === 'BOOKMARK') return;
+              const key = keyOf(object);
+              const previous = this.cache.get(key);
+              if (event.type === 'DELETED') this.cache.delete(key);
+              else this.cache.set(key, object);
+              this.options.onChange(object, event.type === 'DELETED', previous);
+            },
+            this.abort.signal,
+          );
+          if (gone) {
+            logger.info({ kind: resource.kind }, 'watch expired (410 Gone): relisting');
+            resourceVersion = await this.relist(query);
+          }
+        }
+      } catch (err) {
+        if (this.abort.signal.aborted) return;
+        const missing = err instanceof KubeApiError && err.resourceMissing;
+        logger[missing ? 'debug' : 'warn']({ err, kind: resource.kind }, 'list/watch failed: retrying');
+        await sleep(this.options.retryDelayMs ?? 5000, this.abort.signal);
+      }
+    }
+  }
+
+  private async relist(query: Record<string, string>): Promise<string> {
+    this.relists++;
+    const fresh = new Map<string, T>();
+    let continueToken: string | undefined;
+    let resourceVersion = '';
+    do {
+      const page = await this.options.client.list<T & KubeObjectLike>(this.options.resource, {
+        ...query,
+        limit: '500',
+        ...(continueToken ? { continue: continueToken } : {}),
+      });
+      for (const item of page.items) fresh.set(keyOf(item), item);
+      continueToken = page.metadata.continue || undefined;
+      resourceVersion = page.metadata.resourceVersion;
+    } while (continueToken);
+    const before = new Map(this.cache);
+    for (const [key, old] of before) if (!fresh.has(key)) this.options.onChange(old, true, old);
+    this.cache.clear();
+    for (const [key, item] of fresh) {
+      this.cache.set(key, item);
+      this.options.onChange(item, false, before.get(key));
+    }
+    this.synced = true;
+    return resourceVersion;
+  }
+}
+
+export function keyOf(object: Named): string {
+  return `${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}

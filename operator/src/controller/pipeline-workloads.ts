@@ -1,0 +1,109 @@
+import type { BuildContext } from '../builders/context.js';
+import { desiredSchedule, desiredWorkloads } from '../builders/index.js';
+import type { PipelineStatus } from '../crd/spotify-pipeline.js';
+import type { KubeObject } from '../kube/client.js';
+import { applyChildren } from './apply-children.js';
+import { Reasons, setCondition } from './conditions.js';
+import type { ReconcileDeps } from './deps.js';
+
+interface DeploymentObject extends KubeObject {
+  spec?: { replicas?: number };
+  status?: { observedGeneration?: number; availableReplicas?: number; updatedReplicas?: number };
+}
+
+/** Why a Deployment is not yet available, or null when it is (as the deployment controller reports it). */
+export function deploymentProblem(d: DeploymentObject): string | null {
+  const want = d.spec?.replicas ?? 1;
+  const st = d.status ?? {};
+  if ((st.observedGeneration ?? 0) < (d.metadata?.generation ?? 1))
+    return `${d.metadata?.name}: rollout not observed yet`;
+  const available = st.availableReplicas ?? 0;
+  if (available < want || (st.updatedReplicas ?? 0) < want)
+    return `${d.metadata?.name}: ${available}/${want} available`;
+  return null;
+}
+
+/** WorkloadsReady: ConfigMap, sources, lake writer, PDB and autoscaler applied; Deployments available. */
+export async function reconcileWorkloads(
+  deps: ReconcileDeps,
+  ctx: BuildContext,
+  status: PipelineStatus,
+): Promise<void> {
+  const { pipeline } = ctx;
+  const gen = pipeline.metadata.generation;
+  const results = await applyChildren(deps, pipeline.metadata.namespace, desiredWorkloads(ctx));
+  status.lakeWriters = `${ctx.plan.lakeWriters.min}-${ctx.plan.lakeWriters.max}`;
+  const missing = results.filter((r) => r.outcome === 'kind-missing');
+  if (missing.some((r) => r.child.kind === 'ScaledObject')) {
+    return setCondition(
+      status,
+      'WorkloadsReady',
+      false,
+      Reasons.KedaNotInstalled,
+      'The keda.sh CRDs are not installed: install KEDA, or set spec.lakeWriter.autoscaler to hpa or none.',
+      gen,
+    );
+  }
+  const problems = results
+    .filter((r) => r.outcome === 'applied' && r.child.kind === 'Deployment')
+    .map((r) => deploymentProblem((r as { object: DeploymentObject }).object))
+    .filter((p): p is string => p !== null);
+  if (problems.length > 0) {
+    return setCondition(
+      status,
+      'WorkloadsReady',
+      false,
+      Reasons.DeploymentsNotAvailable,
+      `Waiting for Deployments: ${problems.join(', ')}.`,
+      gen,
+    );
+  }
+  setCondition(
+    status,
+    'WorkloadsReady',
+    true,
+    Reasons.DeploymentsAvailable,
+    'All Deployments are available.',
+    gen,
+  );
+}
+
+/** ScheduleReady: load and transform CronJobs, or the Airflow DAG ConfigMap, exist as specified. */
+export async function reconcileSchedule(
+  deps: ReconcileDeps,
+  ctx: BuildContext,
+  status: PipelineStatus,
+): Promise<void> {
+  const { pipeline } = ctx;
+  const gen = pipeline.metadata.generation;
+  await applyChildren(deps, pipeline.metadata.namespace, desiredSchedule(ctx));
+  const { schedule, warehouse } = pipeline.spec;
+  if (!warehouse) {
+    return setCondition(
+      status,
+      'ScheduleReady',
+      true,
+      Reasons.NoWarehouse,
+      'No warehouse is set: nothing to load or transform.',
+      gen,
+    );
+  }
+  if (schedule.orchestrator === 'airflow') {
+    return setCondition(
+      status,
+      'ScheduleReady',
+      true,
+      Reasons.DagPublished,
+      'The Airflow DAG ConfigMap is published.',
+      gen,
+    );
+  }
+  setCondition(
+    status,
+    'ScheduleReady',
+    true,
+    Reasons.Scheduled,
+    `Load runs "${schedule.load}", transform "${schedule.transform}"${schedule.suspend ? ' (suspended)' : ''}.`,
+    gen,
+  );
+}

@@ -1,0 +1,77 @@
+import type { Logger } from '@spotify-pipeline/shared';
+import { createKafka, type KafkaEnv } from '@spotify-pipeline/shared/kafka';
+
+export interface ExternalTopic {
+  name: string;
+  partitions: number;
+  replicas: number;
+  retentionHours: number;
+}
+
+const TIMEOUT_MS = 15_000;
+
+function withTimeout<T>(what: string, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${TIMEOUT_MS / 1000}s`)), TIMEOUT_MS);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * External (managed) Kafka through its admin API: the topic is created when missing and its partitions
+ * raised when the plan asks for more; never lowered. Returns the partition count after the change.
+ */
+export async function ensureExternalTopic(
+  settings: KafkaEnv,
+  topic: ExternalTopic,
+  logger: Logger,
+): Promise<number> {
+  const admin = createKafka(settings, logger).admin();
+  await withTimeout('connecting to Kafka', admin.connect());
+  try {
+    const existing = await withTimeout('listing topics', admin.listTopics());
+    if (!existing.includes(topic.name)) {
+      await withTimeout(
+        'creating the topic',
+        admin.createTopics({
+          waitForLeaders: true,
+          topics: [
+            {
+              topic: topic.name,
+              numPartitions: topic.partitions,
+              replicationFactor: topic.replicas,
+              configEntries: [{ name: 'retention.ms', value: String(topic.retentionHours * 3_600_000) }],
+            },
+          ],
+        }),
+      );
+      return topic.partitions;
+    }
+    const metadata = await withTimeout(
+      'reading topic metadata',
+      admin.fetchTopicMetadata({ topics: [topic.name] }),
+    );
+    const current = metadata.topics[0]?.partitions.length ?? 0;
+    if (current >= topic.partitions) return current;
+    await withTimeout(
+      'raising partitions',
+      admin.createPartitions({ topicPartitions: [{ topic: topic.name, count: topic.partitions }] }),
+    );
+    return topic.partitions;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function deleteExternalTopic(settings: KafkaEnv, name: string, logger: Logger): Promise<void> {
+  const admin = createKafka(settings, logger).admin();
+  await withTimeout('connecting to Kafka', admin.connect());
+  try {
+    const existing = await admin.listTopics();
+    if (existing.includes(name))
+      await withTimeout('deleting the topic', admin.deleteTopics({ topics: [name] }));
+  } finally {
+    await admin.disconnect();
+  }
+}

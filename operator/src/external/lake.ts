@@ -1,0 +1,121 @@
+import { createObjectStore, ensureBucket, listAllObjects } from '@spotify-pipeline/shared/object-store';
+
+export interface LakeSettings {
+  endpoint: string;
+  region: string;
+  bucket: string;
+  accessKey: string;
+  secretKey: string;
+  versioning: boolean;
+  retentionDays: number;
+}
+
+export type FeatureState = 'Enabled' | 'Disabled' | 'Unsupported';
+
+export interface LakeResult {
+  bucket: 'created' | 'exists';
+  versioning: FeatureState;
+  lifecycle: FeatureState;
+}
+
+/** Why the lake could not be reached: decides the LakeReady reason. */
+export class LakeError extends Error {
+  constructor(
+    readonly kind: 'access-denied' | 'unreachable',
+    message: string,
+    options?: { cause: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+const DENIED = new Set([
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+  'AccessDenied',
+  'InvalidToken',
+  'ExpiredToken',
+]);
+const UNSUPPORTED = new Set(['NotImplemented', 'NotSupported', 'MethodNotAllowed']);
+
+const codeOf = (err: unknown) => (err as { code?: string }).code ?? '';
+
+/**
+ * Bucket exists, versioning on (when asked) and bronze objects expire after retentionDays, where the
+ * server implements those APIs: a server that answers NotImplemented is reported as Unsupported.
+ */
+export async function ensureLake(settings: LakeSettings): Promise<LakeResult> {
+  const client = createObjectStore({
+    LAKE_ENDPOINT: settings.endpoint,
+    LAKE_BUCKET: settings.bucket,
+    LAKE_REGION: settings.region,
+    LAKE_ACCESS_KEY: settings.accessKey,
+    LAKE_SECRET_KEY: settings.secretKey,
+  });
+  let bucket: LakeResult['bucket'];
+  try {
+    bucket = await ensureBucket(client, settings.bucket, settings.region);
+  } catch (err) {
+    const code = codeOf(err);
+    if (DENIED.has(code)) {
+      throw new LakeError('access-denied', `the object store refused the credentials (${code})`, {
+        cause: err,
+      });
+    }
+    throw new LakeError(
+      'unreachable',
+      `cannot reach ${settings.endpoint}: ${code || (err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
+  }
+  const feature = async (apply: () => Promise<void>): Promise<FeatureState> => {
+    try {
+      await apply();
+      return 'Enabled';
+    } catch (err) {
+      if (UNSUPPORTED.has(codeOf(err))) return 'Unsupported';
+      throw err;
+    }
+  };
+  const versioning: FeatureState = settings.versioning
+    ? await feature(() => client.setBucketVersioning(settings.bucket, { Status: 'Enabled' }))
+    : 'Disabled';
+  const lifecycle = await feature(() =>
+    client.setBucketLifecycle(settings.bucket, {
+      Rule: [
+        {
+          ID: 'bronze-expiry',
+          Status: 'Enabled',
+          Filter: { Prefix: 'bronze/' },
+          Expiration: { Days: settings.retentionDays },
+        },
+      ],
+    }),
+  );
+  return { bucket, versioning, lifecycle };
+}
+
+/** deletionPolicy Delete: every object, then the bucket. */
+export async function deleteLake(settings: LakeSettings): Promise<void> {
+  const client = createObjectStore({
+    LAKE_ENDPOINT: settings.endpoint,
+    LAKE_BUCKET: settings.bucket,
+    LAKE_REGION: settings.region,
+    LAKE_ACCESS_KEY: settings.accessKey,
+    LAKE_SECRET_KEY: settings.secretKey,
+  });
+  if (!(await client.bucketExists(settings.bucket))) return;
+  for (;;) {
+    const objects = await listAllObjects(client, settings.bucket, '');
+    if (objects.length === 0) break;
+    for (let i = 0; i < objects.length; i += 1000) {
+      await client.removeObjects(
+        settings.bucket,
+        objects.slice(i, i + 1000).map((o) => o.name),
+      );
+    }
+  }
+  await client.removeBucket(settings.bucket);
+}

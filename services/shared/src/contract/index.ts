@@ -3,3 +3,4 @@ export * from './json-schema.js';
 export * from './listening-event.js';
 export * from './topics.js';
 export * from './validate.js';
+export * from './ground-truth.js';

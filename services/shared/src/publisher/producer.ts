@@ -28,18 +28,19 @@ export function createIdempotentProducer(kafka: KafkaClient): Producer {
  */
 export async function ensureContractTopics(
   kafka: KafkaClient,
-  options: { partitions: number; replicationFactor?: number; logger: Logger },
+  options: { partitions: number; replicationFactor?: number; topicPrefix?: string; logger: Logger },
 ): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
     const replicationFactor = options.replicationFactor ?? 1;
+    const prefix = options.topicPrefix ?? '';
     const wanted = [
-      { topic: TOPICS.listeningEvents, numPartitions: options.partitions, replicationFactor },
-      { topic: TOPICS.deadLetter, numPartitions: 1, replicationFactor },
+      { topic: prefix + TOPICS.listeningEvents, numPartitions: options.partitions, replicationFactor },
+      { topic: prefix + TOPICS.deadLetter, numPartitions: 1, replicationFactor },
       ...CATALOG_TOPICS.map((topic) => ({
-        topic,
+        topic: prefix + topic,
         numPartitions: 1,
         replicationFactor,
         configEntries: [{ name: 'cleanup.policy', value: 'compact' }],

@@ -33,6 +33,10 @@ export class Informer<T extends Named> {
 
   constructor(private readonly options: InformerOptions<T>) {}
 
+  get kind(): string {
+    return this.options.resource.kind;
+  }
+
   get hasSynced(): boolean {
     return this.synced;
   }

@@ -1,5 +1,11 @@
 import { isDeepStrictEqual } from 'node:util';
-import { MANAGED_BY, PIPELINE_LABEL, PIPELINE_NAMESPACE_LABEL } from '../builders/context.js';
+import {
+  MANAGED_BY,
+  names,
+  PIPELINE_LABEL,
+  PIPELINE_NAMESPACE_LABEL,
+  strimziNamespace,
+} from '../builders/context.js';
 import type { PipelineStatus, SpotifyPipeline } from '../crd/spotify-pipeline.js';
 import type { KubeObject } from '../kube/client.js';
 import { PIPELINE_REF } from '../kube/resources.js';
@@ -166,7 +172,11 @@ export class PipelineController {
     // Read through: the cache may trail our own last write (e.g. the finalizer just added).
     const pipeline = cached;
     const status: PipelineStatus = structuredClone(pipeline.status ?? {});
-    const previousPartitions = Math.max(status.plan?.partitions ?? 0, status.topic?.partitions ?? 0);
+    const previousPartitions = Math.max(
+      status.plan?.partitions ?? 0,
+      status.topic?.partitions ?? 0,
+      this.existingTopicPartitions(pipeline),
+    );
     const plan = planCapacity(planInputFromSpec(pipeline.spec), previousPartitions);
     const ctx = { pipeline, plan, images: deps.images };
 
@@ -200,6 +210,16 @@ export class PipelineController {
 
     await this.writeStatus(pipeline, status);
     return getCondition(status, 'Ready')?.status === 'True' ? null : this.options.notReadyRequeueMs;
+  }
+
+  /** Partitions of the KafkaTopic as it exists: the floor of the plan even if our status lags behind. */
+  private existingTopicPartitions(pipeline: SpotifyPipeline): number {
+    if (pipeline.spec.kafka.mode !== 'strimzi') return 0;
+    const topics = this.children.find((c) => c.kind === 'KafkaTopic');
+    const topic = topics?.get(`${strimziNamespace(pipeline)}/${names.kafkaTopic(pipeline)}`) as
+      | { spec?: { partitions?: number } }
+      | undefined;
+    return topic?.spec?.partitions ?? 0;
   }
 
   private async writeStatus(pipeline: SpotifyPipeline, status: PipelineStatus): Promise<void> {

@@ -114,7 +114,12 @@ export class KubeClient {
     opts.agent = this.agent;
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
     if (body !== undefined) {
-      opts.headers = { ...opts.headers, 'content-type': options.contentType ?? 'application/json' };
+      // Explicit length: Node sends DELETE bodies unframed otherwise, which corrupts the kept-alive socket.
+      opts.headers = {
+        ...opts.headers,
+        'content-type': options.contentType ?? 'application/json',
+        'content-length': Buffer.byteLength(body),
+      };
     }
     return new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
       const req = request(opts, resolve);

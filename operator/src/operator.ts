@@ -1,0 +1,102 @@
+import { KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from '@spotify-pipeline/shared';
+import type { Registry } from 'prom-client';
+import type { Images } from './builders/context.js';
+import { LeaderElector } from './controller/leader-election.js';
+import { createOperatorMetrics } from './controller/metrics.js';
+import { type ControllerOptions, PipelineController } from './controller/pipeline-controller.js';
+import { deleteExternalTopic, ensureExternalTopic } from './external/external-kafka.js';
+import { deleteLake, ensureLake } from './external/lake.js';
+import { KubeClient } from './kube/client.js';
+
+export const FIELD_MANAGER = 'spotify-pipeline-operator';
+
+export interface OperatorOptions {
+  kubeconfigPath?: string | undefined;
+  logger: Logger;
+  registry: Registry;
+  images: Images;
+  leaderElection?: {
+    namespace: string;
+    name: string;
+    identity: string;
+    leaseDurationMs?: number;
+    renewEveryMs?: number;
+  };
+  controller?: Omit<ControllerOptions, 'deps' | 'metrics'>;
+  lakeRecheckMs?: number;
+}
+
+export interface RunningOperator {
+  readonly client: KubeClient;
+  readonly isLeader: () => boolean;
+  readonly ready: () => boolean;
+  controller(): PipelineController | undefined;
+  stop(): Promise<void>;
+}
+
+export function imagesFor(registry: string, tag: string): Images {
+  return {
+    source: `${registry}/simulator:${tag}`,
+    lakeWriter: `${registry}/lake-writer:${tag}`,
+    loader: `${registry}/loader:${tag}`,
+    transformer: `${registry}/loader:${tag}`,
+  };
+}
+
+/**
+ * Wires the operator: one KubeClient, the metrics, and (while this replica leads) one controller. Losing
+ * the lease stops the controller; winning it again starts a fresh one with fresh caches.
+ */
+export function startOperator(options: OperatorOptions): RunningOperator {
+  const kc = new KubeConfig();
+  if (options.kubeconfigPath) kc.loadFromFile(options.kubeconfigPath);
+  else kc.loadFromDefault();
+  const client = new KubeClient({ kubeConfig: kc, fieldManager: FIELD_MANAGER });
+  const metrics = createOperatorMetrics(options.registry);
+  const logger = options.logger.child({ component: 'operator' });
+  const deps = {
+    client,
+    logger,
+    images: options.images,
+    lake: { ensure: ensureLake, remove: deleteLake },
+    kafka: { ensureTopic: ensureExternalTopic, deleteTopic: deleteExternalTopic },
+    lakeRecheckMs: options.lakeRecheckMs ?? 5 * 60_000,
+  };
+  let controller: PipelineController | undefined;
+  let stopping: Promise<void> = Promise.resolve();
+  const lead = () => {
+    metrics.leader.set(1);
+    controller = new PipelineController({ deps, metrics, ...options.controller });
+    controller.start();
+  };
+  const unlead = () => {
+    metrics.leader.set(0);
+    const c = controller;
+    controller = undefined;
+    stopping = c ? c.stop() : Promise.resolve();
+  };
+  const elector = options.leaderElection
+    ? new LeaderElector({
+        client,
+        logger,
+        ...options.leaderElection,
+        onStartedLeading: lead,
+        onStoppedLeading: unlead,
+      })
+    : undefined;
+  if (elector) elector.start();
+  else lead();
+  return {
+    client,
+    isLeader: () => controller !== undefined,
+    ready: () => (elector ? !elector.isLeader || (controller?.ready ?? false) : (controller?.ready ?? false)),
+    controller: () => controller,
+    async stop() {
+      unlead();
+      await stopping;
+      await elector?.release();
+      client.close();
+    },
+  };
+}

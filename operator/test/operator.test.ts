@@ -513,8 +513,8 @@ describe('robustness', () => {
     await waitFor('source recreated', () => get('apps/v1', 'Deployment', NS, 'wrapped-source-0'));
     await waitFor('image restored', async () => {
       const d = await get('apps/v1', 'Deployment', NS, 'wrapped-lake-writer');
-      const image = (d?.spec?.template as { spec: { containers: Array<{ image: string }> } }).spec
-        .containers[0]?.image;
+      const template = d?.spec?.template as { spec: { containers: Array<{ image: string }> } } | undefined;
+      const image = template?.spec.containers[0]?.image;
       return image === 'registry.local/sp/lake-writer:test';
     });
     await waitFor(

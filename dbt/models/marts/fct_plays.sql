@@ -1,3 +1,4 @@
+-- depends_on: {{ ref('stg_lake__listening_events') }}
 {#- Incremental by session: a run rebuilds the plays of every session that received an event since the last
     run, so a late skip or complete still reaches the play it ends. -#}
 {{

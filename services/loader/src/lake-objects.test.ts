@@ -48,4 +48,13 @@ describe('pendingObjects', () => {
     ]);
     expect(ignored).toEqual(['bronze/listening-events/_tmp/upload']);
   });
+
+  it("restores a '+' that the listing turned into a space", () => {
+    const name = key('listening-events', '2026-01-02', '00', 0, 0, 9);
+    const { pending } = pendingObjects([{ name: name.replaceAll('+', ' '), size: 1 }], new Set([]));
+    expect(pending.map((o) => o.key)).toEqual([name]);
+    expect(pendingObjects([{ name: name.replaceAll('+', ' '), size: 1 }], new Set([name])).pending).toEqual(
+      [],
+    );
+  });
 });

@@ -39,6 +39,15 @@ export function topicPrefix(topic: string): string {
 }
 
 /**
+ * The minio client asks for URL-encoded keys in listings and form-decodes them ('+' becomes ' '); a server
+ * that ignores `encoding-type=url` (versitygw does) returns a raw '+', which then arrives as a space.
+ * Contract names never contain spaces, so a space can only be a mangled '+'.
+ */
+export function restoreListedKey(name: string): string {
+  return name.includes(' ') ? name.replaceAll(' ', '+') : name;
+}
+
+/**
  * The objects still to load: contract-named, not in the manifest, in a stable order (by topic, then date/hour,
  * partition and offset as the names sort) so every run, and every re-run after a crash, walks the same list.
  */
@@ -48,7 +57,8 @@ export function pendingObjects(
 ): { pending: BronzeObject[]; ignored: string[] } {
   const pending: BronzeObject[] = [];
   const ignored: string[] = [];
-  for (const { name, size } of listed) {
+  for (const { name: listedName, size } of listed) {
+    const name = restoreListedKey(listedName);
     const parsed = parseObjectKey(name);
     if (!parsed) {
       ignored.push(name);

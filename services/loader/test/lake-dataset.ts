@@ -53,6 +53,10 @@ export function generateDataset(options: {
   duplicateObjectShare?: number;
   startMs?: number;
   days?: number;
+  /** First user number, so a second dataset (late arrivals) adds listeners instead of colliding. */
+  firstUser?: number;
+  /** First Kafka offset of every partition, so a second dataset's objects get new names. */
+  firstOffset?: number;
 }): { objects: LakeObject[]; truth: GroundTruth; events: number } {
   const rand = mulberry32(options.seed);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
@@ -76,7 +80,8 @@ export function generateDataset(options: {
   const pickTrack = () => tracks[Math.floor(rand() ** 2.2 * trackCount)]!;
 
   const events: Array<Record<string, unknown>> = [];
-  for (let u = 0; u < options.users; u++) {
+  const firstUser = options.firstUser ?? 0;
+  for (let u = firstUser; u < firstUser + options.users; u++) {
     const user_id = `user-${u}`;
     const device_type = pick(DEVICES);
     const country = pick(COUNTRIES);
@@ -157,7 +162,8 @@ export function generateDataset(options: {
     list.push(e);
     groups.set(group, list);
   }
-  const nextOffset = [0, 0, 0];
+  const firstOffset = options.firstOffset ?? 0;
+  const nextOffset = [firstOffset, firstOffset, firstOffset];
   const objects: LakeObject[] = [];
   const ingestedAt = new Date(startMs + days * 86_400_000).toISOString();
   const writeObject = (
@@ -194,7 +200,7 @@ export function generateDataset(options: {
 
   const artistTopic = TOPICS.artists;
   objects.push({
-    key: `bronze/${artistTopic}/date=2026-09-20/hour=00/${artistTopic}+0+0-${artists.length - 1}.jsonl.gz`,
+    key: `bronze/${artistTopic}/date=2026-09-20/hour=00/${artistTopic}+0+${firstOffset}-${firstOffset + artists.length - 1}.jsonl.gz`,
     lines: artists.map((a, i) =>
       JSON.stringify({
         schema_version: 1,
@@ -207,6 +213,25 @@ export function generateDataset(options: {
     ),
   });
   return { objects, truth, events: events.length };
+}
+
+/** Ground truth of two datasets taken together (their events are disjoint). */
+export function mergeTruth(a: GroundTruth, b: GroundTruth): GroundTruth {
+  const add = (x: Record<string, number>, y: Record<string, number>) => {
+    const out = { ...x };
+    for (const [k, v] of Object.entries(y)) out[k] = (out[k] ?? 0) + v;
+    return out;
+  };
+  const playsByTrack = add(a.playsByTrack, b.playsByTrack);
+  return {
+    eventsByType: add(a.eventsByType, b.eventsByType),
+    msPlayedByListener: add(a.msPlayedByListener, b.msPlayedByListener),
+    playsByTrack,
+    topTracks: Object.entries(playsByTrack)
+      .sort(([x, p], [y, q]) => q - p || (x < y ? -1 : 1))
+      .map(([id]) => id),
+    uniqueEvents: a.uniqueEvents + b.uniqueEvents,
+  };
 }
 
 export function gzipLines(lines: readonly string[]): Buffer {

@@ -163,16 +163,15 @@ async function reconcileExternal(
   }
   const topic = pipeline.spec.kafka.topic;
   try {
-    const partitions = await deps.kafka.ensureTopic(
-      settings,
-      {
-        name: topic.name,
-        partitions: plan.partitions,
-        replicas: topic.replicas,
-        retentionHours: topic.retentionHours,
-      },
-      deps.logger,
-    );
+    const wanted = {
+      partitions: plan.partitions,
+      replicas: topic.replicas,
+      retentionHours: topic.retentionHours,
+    };
+    const [partitions] = await Promise.all([
+      deps.kafka.ensureTopic(settings, { name: topic.name, ...wanted }, deps.logger),
+      deps.kafka.ensureTopic(settings, { name: `${topic.name}.dlq`, ...wanted }, deps.logger),
+    ]);
     status.topic = { name: topic.name, partitions };
     setCondition(
       status,

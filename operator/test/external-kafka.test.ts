@@ -1,0 +1,164 @@
+import {
+  type KafkaInstance,
+  type KubeInstance,
+  type S3Instance,
+  startKafka,
+  startKubeApiServer,
+  startS3,
+} from '@spotify-pipeline/harness';
+import { createLogger } from '@spotify-pipeline/shared';
+import { createKafka } from '@spotify-pipeline/shared/kafka';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KubeClient, KubeObject } from '../src/kube/client.js';
+import { imagesFor, type RunningOperator, startOperator } from '../src/operator.js';
+import {
+  createNamespace,
+  createSecret,
+  installCrd,
+  pipelineCrd,
+  testClient,
+  waitFor,
+} from './kube-helpers.js';
+
+const NS = 'managed';
+const API = 'pipeline.spotify-pipeline.io/v1alpha1';
+type Cond = { type: string; status: string; reason: string; message: string };
+type Obj = KubeObject & {
+  status?: { conditions?: Cond[]; topic?: { partitions: number }; observedGeneration?: number };
+};
+
+let kube: KubeInstance;
+let kafka: KafkaInstance;
+let s3: S3Instance;
+let client: KubeClient;
+let operator: RunningOperator;
+const logger = createLogger({ name: 'external-kafka-test', level: process.env.LOG_LEVEL ?? 'warn' });
+
+beforeAll(async () => {
+  [kube, kafka, s3] = await Promise.all([startKubeApiServer(), startKafka(), startS3()]);
+  client = testClient(kube.kubeconfigPath);
+  await installCrd(client, pipelineCrd());
+  await createNamespace(client, NS);
+  await createSecret(client, NS, 'lake-creds', {
+    LAKE_ACCESS_KEY: s3.accessKey,
+    LAKE_SECRET_KEY: s3.secretKey,
+  });
+  operator = startOperator({
+    kubeconfigPath: kube.kubeconfigPath,
+    logger,
+    registry: new Registry(),
+    images: imagesFor('registry.local/sp', 'test'),
+    controller: { notReadyRequeueMs: 1000, backoffBaseMs: 100 },
+    lakeRecheckMs: 0,
+  });
+}, 240_000);
+
+afterAll(async () => {
+  await operator?.stop();
+  client?.close();
+  await Promise.all([kube?.stop(), kafka?.stop(), s3?.stop()]);
+});
+
+async function partitionsInKafka(topic: string): Promise<number> {
+  const admin = createKafka(
+    { KAFKA_BROKERS: kafka.brokers, KAFKA_CLIENT_ID: 'test', KAFKA_SSL: false },
+    logger,
+  ).admin();
+  await admin.connect();
+  try {
+    const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+    return meta.topics[0]?.partitions.length ?? 0;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+const apply = (users: number, deletionPolicy = 'Retain') =>
+  client.apply({
+    apiVersion: API,
+    kind: 'SpotifyPipeline',
+    metadata: { name: 'managed', namespace: NS },
+    spec: {
+      audience: { users },
+      kafka: {
+        mode: 'external',
+        external: { bootstrapServers: kafka.bootstrap },
+        topic: { name: 'managed-events', replicas: 1 },
+      },
+      lakeWriter: { autoscaler: 'none' },
+      lake: { endpoint: s3.endpoint, bucket: 'managed-lake', credentialsSecret: 'lake-creds' },
+      deletionPolicy,
+    },
+  } as never);
+
+const topicsReady = async () => {
+  const p = await client.get<Obj>({
+    apiVersion: API,
+    kind: 'SpotifyPipeline',
+    namespace: NS,
+    name: 'managed',
+  });
+  const c = p.status?.conditions?.find((x) => x.type === 'TopicsReady');
+  return c?.status === 'True' ? p : null;
+};
+
+describe('external (managed) Kafka through the admin API', () => {
+  it('creates the topic with the planned partitions, then raises them', async () => {
+    await apply(1_000_000); // 1e6 x 80 / 86400 x 3 x 1.5 / 2000/s per partition -> 3 partitions
+    const first = await waitFor('topic created', topicsReady, 60_000);
+    expect(first.status?.topic?.partitions).toBe(3);
+    expect(await partitionsInKafka('managed-events')).toBe(3);
+    expect(await partitionsInKafka('managed-events.dlq')).toBe(3);
+
+    await apply(10_000_000); // -> 21 partitions
+    await waitFor(
+      'partitions raised',
+      async () => {
+        const p = await topicsReady();
+        return p?.status?.topic?.partitions === 21 ? p : null;
+      },
+      60_000,
+    );
+    expect(await partitionsInKafka('managed-events')).toBe(21);
+
+    await apply(1_000_000); // a smaller audience never lowers them
+    await waitFor('reconciled', async () => (await topicsReady())?.status?.observedGeneration === 3);
+    expect(await partitionsInKafka('managed-events')).toBe(21);
+  });
+
+  it('deletionPolicy Delete removes the topic through the admin API', async () => {
+    await apply(1_000_000, 'Delete');
+    await waitFor('policy seen', async () => (await topicsReady())?.status?.observedGeneration === 4);
+    await client.delete({ apiVersion: API, kind: 'SpotifyPipeline', namespace: NS, name: 'managed' });
+    await waitFor(
+      'pipeline gone',
+      async () =>
+        (await client.getOrNull({
+          apiVersion: API,
+          kind: 'SpotifyPipeline',
+          namespace: NS,
+          name: 'managed',
+        })) === null,
+      60_000,
+    );
+    // Kafka deletes topics asynchronously: metadata can list one for a moment after DeleteTopics returned.
+    const admin = createKafka(
+      { KAFKA_BROKERS: kafka.brokers, KAFKA_CLIENT_ID: 'test', KAFKA_SSL: false },
+      logger,
+    ).admin();
+    await admin.connect();
+    try {
+      await waitFor(
+        'topics deleted',
+        async () => {
+          const topics = await admin.listTopics();
+          return !topics.includes('managed-events') && !topics.includes('managed-events.dlq');
+        },
+        30_000,
+      );
+    } finally {
+      await admin.disconnect();
+    }
+  });
+});

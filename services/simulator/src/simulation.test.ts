@@ -29,7 +29,11 @@ function generate(options: {
   const lines: string[] = [];
   const keys: string[] = [];
   const end = START + (options.days ?? 1) * DAY;
-  while (sim.emitUntil(end, 10_000, (key, json) => (keys.push(key), lines.push(json))) > 0);
+  const collect = (key: string, json: string) => {
+    keys.push(key);
+    lines.push(json);
+  };
+  while (sim.emitUntil(end, 10_000, collect) > 0);
   return { lines, keys, sim };
 }
 

@@ -1,0 +1,206 @@
+import { type KafkaInstance, startKafka } from '@spotify-pipeline/harness';
+import {
+  createLogger,
+  DLQ_HEADERS,
+  decodeListeningEvent,
+  MAX_EVENT_BYTES,
+  TOPICS,
+} from '@spotify-pipeline/shared';
+import {
+  createIdempotentProducer,
+  createPublisher,
+  ensureContractTopics,
+  type Publisher,
+} from '@spotify-pipeline/shared/publisher';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type SimulatorOptions, simulatorOptionsSchema } from '../src/options.js';
+import { runSimulator } from '../src/run.js';
+import { createPublisherSink, type OutputSink } from '../src/sinks.js';
+import { readTopic, testKafka } from './kafka-helpers.js';
+
+const logger = createLogger({ name: 'simulator-test', level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+
+describe('simulator into a real Kafka broker', () => {
+  let broker: KafkaInstance;
+  let kafka: ReturnType<typeof testKafka>;
+
+  beforeAll(async () => {
+    broker = await startKafka();
+    kafka = testKafka(broker.bootstrap, logger);
+  }, 240_000);
+  afterAll(async () => {
+    await broker?.destroy();
+  });
+
+  const options = (extra: Record<string, unknown>): SimulatorOptions =>
+    simulatorOptionsSchema.parse({
+      listeners: 1000,
+      artists: 300,
+      days: 0.25,
+      progressSeconds: 60,
+      ...extra,
+    });
+
+  async function publishRun(
+    prefix: string,
+    extra: Record<string, unknown> = {},
+    wrap = (s: OutputSink) => s,
+  ) {
+    await ensureContractTopics(kafka, { partitions: 3, topicPrefix: prefix, logger });
+    const publisher = createPublisher({
+      producer: createIdempotentProducer(kafka),
+      logger,
+      source: 'simulator',
+      topicPrefix: prefix,
+    });
+    const result = await runSimulator(options({ topicPrefix: prefix, ...extra }), {
+      sink: wrap(createPublisherSink(publisher)),
+      logger,
+      publisher,
+    });
+    return { result, publisher };
+  }
+
+  it('publishes only contract-valid events keyed by user_id, and the catalog to compacted topics', async () => {
+    const { result } = await publishRun('valid.');
+    const records = await readTopic(kafka, `valid.${TOPICS.listeningEvents}`);
+    expect(records).toHaveLength(result.events);
+    expect(result.events).toBeGreaterThan(10_000);
+    const problems = records.flatMap((r) => {
+      const decoded = decodeListeningEvent(r.value);
+      if (!decoded.ok) return [decoded.reason];
+      return decoded.value.user_id === r.key ? [] : [`key ${r.key} is not user_id ${decoded.value.user_id}`];
+    });
+    expect(problems).toEqual([]);
+    expect(new Set(records.map((r) => r.partition)).size).toBe(3);
+
+    const tracks = await readTopic(kafka, `valid.${TOPICS.tracks}`);
+    expect(tracks.length).toBeGreaterThan(1000);
+    expect(tracks.every((t) => JSON.parse(t.value.toString()).track_id === t.key)).toBe(true);
+    const admin = kafka.admin();
+    await admin.connect();
+    const configs = await admin.describeConfigs({
+      resources: [{ type: 2, name: `valid.${TOPICS.tracks}`, configNames: ['cleanup.policy'] }],
+      includeSynonyms: false,
+    });
+    await admin.disconnect();
+    expect(configs.resources[0]!.configEntries[0]!.configValue).toBe('compact');
+  });
+
+  it('writes byte-identical streams for the same seed and settings', async () => {
+    await publishRun('det1.', { seed: 9, noCatalog: true });
+    await publishRun('det2.', { seed: 9, noCatalog: true });
+    const first = await readTopic(kafka, `det1.${TOPICS.listeningEvents}`);
+    const second = await readTopic(kafka, `det2.${TOPICS.listeningEvents}`);
+    expect(first.length).toBeGreaterThan(10_000);
+    const bytes = (rs: typeof first) => rs.map((r) => `${r.partition}|${r.key}|${r.value.toString()}`);
+    expect(bytes(second)).toEqual(bytes(first));
+  });
+
+  it('dead-letters malformed, unknown-version and oversize records with a reason and keeps publishing', async () => {
+    const malformed = '{"schema_version":1,"event_id":"oops"';
+    const unknownVersion = JSON.stringify({ schema_version: 2, event_id: 'x', user_id: 'u1' });
+    const oversize = JSON.stringify({
+      schema_version: 1,
+      user_id: 'u2',
+      padding: 'x'.repeat(MAX_EVENT_BYTES),
+    });
+    const bad = [malformed, unknownVersion, oversize];
+    let publisherRef: Publisher | undefined;
+    let written = 0;
+    // Inject one bad record after every 2,000 good ones, through the same publisher the simulator uses.
+    const inject = (sink: OutputSink): OutputSink => ({
+      ...sink,
+      write: (key, json) => {
+        sink.write(key, json);
+        written += 1;
+        if (written % 2000 === 0 && bad.length > 0) publisherRef?.publishRaw(bad.shift()!);
+      },
+    });
+    await ensureContractTopics(kafka, { partitions: 3, topicPrefix: 'dlq.', logger });
+    publisherRef = createPublisher({
+      producer: createIdempotentProducer(kafka),
+      logger,
+      source: 'simulator',
+      topicPrefix: 'dlq.',
+    });
+    const result = await runSimulator(options({ topicPrefix: 'dlq.', noCatalog: true }), {
+      sink: inject(createPublisherSink(publisherRef)),
+      logger,
+    });
+    expect(bad).toEqual([]);
+    const dead = await readTopic(kafka, `dlq.${TOPICS.deadLetter}`);
+    expect(dead.map((d) => d.value.toString())).toEqual([malformed, unknownVersion, oversize]);
+    expect(dead.map((d) => d.headers[DLQ_HEADERS.reason])).toEqual([
+      expect.stringMatching(/^not valid JSON/),
+      'unknown schema_version 2: this build reads version 1',
+      expect.stringMatching(/^record is \d+ bytes; the limit is 16384$/),
+    ]);
+    expect(dead.every((d) => d.headers[DLQ_HEADERS.stage] === 'source:simulator')).toBe(true);
+    const events = await readTopic(kafka, `dlq.${TOPICS.listeningEvents}`);
+    expect(events).toHaveLength(result.events);
+    expect(result.events).toBeGreaterThan(6000);
+  });
+
+  it('loses and duplicates nothing when the broker restarts mid-run', async () => {
+    let restarted = false;
+    let stopped: Promise<void> | undefined;
+    let restart: Promise<void> | undefined;
+    let pausedForStop = false;
+    let publisherRef: Publisher | undefined;
+    // Once 20,000 events are acknowledged, stop the broker, hold generation until it is down (so that the
+    // run cannot finish first), keep publishing into the outage, and start the broker again 3 s later.
+    const watch = (sink: OutputSink): OutputSink => ({
+      ...sink,
+      write: (key, json) => {
+        sink.write(key, json);
+        if (!stopped && publisherRef && publisherRef.stats().produced > 20_000) {
+          stopped = broker.stop();
+          restart = stopped
+            .then(() => new Promise((r) => setTimeout(r, 3000)))
+            .then(() => broker.start())
+            .then(() => {
+              restarted = true;
+            });
+        }
+      },
+      wantsDrain: () => (stopped !== undefined && !pausedForStop) || sink.wantsDrain(),
+      drain: async () => {
+        if (stopped && !pausedForStop) {
+          await stopped;
+          pausedForStop = true;
+        }
+        await sink.drain();
+      },
+    });
+    await ensureContractTopics(kafka, { partitions: 3, topicPrefix: 'restart.', logger });
+    const registry = new Registry();
+    publisherRef = createPublisher({
+      producer: createIdempotentProducer(kafka),
+      logger,
+      registry,
+      source: 'simulator',
+      topicPrefix: 'restart.',
+    });
+    const result = await runSimulator(options({ topicPrefix: 'restart.', noCatalog: true, days: 1 }), {
+      sink: watch(createPublisherSink(publisherRef)),
+      logger,
+    });
+    await restart;
+    expect(restarted).toBe(true);
+    // At least one batch waited out the outage (kafkajs retried it with its original sequence numbers).
+    const latency = await registry.getSingleMetric('publisher_batch_duration_seconds')!.get();
+    const fast = latency.values.find(
+      (v) => (v as { metricName?: string }).metricName?.endsWith('_bucket') && v.labels.le === 2.5,
+    )!.value;
+    const all = latency.values.find((v) =>
+      (v as { metricName?: string }).metricName?.endsWith('_count'),
+    )!.value;
+    expect(all - fast).toBeGreaterThan(0);
+    const records = await readTopic(kafka, `restart.${TOPICS.listeningEvents}`);
+    const ids = records.map((r) => JSON.parse(r.value.toString()).event_id as string);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.length).toBe(result.events);
+  });
+});

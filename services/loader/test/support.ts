@@ -39,13 +39,13 @@ export interface CliRun {
 }
 
 /**
- * Runs the loader CLI as its own process, as a CronJob would. `killWhen` sees the output so far and may
- * SIGKILL the process (to crash it mid-load).
+ * Runs the loader CLI as its own process, as a CronJob would. `kill.when` sees the output so far; once it
+ * says yes, the process gets SIGKILL after `delayMs` (to crash it mid-load).
  */
 export function runCli(
   args: string[],
   env: NodeJS.ProcessEnv,
-  killWhen?: (output: string) => boolean,
+  kill?: { when: (output: string) => boolean; delayMs: number },
 ): Promise<CliRun> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], {
@@ -57,9 +57,9 @@ export function runCli(
     let killed = false;
     const take = (chunk: Buffer) => {
       output += chunk.toString();
-      if (!killed && killWhen?.(output)) {
+      if (!killed && kill?.when(output)) {
         killed = true;
-        child.kill('SIGKILL');
+        setTimeout(() => child.kill('SIGKILL'), kill.delayMs);
       }
     };
     child.stdout.on('data', take);

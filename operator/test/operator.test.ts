@@ -580,3 +580,23 @@ describe('deletion', () => {
     expect(await store.bucketExists('lake-wrapped')).toBe(false);
   });
 });
+
+describe('samples', () => {
+  it.each(['strimzi-keda.yaml', 'external-kafka.yaml'])(
+    'manifests/samples/%s is accepted by the CRD',
+    async (file) => {
+      const { readFileSync } = await import('node:fs');
+      const yaml = (await import('js-yaml')).default;
+      const sample = yaml.load(
+        readFileSync(new URL(`../../manifests/samples/${file}`, import.meta.url), 'utf8'),
+      ) as {
+        metadata: { name: string };
+      };
+      sample.metadata.name = `sample-${sample.metadata.name}`;
+      await client.request('POST', `/apis/${API}/namespaces/${NS}/spotifypipelines`, {
+        body: sample,
+        query: { dryRun: 'All', fieldValidation: 'Strict' },
+      });
+    },
+  );
+});

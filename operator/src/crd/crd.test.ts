@@ -1,7 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { applyDefaults } from './defaults.js';
-import { CHART_PATH, MANIFEST_PATH, renderChartTemplate, renderManifest } from './generate.js';
+import {
+  CHART_PATH,
+  CHART_RULES_PATH,
+  MANIFEST_PATH,
+  RBAC_MANIFEST_PATH,
+  renderChartRules,
+  renderChartTemplate,
+  renderManifest,
+  renderRbacManifest,
+} from './generate.js';
 import { CRON_PATTERN, type PipelineSpec, specNode } from './spotify-pipeline.js';
 
 describe('generated CRD', () => {
@@ -14,6 +23,12 @@ describe('generated CRD', () => {
     expect(chart).toBe(renderChartTemplate());
     expect(chart).toContain('helm.sh/resource-policy: keep');
     expect(chart).toContain('{{- if .Values.crds.create }}');
+  });
+
+  it('RBAC in manifests/ and the chart matches the generator', () => {
+    expect(readFileSync(RBAC_MANIFEST_PATH, 'utf8')).toBe(renderRbacManifest());
+    expect(readFileSync(CHART_RULES_PATH, 'utf8')).toBe(renderChartRules());
+    expect(renderRbacManifest()).not.toMatch(/secrets[\s\S]{0,40}- list/);
   });
 
   it('is structural: every object and array node has a type', () => {

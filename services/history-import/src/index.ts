@@ -1,0 +1,4 @@
+export * from './export-row.js';
+export * from './file-target.js';
+export * from './import.js';
+export * from './map.js';

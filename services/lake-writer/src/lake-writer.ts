@@ -228,7 +228,8 @@ export function createLakeWriter(params: LakeWriterParams): LakeWriter {
       await consumer.connect();
       await consumer.subscribe({ topic, fromBeginning: true });
       await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch });
-      ticker = setInterval(tick, Math.min(1000, Math.max(50, Math.floor(limits.maxAgeMs / 4))));
+      // Checked often enough that an age-triggered flush starts at most 250 ms late (freshness budget).
+      ticker = setInterval(tick, Math.min(250, Math.max(20, Math.floor(limits.maxAgeMs / 10))));
     },
 
     async stop() {

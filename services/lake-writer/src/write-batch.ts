@@ -51,8 +51,20 @@ export async function writeBatch(
     });
     let body: Buffer | null = null;
     steps.push(async () => {
+      const started = Date.now();
       body ??= await encodeJsonLinesGzip(group, gzipLevel);
+      const encoded = Date.now();
       await store.put(key, body);
+      params.logger.info(
+        {
+          key,
+          records: group.lines.length,
+          bytes: body.length,
+          encodeMs: encoded - started,
+          putMs: Date.now() - encoded,
+        },
+        'stored object',
+      );
       metrics.objectsWritten.inc({ topic });
       metrics.recordsWritten.inc({ topic }, group.lines.length);
       metrics.bytesWritten.inc({ topic }, body.length);

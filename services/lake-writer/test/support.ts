@@ -59,12 +59,14 @@ export async function spawnWriter(options: {
   topic: string;
   groupId: string;
   env?: Record<string, string>;
+  /** Extra node flags, e.g. `--cpu-prof` for the benchmark. */
+  nodeArgs?: string[];
 }): Promise<WriterProcess> {
   const opsPort = await freePort();
   const proc = startProcess({
     name: 'lake-writer',
     command: process.execPath,
-    args: ['--import', 'tsx', mainPath],
+    args: [...(options.nodeArgs ?? []), '--import', 'tsx', mainPath],
     cwd: repoRoot,
     logFile: join(logs.path, `${options.groupId}-${opsPort}.log`),
     env: {

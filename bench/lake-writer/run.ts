@@ -1,0 +1,301 @@
+/**
+ * Lake writer benchmark: events/s of one writer process from Kafka to the object store (gzip JSON Lines),
+ * beside Kafka's own Java consumer (ConsumerPerformance) reading the same topic, then the freshness from
+ * event produced to object readable at a steady rate. Writes bench/results/lake-writer.json.
+ * Run: bash bench/lake-writer/run.sh   (BENCH_EVENTS, BENCH_RATE, BENCH_SECONDS override the sizes)
+ */
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
+import { Partitioners } from '@spotify-pipeline/shared/kafka';
+import { bronzeObjectKey, parseBronzeObjectKey } from '@spotify-pipeline/shared/lake/layout';
+import { listAllObjects } from '@spotify-pipeline/shared/object-store';
+import {
+  componentPaths,
+  type KafkaInstance,
+  repoRoot,
+  type S3Instance,
+  startKafka,
+  startS3,
+} from '../../harness/src/index.js';
+import { sampleEvent } from '../../services/lake-writer/src/sample-event.js';
+import {
+  createTopic,
+  groupLag,
+  httpStatus,
+  metricValue,
+  sleep,
+  spawnWriter,
+  testKafka,
+  testStore,
+  waitFor,
+} from '../../services/lake-writer/test/support.js';
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 500_000);
+const RATE = Number(process.env.BENCH_RATE ?? 10_000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
+const SKIP_FRESHNESS = process.env.BENCH_SKIP_FRESHNESS === '1';
+const MAX_AGE_MS = 5000;
+const PARTITIONS = 4;
+const gunzipAsync = promisify(gunzip);
+
+const log = (msg: string) => console.log(`[bench lake-writer] ${msg}`);
+
+async function preload(kafka: ReturnType<typeof testKafka>, topic: string, count: number): Promise<number> {
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  const started = Date.now();
+  const batch = 2000;
+  const inFlight: Array<Promise<unknown>> = [];
+  for (let sent = 0; sent < count; sent += batch) {
+    const messages = [];
+    for (let i = 0; i < Math.min(batch, count - sent); i++) {
+      const event = sampleEvent();
+      messages.push({ key: event.user_id, value: JSON.stringify(event) });
+    }
+    inFlight.push(producer.send({ topic, acks: 1, messages }));
+    if (inFlight.length >= 8) await inFlight.shift();
+  }
+  await Promise.all(inFlight);
+  await producer.disconnect();
+  return count / ((Date.now() - started) / 1000);
+}
+
+async function measureFreshness(
+  kafkaServer: KafkaInstance,
+  s3: S3Instance,
+  env: Record<string, string>,
+): Promise<Array<Record<string, unknown>>> {
+  const kafka = testKafka(kafkaServer);
+  const store = testStore(s3);
+  // 2. Freshness: a steady rate; event_ts is the produce time, an object is readable when first listed.
+  const freshTopic = 'bench-fresh';
+  await createTopic(kafka, freshTopic, PARTITIONS);
+  const fresh = await spawnWriter({
+    kafka: kafkaServer,
+    s3,
+    bucket: 'bench-fresh',
+    topic: freshTopic,
+    groupId: 'bench-fresh',
+    env,
+  });
+  await waitFor(
+    'the writer to join',
+    async () => (await httpStatus(fresh.opsPort, '/readyz')) === 200,
+    60_000,
+    50,
+  );
+  const seen = new Map<string, number>();
+  let polling = true;
+  const poller = (async () => {
+    while (polling) {
+      const listed = await listAllObjects(store, 'bench-fresh', `bronze/${freshTopic}/`).catch(() => []);
+      const now = Date.now();
+      for (const { name } of listed) if (!seen.has(name)) seen.set(name, now);
+      await sleep(100);
+    }
+  })();
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  const total = RATE * SECONDS;
+  const t0 = Date.now();
+  for (let sent = 0; sent < total; sent += RATE / 10) {
+    const messages = [];
+    for (let i = 0; i < RATE / 10; i++) {
+      const event = sampleEvent();
+      messages.push({ key: event.user_id, value: JSON.stringify(event) });
+    }
+    await producer.send({ topic: freshTopic, acks: 1, messages });
+    const due = t0 + ((sent + RATE / 10) / RATE) * 1000;
+    if (due > Date.now()) await sleep(due - Date.now());
+  }
+  await producer.disconnect();
+  await waitFor(
+    'the fresh topic drained',
+    async () => (await groupLag(kafka, 'bench-fresh', freshTopic)) === 0,
+    120_000,
+    250,
+  );
+  await sleep(500);
+  polling = false;
+  await poller;
+  await fresh.terminate();
+
+  const delays: number[] = [];
+  for (const [name, readableAt] of seen) {
+    const parsed = parseBronzeObjectKey(name);
+    if (!parsed) continue;
+    const stream = await store.getObject('bench-fresh', bronzeObjectKey(parsed));
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    const text = (await gunzipAsync(Buffer.concat(chunks))).toString('utf8');
+    for (const line of text.split('\n')) {
+      if (!line) continue;
+      const ts = /"event_ts":"([^"]+)"/.exec(line)?.[1];
+      if (ts) delays.push(readableAt - Date.parse(ts));
+    }
+  }
+  delays.sort((a, b) => a - b);
+  const pct = (p: number) =>
+    (delays[Math.min(delays.length - 1, Math.floor((p / 100) * delays.length))] ?? 0) / 1000;
+  log(`freshness over ${delays.length} events at ${RATE}/s: p50 ${pct(50)} s, p99 ${pct(99)} s`);
+  const budget = MAX_AGE_MS / 1000 + 2;
+  return [
+    {
+      name: `freshness p50, event produced to object listed (${RATE} events/s, max batch age ${MAX_AGE_MS / 1000} s)`,
+      value: pct(50),
+      unit: 's',
+      reference: 'max batch age + 2 s',
+      reference_value: budget,
+      ratio: Number((pct(50) / budget).toFixed(3)),
+    },
+    {
+      name: `freshness p99, event produced to object listed (${RATE} events/s, max batch age ${MAX_AGE_MS / 1000} s)`,
+      value: pct(99),
+      unit: 's',
+      reference: 'max batch age + 2 s',
+      reference_value: budget,
+      ratio: Number((pct(99) / budget).toFixed(3)),
+    },
+  ];
+}
+
+async function main(): Promise<void> {
+  const [kafkaServer, s3] = await Promise.all([startKafka({ heapMb: 1024 }), startS3()]);
+  const kafka = testKafka(kafkaServer);
+  const figures: Array<Record<string, unknown>> = [];
+  try {
+    // 1. Throughput: a preloaded topic drained by one writer process.
+    const topic = 'bench-events';
+    await createTopic(kafka, topic, PARTITIONS);
+    const produceRate = await preload(kafka, topic, EVENTS);
+    log(`preloaded ${EVENTS} events at ${Math.round(produceRate)}/s`);
+
+    const env: Record<string, string> = {
+      LAKE_WRITER_BATCH_MAX_EVENTS: '20000',
+      LAKE_WRITER_GZIP_LEVEL: process.env.BENCH_GZIP_LEVEL ?? '1',
+      LAKE_WRITER_BATCH_MAX_AGE_MS: String(MAX_AGE_MS),
+    };
+    // BENCH_PROFILE=<dir> writes a V8 CPU profile of the writer process there (open it in Chrome DevTools).
+    const nodeArgs = process.env.BENCH_PROFILE
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+      : [];
+    const writer = await spawnWriter({
+      kafka: kafkaServer,
+      s3,
+      bucket: 'bench-lake',
+      topic,
+      groupId: 'bench-writer',
+      env,
+      nodeArgs,
+    });
+    await waitFor(
+      'the writer to join',
+      async () => (await httpStatus(writer.opsPort, '/readyz')) === 200,
+      60_000,
+      50,
+    );
+    // Timed from joining until every record is stored and committed. Once all are consumed the writer gets
+    // SIGTERM, which flushes the last partial buffers at once instead of after the age limit.
+    const started = Date.now();
+    await waitFor(
+      'the writer to consume the topic',
+      async () => {
+        const written = await metricValue(writer.opsPort, 'lake_writer_records_written_total');
+        const held = await metricValue(writer.opsPort, 'lake_writer_held_records');
+        return written + held >= EVENTS;
+      },
+      900_000,
+      100,
+    );
+    const objects = await metricValue(writer.opsPort, 'lake_writer_objects_written_total');
+    const flushes = await metricValue(writer.opsPort, 'lake_writer_flush_duration_seconds_count');
+    const flushSeconds = await metricValue(writer.opsPort, 'lake_writer_flush_duration_seconds_sum');
+    const bytes = await metricValue(writer.opsPort, 'lake_writer_bytes_written_total');
+    if ((await writer.terminate()) !== 0) throw new Error('the writer did not stop cleanly');
+    const writerSeconds = (Date.now() - started) / 1000;
+    if ((await groupLag(kafka, 'bench-writer', topic)) !== 0) throw new Error('offsets not all committed');
+    const writerRate = EVENTS / writerSeconds;
+    log(
+      `writer: ${EVENTS} events in ${writerSeconds.toFixed(1)} s = ${Math.round(writerRate)}/s, ${objects}+ objects, ${(bytes / 1e6).toFixed(1)}+ MB gzip, mean flush ${(flushSeconds / Math.max(1, flushes)).toFixed(2)} s`,
+    );
+
+    const paths = componentPaths();
+    const perf = execFileSync(
+      paths.java,
+      [
+        '-Xmx512m',
+        '-cp',
+        `${paths.kafkaLibs}/*`,
+        'org.apache.kafka.tools.ConsumerPerformance',
+        '--bootstrap-server',
+        kafkaServer.bootstrap,
+        '--topic',
+        topic,
+        '--messages',
+        String(EVENTS),
+        '--group',
+        'bench-java-perf',
+        '--timeout',
+        '60000',
+      ],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    const [header, values] = perf.trim().split('\n').slice(-2);
+    const row = Object.fromEntries(
+      (header ?? '').split(',').map((name, i) => [name.trim(), (values ?? '').split(',')[i]?.trim() ?? '']),
+    );
+    const javaRate = Number(row['nMsg.sec']);
+    log(`java ConsumerPerformance: ${javaRate}/s (${row['MB.sec']} MB/s)`);
+    figures.push(
+      {
+        name: 'events per second, one writer process, Kafka to S3 (gzip JSON Lines, validated)',
+        value: Math.round(writerRate),
+        unit: 'events/s',
+        reference: 'Kafka Java ConsumerPerformance, same topic (read only, no validation, no upload)',
+        reference_value: Math.round(javaRate),
+        ratio: Number((writerRate / javaRate).toFixed(3)),
+      },
+      {
+        name: 'events per second against the 100k/s/process aim',
+        value: Math.round(writerRate),
+        unit: 'events/s',
+        reference: 'aim',
+        reference_value: 100_000,
+        ratio: Number((writerRate / 100_000).toFixed(3)),
+      },
+      {
+        name: 'compression: gzip bytes stored per event',
+        value: Number((bytes / EVENTS).toFixed(1)),
+        unit: 'bytes/event',
+        reference: 'raw JSON bytes per event',
+        reference_value: JSON.stringify(sampleEvent()).length,
+        ratio: Number((bytes / EVENTS / JSON.stringify(sampleEvent()).length).toFixed(3)),
+      },
+    );
+
+    if (!SKIP_FRESHNESS) figures.push(...(await measureFreshness(kafkaServer, s3, env)));
+  } finally {
+    await Promise.all([kafkaServer.destroy(), s3.destroy()]);
+  }
+
+  const result = {
+    benchmark: 'lake-writer',
+    date: new Date().toISOString(),
+    machine: `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}; broker, S3 server, producer and writer on the same machine, CPU shared with other engineers' work at the time (loaded machine)`,
+    figures,
+  };
+  writeFileSync(join(repoRoot, 'bench/results/lake-writer.json'), `${JSON.stringify(result, null, 2)}\n`);
+  log('wrote bench/results/lake-writer.json');
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { formatIssues, type ListeningEvent } from '@spotify-pipeline/shared';
+import { formatIssues, type ListeningEvent, nameBasedUuid } from '@spotify-pipeline/shared';
 import { deviceFromPlatform, type ExportRow, exportRowSchema } from './export-row.js';
 
 export interface ImportCounts {
@@ -29,17 +29,10 @@ export interface MapOptions {
 /** Plays further apart than this start a new session (the export has no session ids). */
 export const SESSION_GAP_MS = 30 * 60_000;
 
-// A fixed namespace makes the ids name-based (UUID version 5): the same row always gets the same id.
-const NAMESPACE = Buffer.from('7c1e5a44a0b94f0e9d8c2b7f3e6a1d59', 'hex');
+// The importer's namespace for name-based (version 5) event ids: the same row always gets the same id.
+const NAMESPACE = '7c1e5a44-a0b9-4f0e-9d8c-2b7f3e6a1d59';
 
-/** RFC 4122 version-5 UUID of `name` in the importer's namespace. */
-export function stableUuid(name: string): string {
-  const bytes = createHash('sha1').update(NAMESPACE).update(name).digest();
-  bytes[6] = (bytes[6]! & 0x0f) | 0x50;
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  const hex = bytes.subarray(0, 16).toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
+export const stableUuid = (name: string): string => nameBasedUuid(NAMESPACE, name);
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 

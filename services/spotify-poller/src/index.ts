@@ -1,0 +1,5 @@
+export * from './listeners.js';
+export * from './map.js';
+export * from './poller.js';
+export * from './spotify-client.js';
+export * from './state.js';

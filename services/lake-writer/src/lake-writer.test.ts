@@ -1,0 +1,158 @@
+import { createLogger } from '@spotify-pipeline/shared';
+import type { Consumer, EachBatchPayload } from '@spotify-pipeline/shared/kafka';
+import { Registry } from 'prom-client';
+import { describe, expect, it, vi } from 'vitest';
+import type { DeadLetterSink } from './dead-letters.js';
+import type { LakeStore } from './lake-store.js';
+import { createLakeWriter } from './lake-writer.js';
+import { createLakeWriterMetrics } from './metrics.js';
+import { sampleEvent } from './sample-event.js';
+
+const TOPIC = 'listening-events';
+
+/** The slice of a kafkajs consumer the writer uses, recording what it is asked to do. */
+function fakeConsumer() {
+  const handlers = new Map<string, (event: { payload: unknown }) => void>();
+  const log: string[] = [];
+  let eachBatch: ((payload: EachBatchPayload) => Promise<void>) | undefined;
+  const consumer = {
+    events: { GROUP_JOIN: 'join', REBALANCING: 'rebalancing', CRASH: 'crash' },
+    on: (name: string, handler: (event: { payload: unknown }) => void) => handlers.set(name, handler),
+    connect: async () => {},
+    subscribe: async () => {},
+    run: async (options: { eachBatch: typeof eachBatch }) => {
+      eachBatch = options.eachBatch;
+    },
+    pause: (topics: Array<{ partitions?: number[] }>) => log.push(`pause ${topics[0]?.partitions ?? 'all'}`),
+    resume: (topics: Array<{ partitions?: number[] }>) =>
+      log.push(`resume ${topics[0]?.partitions ?? 'all'}`),
+    commitOffsets: async (offsets: Array<{ partition: number; offset: string }>) => {
+      log.push(`commit ${offsets[0]?.partition}@${offsets[0]?.offset}`);
+    },
+    disconnect: async () => {},
+  };
+  const join = (partitions: number[]) =>
+    handlers.get('join')?.({ payload: { memberAssignment: { [TOPIC]: partitions } } });
+  const deliver = async (partition: number, values: Array<string | null>, firstOffset = 0) => {
+    const messages = values.map((value, i) => ({
+      offset: String(firstOffset + i),
+      key: null,
+      value: value === null ? null : Buffer.from(value),
+    }));
+    const resolved: string[] = [];
+    await eachBatch?.({
+      batch: {
+        topic: TOPIC,
+        partition,
+        highWatermark: String(firstOffset + values.length),
+        messages,
+        firstOffset: () => String(firstOffset),
+      },
+      resolveOffset: (offset: string) => resolved.push(offset),
+      isRunning: () => true,
+      isStale: () => false,
+    } as unknown as EachBatchPayload);
+    return resolved;
+  };
+  return { consumer: consumer as unknown as Consumer, log, join, deliver };
+}
+
+function setup(options: { failPuts?: number; maxEvents?: number; maxAgeMs?: number } = {}) {
+  const fake = fakeConsumer();
+  let failures = options.failPuts ?? 0;
+  const puts: string[] = [];
+  const store: LakeStore = {
+    put: async (key) => {
+      fake.log.push(`put ${key.split('/').pop()}`);
+      if (failures-- > 0) throw new Error('store down');
+      puts.push(key);
+    },
+  };
+  const letters: string[] = [];
+  const deadLetters: DeadLetterSink = {
+    send: async (_source, batch) => {
+      fake.log.push(`dlq ${batch.length}`);
+      letters.push(...batch.map((l) => l.reason));
+    },
+  };
+  const writer = createLakeWriter({
+    consumer: fake.consumer,
+    topic: TOPIC,
+    store,
+    deadLetters,
+    limits: { maxEvents: options.maxEvents ?? 3, maxBytes: 1 << 30, maxAgeMs: options.maxAgeMs ?? 3_600_000 },
+    gzipLevel: 1,
+    retryMaxMs: 1,
+    shutdownTimeoutMs: 5000,
+    clock: Date.now,
+    logger: createLogger({ name: 'test', level: 'silent' }),
+    metrics: createLakeWriterMetrics(new Registry()),
+    onFatal: () => {
+      throw new Error('unexpected fatal');
+    },
+  });
+  return { ...fake, writer, puts, letters };
+}
+
+const event = (ts: string) => JSON.stringify(sampleEvent({ event_ts: ts }));
+
+describe('createLakeWriter', () => {
+  it('commits a partition only after its objects and dead letters are stored', async () => {
+    const t = setup();
+    await t.writer.start();
+    t.join([0]);
+    const resolved = await t.deliver(0, [
+      event('2026-01-01T10:00:00.000Z'),
+      '{bad',
+      event('2026-01-01T11:30:00.000Z'),
+    ]);
+    expect(resolved).toEqual(['0', '1', '2']);
+    await vi.waitFor(() => expect(t.log).toContain('commit 0@3'));
+    const commitAt = t.log.indexOf('commit 0@3');
+    expect(
+      t.log
+        .slice(0, commitAt)
+        .filter((l) => l.startsWith('put'))
+        .sort(),
+    ).toEqual(['put listening-events+0+0-0.jsonl.gz', 'put listening-events+0+2-2.jsonl.gz']);
+    expect(t.log.slice(0, commitAt)).toContain('dlq 1');
+    expect(t.puts.map((k) => k.split('/').slice(2, 4).join('/')).sort()).toEqual([
+      'date=2026-01-01/hour=10',
+      'date=2026-01-01/hour=11',
+    ]);
+    expect(t.letters[0]).toMatch(/not valid JSON/);
+    await t.writer.stop();
+  });
+
+  it('pauses a partition while the store fails, never commits early, and resumes by itself', async () => {
+    const t = setup({ failPuts: 3 });
+    await t.writer.start();
+    t.join([0]);
+    await t.deliver(0, [
+      event('2026-01-01T10:00:00.000Z'),
+      event('2026-01-01T10:00:01.000Z'),
+      event('2026-01-01T10:00:02.000Z'),
+    ]);
+    await vi.waitFor(() => expect(t.log).toContain('commit 0@3'), { timeout: 5000 });
+    const pauseAt = t.log.indexOf('pause 0');
+    const resumeAt = t.log.indexOf('resume 0');
+    const commitAt = t.log.indexOf('commit 0@3');
+    expect(pauseAt).toBeGreaterThan(-1);
+    expect(t.log.filter((l) => l.startsWith('put'))).toHaveLength(4);
+    expect(t.log.slice(0, commitAt).filter((l) => l.startsWith('commit'))).toEqual([]);
+    expect(resumeAt).toBeGreaterThan(commitAt);
+    await t.writer.stop();
+  });
+
+  it('flushes partial buffers on stop and drops unflushed records on a rebalance without committing', async () => {
+    const t = setup({ maxEvents: 100 });
+    await t.writer.start();
+    t.join([0, 1]);
+    await t.deliver(0, [event('2026-01-01T10:00:00.000Z')], 7);
+    t.join([1]);
+    await t.deliver(1, [event('2026-01-01T10:00:00.000Z'), event('2026-01-01T10:00:00.000Z')], 40);
+    await t.writer.stop();
+    expect(t.log.filter((l) => l.startsWith('commit'))).toEqual(['commit 1@42']);
+    expect(t.puts.map((k) => k.split('/').pop())).toEqual(['listening-events+1+40-41.jsonl.gz']);
+  });
+});

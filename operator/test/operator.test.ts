@@ -566,6 +566,24 @@ describe('deletion', () => {
         (await client.get<Obj>(pipelineRef('wrapped'))).status?.observedGeneration ===
         (await client.get<Obj>(pipelineRef('wrapped'))).metadata?.generation,
     );
+    // lake data in a versioned bucket: two versions of one object
+    const lake = createObjectStore({
+      LAKE_ENDPOINT: s3.endpoint,
+      LAKE_BUCKET: 'lake-wrapped',
+      LAKE_REGION: s3.region,
+      LAKE_ACCESS_KEY: s3.accessKey,
+      LAKE_SECRET_KEY: s3.secretKey,
+    });
+    await lake.putObject(
+      'lake-wrapped',
+      'bronze/listening-events/date=2026-01-01/hour=00/x.jsonl.gz',
+      Buffer.from('v1'),
+    );
+    await lake.putObject(
+      'lake-wrapped',
+      'bronze/listening-events/date=2026-01-01/hour=00/x.jsonl.gz',
+      Buffer.from('v2'),
+    );
     await client.delete(pipelineRef('wrapped'));
     await waitFor('pipeline gone', async () => (await client.getOrNull(pipelineRef('wrapped'))) === null);
     expect(await get(STRIMZI, 'KafkaTopic', KAFKA_NS, `${NS}.wrapped.listening-events`)).toBeNull();

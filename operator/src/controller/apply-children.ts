@@ -1,6 +1,7 @@
 import type { DesiredChild } from '../builders/index.js';
 import { KubeApiError, type KubeObject } from '../kube/client.js';
 import type { ReconcileDeps } from './deps.js';
+import { applyIfChanged, knownAbsent } from './observed.js';
 
 export type ChildResult =
   | { child: DesiredChild; outcome: 'applied'; object: KubeObject }

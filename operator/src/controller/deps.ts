@@ -3,7 +3,7 @@ import type { KafkaEnv } from '@spotify-pipeline/shared/kafka';
 import type { Images } from '../builders/context.js';
 import type { ExternalTopic } from '../external/external-kafka.js';
 import type { LakeResult, LakeSettings } from '../external/lake.js';
-import type { KubeClient, KubeObject } from '../kube/client.js';
+import type { Applyable, KubeClient, KubeObject } from '../kube/client.js';
 
 /** What the reconcile steps reach the world through; tests and the benchmark hand in their own. */
 export interface ReconcileDeps {
@@ -18,6 +18,11 @@ export interface ReconcileDeps {
     ensureTopic(settings: KafkaEnv, topic: ExternalTopic, logger: Logger): Promise<number>;
     deleteTopic(settings: KafkaEnv, name: string, logger: Logger): Promise<void>;
   };
+  /**
+   * The object as the controller's watch cache sees it: the object, null when known absent, undefined when
+   * the kind is not watched or not synced (then the caller asks the API server).
+   */
+  observed?: (ref: Applyable) => KubeObject | null | undefined;
   /** How long a successful lake check stays good for the same generation and Secret. */
   lakeRecheckMs: number;
 }

@@ -16,7 +16,7 @@ export interface InformerOptions<T extends Named> {
   logger: Logger;
   /** Called with every object that was added, changed or deleted (a key, never the event, drives work). */
   onChange: (object: T, deleted: boolean, previous: T | undefined) => void;
-  /** Wait before retrying a failed list (e.g. the CRD is not installed yet). */
+  /** Wait before listing again a kind the API server does not serve (its CRD is not installed yet). */
   retryDelayMs?: number;
 }
 
@@ -35,6 +35,10 @@ export class Informer<T extends Named> {
 
   get kind(): string {
     return this.options.resource.kind;
+  }
+
+  get apiVersion(): string {
+    return this.options.resource.apiVersion;
   }
 
   get hasSynced(): boolean {
@@ -99,7 +103,8 @@ export class Informer<T extends Named> {
         if (this.abort.signal.aborted) return;
         const missing = err instanceof KubeApiError && err.resourceMissing;
         logger[missing ? 'debug' : 'warn']({ err, kind: resource.kind }, 'list/watch failed: retrying');
-        await sleep(this.options.retryDelayMs ?? 5000, this.abort.signal);
+        // A kind that is not served (CRD not installed) is polled slowly; anything else retried soon.
+        await sleep(missing ? (this.options.retryDelayMs ?? 5000) : 1000, this.abort.signal);
       }
     }
   }

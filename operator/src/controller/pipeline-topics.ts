@@ -6,6 +6,7 @@ import type { PipelineStatus } from '../crd/spotify-pipeline.js';
 import { KubeApiError, type KubeObject } from '../kube/client.js';
 import { Reasons, setCondition } from './conditions.js';
 import { type ReconcileDeps, readSecret } from './deps.js';
+import { applyIfChanged } from './observed.js';
 
 interface StrimziStatus extends KubeObject {
   spec?: { replicas?: number };
@@ -31,7 +32,7 @@ export async function reconcileTopics(
     const topics = [buildKafkaTopic(ctx), buildDeadLetterTopic(ctx)].filter(
       (t): t is ChildObject => t !== null,
     );
-    const applied = await Promise.all(topics.map((t) => deps.client.apply<StrimziStatus>(t)));
+    const applied = await Promise.all(topics.map((t) => applyIfChanged<StrimziStatus>(deps, t)));
     topic = applied[0] as StrimziStatus;
   } catch (err) {
     if (err instanceof KubeApiError && err.resourceMissing) {
@@ -110,9 +111,9 @@ async function reconcileBrokers(
   const scale = buildNodePoolReplicas(pipeline, desired);
   if (desired > current && scale) {
     await deps.client.apply(scale);
-    if (rebalance) await deps.client.apply(rebalance);
+    if (rebalance) await applyIfChanged(deps, rebalance);
   } else if (desired < current && scale && rebalance) {
-    const applied = await deps.client.apply<StrimziStatus>(rebalance);
+    const applied = await applyIfChanged<StrimziStatus>(deps, rebalance);
     if (readyOf(applied)?.status !== 'True') {
       status.brokers = current;
       set(

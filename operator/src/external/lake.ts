@@ -117,5 +117,17 @@ export async function deleteLake(settings: LakeSettings): Promise<void> {
       );
     }
   }
+  // A versioned bucket still holds the old versions and delete markers: remove them by version id.
+  const versions: Array<{ name: string; versionId: string }> = [];
+  try {
+    const stream = client.listObjects(settings.bucket, '', true, { IncludeVersion: true });
+    for await (const item of stream as AsyncIterable<{ name?: string; versionId?: string | null }>) {
+      if (item.name && item.versionId) versions.push({ name: item.name, versionId: item.versionId });
+    }
+  } catch (err) {
+    if (!UNSUPPORTED.has(codeOf(err))) throw err;
+  }
+  for (let i = 0; i < versions.length; i += 1000)
+    await client.removeObjects(settings.bucket, versions.slice(i, i + 1000));
   await client.removeBucket(settings.bucket);
 }

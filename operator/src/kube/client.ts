@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Agent, request } from 'node:https';
 import { type KubeConfig, PatchStrategy } from '@kubernetes/client-node';
 import { type ResourceRef, resourcePath } from './resources.js';
@@ -50,6 +51,15 @@ export interface WatchEvent<T> {
   object: T;
 }
 
+const requestScope = new AsyncLocalStorage<{ requests: number }>();
+
+/** Runs `fn` and counts the API requests it (and only it, among concurrent work) makes. */
+export async function countRequests<T>(fn: () => Promise<T>): Promise<{ result: T; requests: number }> {
+  const scope = { requests: 0 };
+  const result = await requestScope.run(scope, fn);
+  return { result, requests: scope.requests };
+}
+
 export interface KubeClientOptions {
   kubeConfig: KubeConfig;
   fieldManager: string;
@@ -100,6 +110,8 @@ export class KubeClient {
     signal?: AbortSignal,
   ) {
     this.requests++;
+    const scope = requestScope.getStore();
+    if (scope) scope.requests++;
     const url = new URL(path, this.server);
     for (const [k, v] of Object.entries(options.query ?? {})) url.searchParams.set(k, v);
     const opts: Parameters<typeof request>[1] = {

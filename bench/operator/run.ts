@@ -1,0 +1,325 @@
+// Operator benchmark: N pipelines (default 200) from nothing to Ready against the real kube-apiserver and
+// S3 server of the harness. No kubelet or Strimzi runs here, so a small "cluster simulator" plays their
+// part: it marks KafkaTopics Ready and Deployments available as soon as they appear, the way those
+// controllers would. Run: `npx tsx bench/operator/run.ts [--pipelines 200] [--workers 4]`.
+
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createLogger } from '@spotify-pipeline/shared';
+import { Registry } from 'prom-client';
+import { freePort, startKubeApiServer, startS3 } from '../../harness/src/index.js';
+import { KubeClient, type KubeObject } from '../../operator/src/kube/client.js';
+import { imagesFor, startOperator } from '../../operator/src/operator.js';
+import {
+  createNamespace,
+  createSecret,
+  installCrd,
+  pipelineCrd,
+  testClient,
+} from '../../operator/test/kube-helpers.js';
+import {
+  kafkaNodePoolCrd,
+  kafkaRebalanceCrd,
+  kafkaTopicCrd,
+  scaledObjectCrd,
+} from '../../operator/test/third-party-crds.js';
+
+const { values } = parseArgs({
+  options: { pipelines: { type: 'string', default: '200' }, workers: { type: 'string', default: '4' } },
+});
+const N = Number(values.pipelines);
+const WORKERS = Number(values.workers);
+const NS = 'bench';
+const KAFKA_NS = 'kafka';
+const API = 'pipeline.spotify-pipeline.io/v1alpha1';
+
+const kube = await startKubeApiServer();
+const s3 = await startS3();
+const admin = testClient(kube.kubeconfigPath, 'bench');
+const simulator = testClient(kube.kubeconfigPath, 'cluster-simulator');
+await installCrd(admin, pipelineCrd());
+for (const crd of [kafkaTopicCrd, kafkaNodePoolCrd, kafkaRebalanceCrd, scaledObjectCrd])
+  await installCrd(admin, crd);
+await createNamespace(admin, NS);
+await createNamespace(admin, KAFKA_NS);
+await createSecret(admin, NS, 'lake-creds', { LAKE_ACCESS_KEY: s3.accessKey, LAKE_SECRET_KEY: s3.secretKey });
+await admin.apply({
+  apiVersion: 'kafka.strimzi.io/v1beta2',
+  kind: 'KafkaNodePool',
+  metadata: { name: 'brokers', namespace: KAFKA_NS },
+  spec: { replicas: 3, roles: ['broker'], storage: { type: 'ephemeral' } },
+} as never);
+
+const durations: number[] = [];
+const requestCounts: number[] = [];
+const registry = new Registry();
+const operator = startOperator({
+  kubeconfigPath: kube.kubeconfigPath,
+  logger: createLogger({ name: 'bench-operator', level: 'warn' }),
+  registry,
+  images: imagesFor('registry.local/sp', 'bench'),
+  controller: {
+    workers: WORKERS,
+    notReadyRequeueMs: 2000,
+    onReconciled: (_key, ms, requests) => {
+      durations.push(ms);
+      requestCounts.push(requests);
+    },
+  },
+});
+
+/** Plays Strimzi's topic operator and the deployment controller: status written once objects appear. */
+async function simulateCluster(stop: AbortSignal): Promise<void> {
+  const done = new Set<string>();
+  while (!stop.aborted) {
+    await simulateOnce(done).catch(() => undefined); // 429 while a new CRD's storage initializes: try again
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function simulateOnce(done: Set<string>): Promise<void> {
+  {
+    const topics = await simulator.list<KubeObject>({
+      apiVersion: 'kafka.strimzi.io/v1beta2',
+      kind: 'KafkaTopic',
+      namespace: KAFKA_NS,
+    });
+    const deployments = await simulator.list<KubeObject & { spec?: { replicas?: number } }>({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      namespace: NS,
+    });
+    const work: Promise<unknown>[] = [];
+    for (const t of topics.items) {
+      const key = `t/${t.metadata?.name}`;
+      if (done.has(key)) continue;
+      done.add(key);
+      work.push(
+        simulator.request(
+          'PATCH',
+          `/apis/kafka.strimzi.io/v1beta2/namespaces/${KAFKA_NS}/kafkatopics/${t.metadata?.name}/status`,
+          {
+            body: { status: { conditions: [{ type: 'Ready', status: 'True' }] } },
+            contentType: 'application/merge-patch+json',
+          },
+        ),
+      );
+    }
+    for (const d of deployments.items) {
+      const key = `d/${d.metadata?.name}/${d.metadata?.generation}`;
+      if (done.has(key)) continue;
+      done.add(key);
+      const r = d.spec?.replicas ?? 1;
+      work.push(
+        simulator.request('PATCH', `/apis/apps/v1/namespaces/${NS}/deployments/${d.metadata?.name}/status`, {
+          body: {
+            status: {
+              observedGeneration: d.metadata?.generation,
+              replicas: r,
+              updatedReplicas: r,
+              readyReplicas: r,
+              availableReplicas: r,
+            },
+          },
+          contentType: 'application/merge-patch+json',
+        }),
+      );
+    }
+    await Promise.all(work);
+  }
+}
+
+type Pipeline = KubeObject & {
+  status?: { observedGeneration?: number; conditions?: Array<{ type: string; status: string }> };
+};
+async function countStates(): Promise<{ reconciled: number; ready: number }> {
+  const list = await admin.list<Pipeline>({ apiVersion: API, kind: 'SpotifyPipeline', namespace: NS });
+  let reconciled = 0;
+  let ready = 0;
+  for (const p of list.items) {
+    if (p.status?.observedGeneration === 1) reconciled++;
+    if (p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) ready++;
+  }
+  return { reconciled, ready };
+}
+
+const stopSimulator = new AbortController();
+const simulating = simulateCluster(stopSimulator.signal);
+await new Promise((r) => setTimeout(r, 2000)); // informers synced
+const started = performance.now();
+for (let i = 0; i < N; i += 20) {
+  await Promise.all(
+    Array.from({ length: Math.min(20, N - i) }, (_, j) =>
+      admin.apply({
+        apiVersion: API,
+        kind: 'SpotifyPipeline',
+        metadata: { name: `p${i + j}`, namespace: NS },
+        spec: {
+          audience: { users: 100_000 * (1 + ((i + j) % 50)) },
+          kafka: { strimzi: { cluster: 'events', namespace: KAFKA_NS } },
+          sources: [{ type: 'simulator', eventsPerSecond: 1000 }],
+          lakeWriter: { autoscaler: (i + j) % 2 ? 'keda' : 'hpa' },
+          lake: { endpoint: s3.endpoint, bucket: `bench-${i + j}`, credentialsSecret: 'lake-creds' },
+          warehouse: { type: 'duckdb' },
+        },
+      } as never),
+    ),
+  );
+}
+const created = performance.now();
+let firstPass = 0;
+let allReady = 0;
+const deadline = started + 180_000;
+let peakRss = process.memoryUsage().rss;
+for (;;) {
+  const { reconciled, ready } = await countStates();
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  const now = performance.now();
+  if (!firstPass && reconciled === N) firstPass = now - started;
+  if (ready === N) {
+    allReady = now - started;
+    break;
+  }
+  if (now > deadline) {
+    process.stderr.write(`timed out: ${reconciled} reconciled, ${ready} ready\n`);
+    break;
+  }
+  await new Promise((r) => setTimeout(r, 250));
+}
+// Steady state: a resync pass over converged pipelines (what the operator does every resyncSeconds).
+const steadyBefore = durations.length;
+const controller = operator.controller();
+for (let i = 0; i < N; i++) controller?.queue.add(`${NS}/p${i}`);
+while (durations.length < steadyBefore + N) await new Promise((r) => setTimeout(r, 100));
+const steadyDurations = durations.slice(steadyBefore);
+const steadyRequests = requestCounts.slice(steadyBefore);
+const memory = process.memoryUsage();
+await operator.stop();
+
+// Memory of the operator alone: the compiled operator (operator/dist, from `tsc -b`) as its own process,
+// taking over the N converged pipelines (list, watch, one reconcile each).
+const opsPort = await freePort();
+const child = spawn(process.execPath, [resolve(import.meta.dirname, '../../operator/dist/src/main.js')], {
+  env: {
+    ...process.env,
+    KUBECONFIG: kube.kubeconfigPath,
+    LEADER_ELECTION: 'false',
+    OPS_PORT: String(opsPort),
+    LOG_LEVEL: 'warn',
+    WORKERS: String(WORKERS),
+  },
+  stdio: ['ignore', 'inherit', 'inherit'],
+});
+const reconcileCount = async () => {
+  const text = await fetch(`http://127.0.0.1:${opsPort}/metrics`).then(
+    (r) => r.text(),
+    () => '',
+  );
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith('spotify_pipeline_operator_reconcile_total{'))
+    .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+};
+const childStarted = performance.now();
+while ((await reconcileCount()) < N && performance.now() - childStarted < 120_000)
+  await new Promise((r) => setTimeout(r, 250));
+const childTakeover = performance.now() - childStarted;
+await new Promise((r) => setTimeout(r, 2000));
+const procStatus = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(procStatus)?.[1] ?? 0);
+const childRss = kib('VmRSS') / 1024;
+const childPeak = kib('VmHWM') / 1024;
+child.kill('SIGTERM');
+await new Promise((r) => child.once('exit', r));
+stopSimulator.abort();
+await simulating.catch(() => undefined);
+admin.close();
+simulator.close();
+await Promise.all([kube.stop(), s3.stop()]);
+
+const pct = (xs: number[], p: number) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+};
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+const figure = (
+  name: string,
+  value: number,
+  unit: string,
+  reference: string,
+  referenceValue: number | null,
+) => ({
+  name,
+  value: round(value),
+  unit,
+  reference,
+  reference_value: referenceValue,
+  ratio: referenceValue ? round(value / referenceValue, 3) : null,
+});
+const result = {
+  benchmark: 'operator',
+  date: new Date().toISOString(),
+  machine: `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; CPU shared with other engineers' builds and tests while this ran, and with the kube-apiserver, etcd and S3 server on the same 2 cores`,
+  notes: `${N} pipelines, ${WORKERS} workers, in-process operator; a cluster simulator writes KafkaTopic and Deployment status as Strimzi and the deployment controller would (no kubelet here). Operator memory is measured on the compiled operator running as its own process.`,
+  figures: [
+    figure(`time for ${N} pipelines to be Ready from nothing`, allReady / 1000, 's', 'issue 5 aim', 60),
+    figure(
+      `time for ${N} pipelines to be reconciled once (status written)`,
+      firstPass / 1000,
+      's',
+      'issue 5 aim (Ready)',
+      60,
+    ),
+    figure('time to create the pipelines (client side)', (created - started) / 1000, 's', 'none', null),
+    figure(
+      'reconcile latency p50 (converging)',
+      pct(durations.slice(0, steadyBefore), 50),
+      'ms',
+      'none',
+      null,
+    ),
+    figure(
+      'reconcile latency p99 (converging)',
+      pct(durations.slice(0, steadyBefore), 99),
+      'ms',
+      'issue 5 aim',
+      250,
+    ),
+    figure('reconcile latency p50 (steady-state resync)', pct(steadyDurations, 50), 'ms', 'none', null),
+    figure('reconcile latency p99 (steady-state resync)', pct(steadyDurations, 99), 'ms', 'issue 5 aim', 250),
+    figure(
+      'API requests per reconcile (mean, converging)',
+      mean(requestCounts.slice(0, steadyBefore)),
+      'requests',
+      'none',
+      null,
+    ),
+    figure('API requests per reconcile (mean, steady state)', mean(steadyRequests), 'requests', 'none', null),
+    figure('reconciles to converge, per pipeline', steadyBefore / N, 'reconciles', 'none', null),
+    figure(`operator process RSS holding ${N} pipelines`, childRss, 'MiB', 'issue 5 aim', 200),
+    figure('operator process peak RSS (VmHWM)', childPeak, 'MiB', 'issue 5 aim', 200),
+    figure(
+      `operator process: start, list and reconcile ${N} pipelines`,
+      childTakeover / 1000,
+      's',
+      'none',
+      null,
+    ),
+    figure(
+      'bench process peak RSS (in-process operator + tsx + load generator)',
+      peakRss / 2 ** 20,
+      'MiB',
+      'none',
+      null,
+    ),
+    figure('bench process JS heap used after convergence', memory.heapUsed / 2 ** 20, 'MiB', 'none', null),
+  ],
+};
+const out = resolve(import.meta.dirname, '../results/operator.json');
+writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+process.stdout.write(`${JSON.stringify(result.figures, null, 2)}\nwrote ${out}\n`);
+process.exit(0);

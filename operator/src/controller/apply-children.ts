@@ -21,8 +21,15 @@ export async function applyChildren(
   return Promise.all(
     children.map(async (child): Promise<ChildResult> => {
       try {
-        if (child.object)
-          return { child, outcome: 'applied', object: await deps.client.apply<KubeObject>(child.object) };
+        if (child.object) {
+          return { child, outcome: 'applied', object: await applyIfChanged<KubeObject>(deps, child.object) };
+        }
+        const ref = {
+          apiVersion: child.apiVersion,
+          kind: child.kind,
+          metadata: { namespace, name: child.name },
+        };
+        if (knownAbsent(deps, ref)) return { child, outcome: 'absent' };
         await deps.client.delete({
           apiVersion: child.apiVersion,
           kind: child.kind,

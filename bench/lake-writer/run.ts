@@ -180,9 +180,8 @@ async function main(): Promise<void> {
       LAKE_WRITER_BATCH_MAX_AGE_MS: String(MAX_AGE_MS),
     };
     // BENCH_PROFILE=<dir> writes a V8 CPU profile of the writer process there (open it in Chrome DevTools).
-    const nodeArgs = process.env.BENCH_PROFILE
-      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
-      : [];
+    const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    if (process.env.BENCH_PROFILE) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`);
     const writer = await spawnWriter({
       kafka: kafkaServer,
       s3,

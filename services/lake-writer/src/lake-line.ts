@@ -1,4 +1,4 @@
-import { decodeListeningEvent } from '@spotify-pipeline/shared';
+import { decodeListeningEvent, MAX_EVENT_BYTES } from '@spotify-pipeline/shared';
 import { eventHourPartition } from '@spotify-pipeline/shared/lake/layout';
 
 export interface RecordOrigin {
@@ -19,9 +19,17 @@ export type LakeLine =
  */
 export function toLakeLine(value: Buffer | null, origin: RecordOrigin, ingestedAt: string): LakeLine {
   if (value === null) return { ok: false, reason: 'record has no value (tombstone)', kind: 'contract' };
-  const decoded = decodeListeningEvent(value);
+  if (value.length > MAX_EVENT_BYTES)
+    return {
+      ok: false,
+      reason: `record is ${value.length} bytes; the limit is ${MAX_EVENT_BYTES}`,
+      kind: 'size',
+    };
+  // Decoded once: the same text is validated and then written.
+  let text = value.toString('utf8');
+  const decoded = decodeListeningEvent(text);
   if (!decoded.ok) return { ok: false, reason: decoded.reason, kind: kindOf(decoded.reason) };
-  let text = value.toString('utf8').trimEnd();
+  text = text.trimEnd();
   // Raw CR/LF cannot occur inside JSON strings, so any here is insignificant whitespace; it would split the row.
   if (text.includes('\n') || text.includes('\r')) text = text.replace(/[\r\n]/g, ' ');
   const metadata = `,"_topic":${JSON.stringify(origin.topic)},"_partition":${origin.partition},"_offset":${origin.offset},"_ingested_at":"${ingestedAt}"}`;
@@ -29,8 +37,6 @@ export function toLakeLine(value: Buffer | null, origin: RecordOrigin, ingestedA
   return { ok: true, line, ...eventHourPartition(decoded.value.event_ts) };
 }
 
-function kindOf(reason: string): 'size' | 'json' | 'contract' {
-  if (reason.startsWith('not valid JSON')) return 'json';
-  if (reason.startsWith('record is ') && reason.includes('the limit is')) return 'size';
-  return 'contract';
+function kindOf(reason: string): 'json' | 'contract' {
+  return reason.startsWith('not valid JSON') ? 'json' : 'contract';
 }

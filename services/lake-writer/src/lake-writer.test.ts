@@ -29,6 +29,8 @@ function fakeConsumer() {
     commitOffsets: async (offsets: Array<{ partition: number; offset: string }>) => {
       log.push(`commit ${offsets[0]?.partition}@${offsets[0]?.offset}`);
     },
+    seek: (target: { partition: number; offset: string }) =>
+      log.push(`seek ${target.partition}@${target.offset}`),
     disconnect: async () => {},
   };
   const join = (partitions: number[]) =>
@@ -57,13 +59,16 @@ function fakeConsumer() {
   return { consumer: consumer as unknown as Consumer, log, join, deliver };
 }
 
-function setup(options: { failPuts?: number; maxEvents?: number; maxAgeMs?: number } = {}) {
+function setup(
+  options: { failPuts?: number; maxEvents?: number; maxAgeMs?: number; gate?: Promise<void> } = {},
+) {
   const fake = fakeConsumer();
   let failures = options.failPuts ?? 0;
   const puts: string[] = [];
   const store: LakeStore = {
     put: async (key) => {
       fake.log.push(`put ${key.split('/').pop()}`);
+      await options.gate;
       if (failures-- > 0) throw new Error('store down');
       puts.push(key);
     },
@@ -154,5 +159,30 @@ describe('createLakeWriter', () => {
     await t.writer.stop();
     expect(t.log.filter((l) => l.startsWith('commit'))).toEqual(['commit 1@42']);
     expect(t.puts.map((k) => k.split('/').pop())).toEqual(['listening-events+1+40-41.jsonl.gz']);
+  });
+
+  it('skips what a write from before a rejoin already stored instead of writing it twice', async () => {
+    let open: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const t = setup({ gate, maxEvents: 3 });
+    await t.writer.start();
+    t.join([0]);
+    const batch = [
+      event('2026-01-01T10:00:00.000Z'),
+      event('2026-01-01T10:00:01.000Z'),
+      event('2026-01-01T10:00:02.000Z'),
+    ];
+    await t.deliver(0, batch);
+    // The group rebalances while that write hangs; kafkajs re-reads the partition from its committed offset.
+    t.join([0]);
+    await t.deliver(0, batch.slice(0, 2));
+    open();
+    await vi.waitFor(() => expect(t.log).toContain('seek 0@3'));
+    expect(t.log.indexOf('seek 0@3')).toBeGreaterThan(t.log.indexOf('commit 0@3'));
+    await t.writer.stop();
+    expect(t.puts.map((k) => k.split('/').pop())).toEqual(['listening-events+0+0-2.jsonl.gz']);
+    expect(t.log.filter((l) => l.startsWith('commit'))).toEqual(['commit 0@3']);
   });
 });

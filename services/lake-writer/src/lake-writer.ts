@@ -37,8 +37,8 @@ interface PartitionState {
   flushing: Promise<void> | null;
   storeFailing: boolean;
   paused: boolean;
-  /** Offset to commit that a commit attempt refused (a rebalance); retried on the next tick. */
-  uncommitted: string | null;
+  /** Stored offset whose commit was refused (a rebalance); retried on the next tick. */
+  uncommitted: { offset: string; generation: number } | null;
   committed: bigint | null;
   highWatermark: bigint | null;
 }
@@ -57,6 +57,8 @@ export function createLakeWriter(params: LakeWriterParams): LakeWriter {
   const states = new Map<number, PartitionState>();
   let assigned = new Set<number>();
   let joined = false;
+  /** Counts group joins: a write started before the latest join finished under an older assignment. */
+  let generation = 0;
   let stopping = false;
   let abandoned = false;
   let inBatch = 0;
@@ -95,21 +97,32 @@ export function createLakeWriter(params: LakeWriterParams): LakeWriter {
     metrics.partitionLag.set({ topic, partition: String(state.partition) }, Number(lag > 0n ? lag : 0n));
   };
 
-  const commit = async (state: PartitionState, offset: string) => {
+  const commit = async (state: PartitionState, offset: string, writtenIn: number) => {
     try {
       await consumer.commitOffsets([{ topic, partition: state.partition, offset }]);
       state.uncommitted = null;
       state.committed = BigInt(offset);
       reportLag(state);
+      if (writtenIn !== generation && assigned.has(state.partition) && !stopping) skipStored(state, offset);
     } catch (err) {
       metrics.commitFailures.inc({ topic });
-      state.uncommitted = offset;
+      state.uncommitted = { offset, generation: writtenIn };
       logger.warn({ err, partition: state.partition, offset }, 'offset commit refused; retrying later');
     }
   };
 
+  // A join restarted this partition from the offset committed before it, while a write from before the join
+  // was still finishing: what was read since then is stored already. Dropping it and seeking past the
+  // write keeps a rebalance from writing those records a second time.
+  const skipStored = (state: PartitionState, offset: string) => {
+    metrics.heldRecords.dec({ topic }, state.buffer.records);
+    state.buffer = createPartitionBuffer();
+    consumer.seek({ topic, partition: state.partition, offset });
+  };
+
   const flush = async (state: PartitionState, buffer: PartitionBuffer) => {
     const started = clock();
+    const writtenIn = generation;
     const stored = await writeBatch(writerParams, state.partition, buffer, {
       shouldAbort: () => abandoned || (!assigned.has(state.partition) && !stopping),
       onFailure: (err, attempt) => {
@@ -130,7 +143,7 @@ export function createLakeWriter(params: LakeWriterParams): LakeWriter {
       logger.warn({ partition: state.partition }, 'dropped an unstored buffer without committing');
       return;
     }
-    await commit(state, (BigInt(buffer.lastOffset) + 1n).toString());
+    await commit(state, (BigInt(buffer.lastOffset) + 1n).toString(), writtenIn);
     metrics.flushSeconds.observe({ topic }, (clock() - started) / 1000);
   };
 
@@ -151,7 +164,7 @@ export function createLakeWriter(params: LakeWriterParams): LakeWriter {
     const now = clock();
     for (const state of states.values()) {
       if (state.uncommitted && !state.flushing && assigned.has(state.partition))
-        void commit(state, state.uncommitted);
+        void commit(state, state.uncommitted.offset, state.uncommitted.generation);
       if (isDue(state.buffer, limits, now)) startFlush(state);
     }
   };
@@ -199,6 +212,7 @@ export function createLakeWriter(params: LakeWriterParams): LakeWriter {
   const onGroupJoin = (memberAssignment: Record<string, number[]>) => {
     assigned = new Set(memberAssignment[topic] ?? []);
     joined = true;
+    generation++;
     // kafkajs fetches every assigned partition again from its committed offset after a join, so unflushed
     // records would arrive twice: drop them here (nothing of them was committed). Writes in flight finish
     // and commit, which is safe: everything below their offset is stored.
@@ -253,7 +267,8 @@ export function createLakeWriter(params: LakeWriterParams): LakeWriter {
       const outcome = await Promise.race([drained().then(() => 'drained' as const), timedOut]);
       clearTimeout(timer);
       if (ticker) clearInterval(ticker);
-      for (const state of states.values()) if (state.uncommitted) await commit(state, state.uncommitted);
+      for (const state of states.values())
+        if (state.uncommitted) await commit(state, state.uncommitted.offset, state.uncommitted.generation);
       if (outcome === 'timeout') abandoned = true;
       await consumer.disconnect();
       if (outcome === 'timeout')

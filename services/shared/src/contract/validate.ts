@@ -8,7 +8,8 @@ export type Validation<T> = { ok: true; value: T } | { ok: false; reason: string
 export function formatIssues(error: z.ZodError, max = 5): string {
   const parts = error.issues.slice(0, max).map((issue) => {
     const path = issue.path.length ? issue.path.join('.') : '(record)';
-    return `${path}: ${issue.message}`;
+    const missing = issue.code === 'invalid_type' && issue.message.endsWith('received undefined');
+    return `${path}: ${missing ? `is required (${issue.expected})` : issue.message}`;
   });
   const more = error.issues.length > max ? ` (+${error.issues.length - max} more)` : '';
   return parts.join('; ') + more;

@@ -2,7 +2,7 @@ import type { ObjectStoreClient } from '@spotify-pipeline/shared/object-store';
 
 /** Where bronze objects go. `put` resolves only once the store has acknowledged the whole object. */
 export interface LakeStore {
-  put(key: string, body: Buffer): Promise<void>;
+  put(key: string, body: Buffer, contentType: string): Promise<void>;
 }
 
 /**
@@ -16,14 +16,14 @@ export function createLakeStore(params: {
 }): LakeStore {
   const { client, bucket, timeoutMs } = params;
   return {
-    async put(key, body) {
+    async put(key, body, contentType) {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`put ${key} timed out after ${timeoutMs} ms`)), timeoutMs);
       });
       try {
         await Promise.race([
-          client.putObject(bucket, key, body, body.length, { 'Content-Type': 'application/gzip' }),
+          client.putObject(bucket, key, body, body.length, { 'Content-Type': contentType }),
           timeout,
         ]);
       } finally {

@@ -86,6 +86,7 @@ function setup(
     store,
     deadLetters,
     limits: { maxEvents: options.maxEvents ?? 3, maxBytes: 1 << 30, maxAgeMs: options.maxAgeMs ?? 3_600_000 },
+    format: 'jsonl.gz',
     gzipLevel: 1,
     retryMaxMs: 1,
     shutdownTimeoutMs: 5000,

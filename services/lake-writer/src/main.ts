@@ -55,6 +55,7 @@ async function main(): Promise<void> {
       maxBytes: config.LAKE_WRITER_BATCH_MAX_BYTES,
       maxAgeMs: config.LAKE_WRITER_BATCH_MAX_AGE_MS,
     },
+    format: config.LAKE_WRITER_FORMAT,
     gzipLevel: config.LAKE_WRITER_GZIP_LEVEL,
     retryMaxMs: config.LAKE_WRITER_RETRY_MAX_MS,
     shutdownTimeoutMs: config.LAKE_WRITER_SHUTDOWN_TIMEOUT_MS,

@@ -1,8 +1,9 @@
-import { bronzeObjectKey } from '@spotify-pipeline/shared/lake/layout';
+import { bronzeObjectKey, type LakeFormat } from '@spotify-pipeline/shared/lake/layout';
 import type { Logger } from 'pino';
 import { backoffDelay } from './backoff.js';
 import type { DeadLetterSink } from './dead-letters.js';
 import { encodeJsonLinesGzip } from './encode.js';
+import { encodeParquet } from './encode-parquet.js';
 import type { LakeStore } from './lake-store.js';
 import type { LakeWriterMetrics } from './metrics.js';
 import type { PartitionBuffer } from './partition-buffer.js';
@@ -11,6 +12,7 @@ export interface BatchWriterParams {
   topic: string;
   store: LakeStore;
   deadLetters: DeadLetterSink;
+  format: LakeFormat;
   gzipLevel: number;
   retryMaxMs: number;
   metrics: LakeWriterMetrics;
@@ -26,7 +28,7 @@ export interface WriteControl {
 }
 
 /**
- * Stores one partition's buffer: one gzip JSON Lines object per event hour, then its dead letters. Every step
+ * Stores one partition's buffer: one object (gzip JSON Lines or Parquet) per event hour, then its dead letters. Every step
  * is retried with backoff until it succeeds or the caller aborts; steps already done are not repeated, and
  * names come from the offsets, so a retry that did reach the store overwrites the same object.
  * Resolves `true` only when everything is durable, i.e. when committing `lastOffset + 1` is safe.
@@ -37,7 +39,8 @@ export async function writeBatch(
   buffer: PartitionBuffer,
   control: WriteControl,
 ): Promise<boolean> {
-  const { topic, store, deadLetters, gzipLevel, metrics } = params;
+  const { topic, store, deadLetters, format, gzipLevel, metrics } = params;
+  const contentType = format === 'parquet' ? 'application/vnd.apache.parquet' : 'application/gzip';
   const steps: Array<() => Promise<void>> = [];
   for (const group of buffer.groups.values()) {
     const key = bronzeObjectKey({
@@ -47,14 +50,14 @@ export async function writeBatch(
       lastOffset: group.lastOffset,
       date: group.date,
       hour: group.hour,
-      format: 'jsonl.gz',
+      format,
     });
     let body: Buffer | null = null;
     steps.push(async () => {
       const started = Date.now();
-      body ??= await encodeJsonLinesGzip(group, gzipLevel);
+      body ??= format === 'parquet' ? encodeParquet(group) : await encodeJsonLinesGzip(group, gzipLevel);
       const encoded = Date.now();
-      await store.put(key, body);
+      await store.put(key, body, contentType);
       params.logger.info(
         {
           key,

@@ -77,6 +77,36 @@ describe('lake writer against a real broker and S3 server', () => {
     expect(Date.parse(row._ingested_at as string)).toBeGreaterThan(Date.now() - 120_000);
   });
 
+  it('writes Parquet when configured to', async () => {
+    const { topic, groupId, bucket } = names();
+    const client = testKafka(kafka);
+    await createTopic(client, topic, 3);
+    const writer = await spawnWriter({
+      kafka,
+      s3,
+      bucket,
+      topic,
+      groupId,
+      env: { LAKE_WRITER_FORMAT: 'parquet' },
+    });
+    await waitFor(
+      'the writer to be ready',
+      async () => (await httpStatus(writer.opsPort, '/readyz')) === 200,
+      60_000,
+    );
+    const ids = await produceEvents(client, topic, 600);
+    await waitFor(
+      'the writer to take every record',
+      async () => (await metricValue(writer.opsPort, 'lake_writer_held_records')) === 600,
+      30_000,
+    );
+    expect(await writer.terminate()).toBe(0);
+    const lake = await readLake(testStore(s3), bucket, topic);
+    expect(lake.objects).toBeGreaterThan(0);
+    expect(missingFrom(lake, ids)).toEqual([]);
+    expect(lake.rows).toBe(600);
+  });
+
   it('dead-letters bad records with their reason and original bytes, and keeps going', async () => {
     const { topic, groupId, bucket } = names();
     const client = testKafka(kafka);

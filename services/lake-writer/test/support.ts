@@ -9,6 +9,7 @@ import {
   listAllObjects,
   type ObjectStoreClient,
 } from '@spotify-pipeline/shared/object-store';
+import { parquetReadObjects } from 'hyparquet';
 import {
   freePort,
   type KafkaInstance,
@@ -180,29 +181,36 @@ export async function readLake(
   const listed = await listAllObjects(client, bucket, `bronze/${topic}/`);
   const copies = new Map<string, number>();
   const rowsOf: Array<Record<string, unknown>> = [];
-  let rows = 0;
+  let rowCount = 0;
   for (const { name } of listed) {
     const parsed = parseBronzeObjectKey(name);
     if (!parsed) throw new Error(`unexpected object name ${name}`);
     const stream = await client.getObject(bucket, bronzeObjectKey(parsed));
     const chunks: Buffer[] = [];
     for await (const chunk of stream) chunks.push(chunk as Buffer);
-    const text = (await gunzipAsync(Buffer.concat(chunks))).toString('utf8');
-    const lines = text.split('\n').filter(Boolean);
-    for (const line of lines) {
-      const row = JSON.parse(line) as Record<string, unknown>;
+    const body = Buffer.concat(chunks);
+    const rows =
+      parsed.format === 'parquet'
+        ? await parquetReadObjects({ file: new Uint8Array(body).buffer })
+        : (await gunzipAsync(body))
+            .toString('utf8')
+            .split('\n')
+            .filter(Boolean)
+            .map((line) => JSON.parse(line) as Record<string, unknown>);
+    for (const row of rows) {
       const id = row.event_id as string;
       copies.set(id, (copies.get(id) ?? 0) + 1);
       if (rowsOf.length < 100_000) rowsOf.push(row);
       if (row._partition !== parsed.partition) throw new Error(`${name} holds a row of another partition`);
-      const offset = BigInt(row._offset as number);
+      const offset = BigInt(row._offset as number | bigint);
       if (offset < BigInt(parsed.firstOffset) || offset > BigInt(parsed.lastOffset))
         throw new Error(`${name} holds offset ${offset} outside its name`);
-      if ((row.event_ts as string).slice(0, 10) !== parsed.date) throw new Error(`${name}: wrong date`);
+      const eventTs = row.event_ts instanceof Date ? row.event_ts.toISOString() : (row.event_ts as string);
+      if (eventTs.slice(0, 10) !== parsed.date) throw new Error(`${name}: wrong date`);
     }
-    rows += lines.length;
+    rowCount += rows.length;
   }
-  return { objects: listed.length, rows, copies, rowsOf };
+  return { objects: listed.length, rows: rowCount, copies, rowsOf };
 }
 
 export function missingFrom(lake: LakeContents, ids: string[]): string[] {

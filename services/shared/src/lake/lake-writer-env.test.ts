@@ -37,9 +37,12 @@ describe('lakeWriterEnvSchema', () => {
     ).toThrow(/LAKE_SECRET_KEY.*LAKE_WRITER_BATCH_MAX_EVENTS: must be at least 1.*LAKE_WRITER_GZIP_LEVEL/);
   });
 
-  it('rejects parquet as not yet supported', () => {
-    expect(() => loadConfig(lakeWriterEnvSchema, { ...base, LAKE_WRITER_FORMAT: 'parquet' })).toThrow(
-      /parquet is not yet supported/,
+  it('accepts the two lake formats and nothing else', () => {
+    expect(
+      loadConfig(lakeWriterEnvSchema, { ...base, LAKE_WRITER_FORMAT: 'parquet' }).LAKE_WRITER_FORMAT,
+    ).toBe('parquet');
+    expect(() => loadConfig(lakeWriterEnvSchema, { ...base, LAKE_WRITER_FORMAT: 'csv' })).toThrow(
+      /LAKE_WRITER_FORMAT/,
     );
   });
 });

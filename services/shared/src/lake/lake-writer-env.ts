@@ -17,10 +17,7 @@ export const lakeWriterEnvSchema = kafkaEnvSchema.extend({
   LAKE_WRITER_TOPIC: z.string().min(1).default(TOPICS.listeningEvents),
   LAKE_WRITER_DLQ_TOPIC: z.string().min(1).default(TOPICS.deadLetter),
   LAKE_WRITER_GROUP_ID: z.string().min(1).default('lake-writer'),
-  LAKE_WRITER_FORMAT: z
-    .enum(LAKE_FORMATS)
-    .default('jsonl.gz')
-    .refine((f) => f !== 'parquet', 'parquet is not yet supported by this lake writer; use jsonl.gz'),
+  LAKE_WRITER_FORMAT: z.enum(LAKE_FORMATS).default('jsonl.gz'),
   LAKE_WRITER_BATCH_MAX_EVENTS: positiveInt(50_000, 'records per partition buffer'),
   LAKE_WRITER_BATCH_MAX_BYTES: positiveInt(64 * 1024 * 1024, 'uncompressed bytes per partition buffer'),
   LAKE_WRITER_BATCH_MAX_AGE_MS: positiveInt(60_000, 'age of the oldest buffered record'),

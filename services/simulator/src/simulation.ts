@@ -60,7 +60,7 @@ export class Simulation {
     this.candidateMeanGapMs = 1 / ((sessionsPerMs * maxWeight) / meanWeight);
     this.acceptScale = 1 / maxWeight;
     this.starts = new Rng(hash32(seed, START_SALT), listeners);
-    const warmup = options.warmupMs ?? 2 * 3_600_000;
+    const warmup = options.warmupMs ?? 3_600_000;
     this.nextCandidateAt = startMs - warmup;
     this.advanceUntil(startMs, null);
   }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { CATALOG_TOPICS, TOPICS } from '../contract/topics.js';
+import { UnavailableError } from '../errors.js';
 import { type createKafka, Partitioners, type Producer } from '../kafka.js';
 
 type KafkaClient = ReturnType<typeof createKafka>;
@@ -47,8 +48,20 @@ export async function ensureContractTopics(
       })),
     ].filter((t) => !existing.has(t.topic));
     if (wanted.length === 0) return;
-    await admin.createTopics({ topics: wanted, waitForLeaders: true });
-    options.logger.info({ topics: wanted.map((t) => t.topic) }, 'created missing contract topics');
+    await admin.createTopics({ topics: wanted, waitForLeaders: false });
+    // kafkajs' own wait for leaders can give up while a fresh broker still answers UNKNOWN_TOPIC_OR_PARTITION.
+    const names = wanted.map((t) => t.topic);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const { topics } = await admin.fetchTopicMetadata({ topics: names });
+        if (topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) break;
+        if (attempt >= 50) throw new UnavailableError(`topics ${names.join(', ')} have no leader after 10 s`);
+      } catch (err) {
+        if (attempt >= 50 || (err as { retriable?: boolean }).retriable !== true) throw err;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    options.logger.info({ topics: names }, 'created missing contract topics');
   } finally {
     await admin.disconnect();
   }

@@ -1,4 +1,7 @@
-{#- One row per listening session: its span and where it was listened from (the first event's device and country). -#}
+{#- One row per listening session: its span and where it was listened from (the first event's device and country).
+    A table, rebuilt each run: plays join it, and it is far smaller than the events. -#}
+{{ config(materialized='table') }}
+
 with
 
 events as (

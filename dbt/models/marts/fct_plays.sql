@@ -40,6 +40,7 @@ select
     plays.album_id,
     plays.started_at,
     plays.event_date,
+    plays.end_event_id,
     plays.ended_at,
     plays.end_event_type,
     plays.ms_played,

@@ -1,10 +1,23 @@
-{#- Silver listening events: contract-valid rows only, typed and renamed, one row per event_id (the lake may
-    hold an event in more than one object; the first copy loaded wins, which is deterministic on re-runs). -#}
+{#- Silver listening events: contract-valid rows only, typed and renamed, one row per event_id. The lake may
+    hold an event in more than one object: the first copy loaded wins, and a copy loaded later is dropped
+    because its event_id is already here. A table, not a view: every later model and test reads it, and
+    re-validating and re-deduplicating all of bronze for each of them is what made builds slow. -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+    )
+}}
+
 with
 
 checked as (
 
     select * from {{ ref('base_lake__listening_events') }}
+    {% if is_incremental() %}
+    where {{ loaded_since_last_run('_loaded_at') }}
+    {% endif %}
 
 ),
 
@@ -61,7 +74,11 @@ ranked as (
 
 deduplicated as (
 
-    select * from ranked where copy_number = 1
+    select * from ranked
+    where copy_number = 1
+    {% if is_incremental() %}
+        and not exists (select 1 from {{ this }} as loaded where loaded.event_id = ranked.event_id)
+    {% endif %}
 
 )
 

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { BRONZE_TABLES, bronzeTableFor, MANIFEST_TABLE } from './bronze-tables.js';
+import { BRONZE_TABLES, type BronzeTable, bronzeTableFor, MANIFEST_TABLE } from './bronze-tables.js';
 import { BRONZE_SCHEMA, type FetchedObject, type Warehouse } from './warehouse.js';
 
 const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
@@ -48,25 +48,44 @@ export async function createDuckDbWarehouse(params: { path: string }): Promise<W
           return file;
         }),
       );
-      const rows: number[] = [];
+      const byTable = new Map<BronzeTable, number[]>();
+      for (const [i, { object }] of batch.entries()) {
+        const table = bronzeTableFor(object.topic);
+        if (!table) throw new Error(`no bronze table for topic ${object.topic}`);
+        byTable.set(table, [...(byTable.get(table) ?? []), i]);
+      }
+      const rows = new Map<string, number>();
       await connection.run('begin transaction');
       try {
-        for (const [i, { object }] of batch.entries()) {
-          const table = bronzeTableFor(object.topic);
-          if (!table) throw new Error(`no bronze table for topic ${object.topic}`);
+        for (const [table, indexes] of byTable) {
+          // One INSERT over all of the batch's files of this table: DuckDB reads them in parallel.
           const columnTypes = table.fields.map((f) => `${literal(f)}: 'VARCHAR'`).join(', ');
           const columns = table.fields.map(ident).join(', ');
-          const result = await connection.run(
-            `insert into ${BRONZE_SCHEMA}.${table.table} (${columns}, _object_key, _loaded_at)
-             select ${columns}, ${literal(object.key)}, current_timestamp
-             from read_json(${literal(files[i]!)}, format = 'newline_delimited', compression = 'gzip',
-                            columns = {${columnTypes}})`,
-          );
-          const count = result.rowsChanged;
-          rows.push(count);
+          const keys = indexes
+            .map((i) => `(${literal(files[i]!)}, ${literal(batch[i]!.object.key)})`)
+            .join(', ');
           await connection.run(
-            `insert into ${BRONZE_SCHEMA}.${MANIFEST_TABLE} values (${literal(object.key)}, ${literal(object.topic)}, ${literal(table.table)}, ${object.sizeBytes}, ${count}, current_timestamp)`,
+            `insert into ${BRONZE_SCHEMA}.${table.table} (${columns}, _object_key, _loaded_at)
+             select ${table.fields.map((f) => `j.${ident(f)}`).join(', ')}, k.object_key, current_timestamp
+             from read_json([${indexes.map((i) => literal(files[i]!)).join(', ')}], format = 'newline_delimited',
+                            compression = 'gzip', filename = true, columns = {${columnTypes}}) as j
+             join (values ${keys}) as k (file, object_key) on k.file = j.filename`,
           );
+          // current_timestamp is the transaction's start, so it singles out this batch's rows (and zone maps
+          // on _loaded_at skip the older row groups).
+          const counted = await connection.runAndReadAll(
+            `select _object_key, count(*)::integer from ${BRONZE_SCHEMA}.${table.table}
+             where _loaded_at = current_timestamp and _object_key in (${indexes.map((i) => literal(batch[i]!.object.key)).join(', ')})
+             group by 1`,
+          );
+          for (const [key, count] of counted.getRows()) rows.set(String(key), Number(count));
+          const manifestRows = indexes
+            .map((i) => {
+              const { key, topic, sizeBytes } = batch[i]!.object;
+              return `(${literal(key)}, ${literal(topic)}, ${literal(table.table)}, ${sizeBytes}, ${rows.get(key) ?? 0}, current_timestamp)`;
+            })
+            .join(', ');
+          await connection.run(`insert into ${BRONZE_SCHEMA}.${MANIFEST_TABLE} values ${manifestRows}`);
         }
         await connection.run('commit');
       } catch (err) {
@@ -75,7 +94,7 @@ export async function createDuckDbWarehouse(params: { path: string }): Promise<W
       } finally {
         await Promise.all(files.map((f) => rm(f, { force: true })));
       }
-      return rows;
+      return batch.map(({ object }) => rows.get(object.key) ?? 0);
     },
     async close() {
       connection.closeSync();

@@ -69,7 +69,7 @@ export async function createPostgresWarehouse(settings: PostgresSettings): Promi
           const extract = table.fields.map((f) => `j->>'${f}'`).join(', ');
           const inserted = await client.query(
             `insert into ${BRONZE_SCHEMA}.${table.table} (${table.fields.map(ident).join(', ')}, _object_key, _loaded_at)
-             select ${extract}, $1, now() from (select line::jsonb as j from bronze_lines where line <> '') as l`,
+             select ${extract}, $1, now() from (select line::jsonb as j from bronze_lines where line <> '' offset 0) as l`,
             [object.key],
           );
           await client.query('truncate bronze_lines');

@@ -48,7 +48,7 @@ export function runCli(
   kill?: { when: (output: string) => boolean; delayMs: number },
 ): Promise<CliRun> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], {
+    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', cli, ...args], {
       cwd: repoRoot,
       env: { ...process.env, LOG_LEVEL: 'info', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,10 +1,22 @@
 {#- Every bronze row with the first contract rule it breaks (null when it keeps them all). Staging keeps the
-    valid rows; the rejected ones are counted in gold, never silently dropped. -#}
+    valid rows; the rejected ones are counted in gold, never silently dropped. Incremental (by load time) so
+    each bronze row is checked once, not once per model and test that reads it. -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+    )
+}}
+
 with
 
 source as (
 
     select * from {{ source('lake', 'listening_events') }}
+    {% if is_incremental() %}
+    where _object_key not in (select distinct _object_key from {{ this }})
+    {% endif %}
 
 ),
 

@@ -20,7 +20,7 @@ export function pendingObjects(
   const ignored: string[] = [];
   for (const { name, size } of listed) {
     const parsed = parseBronzeObjectKey(name);
-    if (!parsed || parsed.format !== 'jsonl.gz') {
+    if (parsed?.format !== 'jsonl.gz') {
       ignored.push(name);
       continue;
     }

@@ -37,7 +37,11 @@ export interface RunningOperator {
 
 export function imagesFor(registry: string, tag: string): Images {
   return {
-    source: `${registry}/simulator:${tag}`,
+    sources: {
+      simulator: `${registry}/simulator:${tag}`,
+      spotify_api: `${registry}/spotify-poller:${tag}`,
+      history_import: `${registry}/history-import:${tag}`,
+    },
     lakeWriter: `${registry}/lake-writer:${tag}`,
     loader: `${registry}/loader:${tag}`,
     transformer: `${registry}/loader:${tag}`,

@@ -60,15 +60,25 @@ afterAll(async () => {
   await Promise.all([kube?.stop(), kafka?.stop(), s3?.stop()]);
 });
 
-async function partitionsInKafka(topic: string): Promise<number> {
+/** Partitions as the broker reports them; metadata trails a change for a moment, so wait for `expected`. */
+async function partitionsInKafka(topic: string, expected: number): Promise<number> {
   const admin = createKafka(
     { KAFKA_BROKERS: kafka.brokers, KAFKA_CLIENT_ID: 'test', KAFKA_SSL: false },
     logger,
   ).admin();
   await admin.connect();
   try {
-    const meta = await admin.fetchTopicMetadata({ topics: [topic] });
-    return meta.topics[0]?.partitions.length ?? 0;
+    let seen = 0;
+    await waitFor(
+      `${topic} with ${expected} partitions`,
+      async () => {
+        const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+        seen = meta.topics[0]?.partitions.length ?? 0;
+        return seen === expected;
+      },
+      15_000,
+    ).catch(() => undefined);
+    return seen;
   } finally {
     await admin.disconnect();
   }
@@ -108,8 +118,8 @@ describe('external (managed) Kafka through the admin API', () => {
     await apply(1_000_000); // 1e6 x 80 / 86400 x 3 x 1.5 / 2000/s per partition -> 3 partitions
     const first = await waitFor('topic created', topicsReady, 60_000);
     expect(first.status?.topic?.partitions).toBe(3);
-    expect(await partitionsInKafka('managed-events')).toBe(3);
-    expect(await partitionsInKafka('managed-events.dlq')).toBe(3);
+    expect(await partitionsInKafka('managed-events', 3)).toBe(3);
+    expect(await partitionsInKafka('managed-events.dlq', 3)).toBe(3);
 
     await apply(10_000_000); // -> 21 partitions
     await waitFor(
@@ -120,11 +130,11 @@ describe('external (managed) Kafka through the admin API', () => {
       },
       60_000,
     );
-    expect(await partitionsInKafka('managed-events')).toBe(21);
+    expect(await partitionsInKafka('managed-events', 21)).toBe(21);
 
     await apply(1_000_000); // a smaller audience never lowers them
     await waitFor('reconciled', async () => (await topicsReady())?.status?.observedGeneration === 3);
-    expect(await partitionsInKafka('managed-events')).toBe(21);
+    expect(await partitionsInKafka('managed-events', 21)).toBe(21);
   });
 
   it('deletionPolicy Delete removes the topic through the admin API', async () => {

@@ -1,9 +1,10 @@
-import type { SpotifyPipeline } from '../crd/spotify-pipeline.js';
+import type { SourceSpec, SpotifyPipeline } from '../crd/spotify-pipeline.js';
 import type { CapacityPlan } from '../plan/capacity-plan.js';
 
 /** Container images the operator deploys; the operator's own settings choose them, not the resource. */
 export interface Images {
-  source: string;
+  /** One image per source type (simulator, spotify-poller, history-import). */
+  sources: Record<SourceSpec['type'], string>;
   lakeWriter: string;
   loader: string;
   transformer: string;

@@ -13,6 +13,9 @@ describe('schedule', () => {
       suspend: true,
     });
     expect(buildTransformCronJob(ctx)?.spec).toMatchObject({ schedule: '5 * * * *' });
+    // the loader's CLI commands: load, and batch (load then dbt build)
+    expect(JSON.stringify(buildLoadCronJob(ctx))).toContain('"args":["load"]');
+    expect(JSON.stringify(buildTransformCronJob(ctx))).toContain('"args":["batch"]');
     expect(JSON.stringify(buildLoadCronJob(ctx))).toContain('"secretRef":{"name":"snowflake-creds"}');
     expect(buildAirflowDagConfigMap(ctx)).toBeNull();
   });

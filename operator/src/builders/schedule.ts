@@ -11,7 +11,6 @@ function jobContainer(ctx: BuildContext, job: Job) {
   if (warehouse?.credentialsSecret) envFrom.push({ secretRef: { name: warehouse.credentialsSecret } });
   const env: Array<Record<string, unknown>> = [
     { name: 'WAREHOUSE', value: warehouse?.type ?? 'duckdb' },
-    { name: 'LOADER_TOPICS', value: pipeline.spec.kafka.topic.name },
     ...lakeCredentialEnv(ctx),
   ];
   if (warehouse?.type === 'snowflake') {
@@ -23,7 +22,8 @@ function jobContainer(ctx: BuildContext, job: Job) {
   return {
     name: job,
     image: job === 'load' ? ctx.images.loader : ctx.images.transformer,
-    args: [job],
+    // The loader's CLI: `load` copies new lake objects into bronze; `batch` loads, then runs `dbt build`.
+    args: [job === 'load' ? 'load' : 'batch'],
     envFrom,
     env,
     securityContext: containerSecurityContext,

@@ -31,6 +31,11 @@ export function testContext(spec: Record<string, unknown> = {}): BuildContext {
   return {
     pipeline,
     plan: planCapacity(planInputFromSpec(pipeline.spec)),
-    images: { source: 'src:1', lakeWriter: 'lw:1', loader: 'loader:1', transformer: 'dbt:1' },
+    images: {
+      sources: { simulator: 'sim:1', spotify_api: 'poller:1', history_import: 'import:1' },
+      lakeWriter: 'lw:1',
+      loader: 'loader:1',
+      transformer: 'dbt:1',
+    },
   };
 }

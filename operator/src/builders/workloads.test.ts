@@ -88,10 +88,18 @@ describe('sources and PDB', () => {
     const [d, ...rest] = buildSourceDeployments(testContext());
     expect(rest).toHaveLength(0);
     expect(d?.metadata.name).toBe('wrapped-source-0');
-    expect(containerOf(d).containers[0]?.env).toContainEqual({
-      name: 'SIMULATOR_EVENTS_PER_SECOND',
-      value: '2000',
-    });
+    const container = containerOf(d).containers[0] as Container & { args: string[]; image: string };
+    expect(container.image).toBe('sim:1');
+    expect(container.args).toEqual([
+      '--mode',
+      'realtime',
+      '--rate',
+      '2000',
+      '--listeners',
+      '5000000',
+      '--metrics-port',
+      '8080',
+    ]);
   });
 
   it('protects lake writers with a PDB unless there can only be one', () => {

@@ -21,7 +21,12 @@ function configHash(ctx: BuildContext): string {
     .slice(0, 16);
 }
 
-function podTemplate(ctx: BuildContext, component: string, container: Record<string, unknown>) {
+function podTemplate(
+  ctx: BuildContext,
+  component: string,
+  container: Record<string, unknown>,
+  probed = true,
+) {
   return {
     metadata: {
       labels: { ...childMeta(ctx.pipeline, '', component).labels },
@@ -43,7 +48,7 @@ function podTemplate(ctx: BuildContext, component: string, container: Record<str
           envFrom: [{ configMapRef: { name: names.config(ctx.pipeline) } }],
           securityContext: containerSecurityContext,
           volumeMounts: [tmpMount],
-          ...opsProbes,
+          ...(probed ? opsProbes : {}),
           ...container,
         },
       ],
@@ -82,29 +87,38 @@ export function buildLakeWriterDeployment(ctx: BuildContext): ChildObject {
   };
 }
 
-const SOURCE_ENV: Record<SourceSpec['type'], string> = {
-  simulator: 'simulator',
-  spotify_api: 'spotify-api',
-  history_import: 'history-import',
-};
+/** The simulator produces in real time at the source's rate to the contract topics (its CLI, not env). */
+function simulatorArgs(ctx: BuildContext, source: SourceSpec): string[] {
+  return [
+    '--mode',
+    'realtime',
+    '--rate',
+    String(source.eventsPerSecond),
+    '--listeners',
+    String(Math.min(ctx.pipeline.spec.audience.users, 1_000_000_000)),
+    '--metrics-port',
+    String(METRICS_PORT),
+  ];
+}
 
-/** One Deployment per entry of spec.sources, producing to the pipeline's topic. */
+/**
+ * One Deployment per entry of spec.sources. Kafka settings come from the pipeline's ConfigMap (the same
+ * KAFKA_* names every client reads); a source's own credentials from its Secret.
+ */
 export function buildSourceDeployments(ctx: BuildContext): ChildObject[] {
   const { pipeline } = ctx;
   return pipeline.spec.sources.map((source, index) => {
     const env: Array<Record<string, unknown>> = [
-      { name: 'SOURCE_TYPE', value: SOURCE_ENV[source.type] },
-      { name: 'SOURCE_TOPIC', value: pipeline.spec.kafka.topic.name },
-      { name: 'SIMULATOR_EVENTS_PER_SECOND', value: String(source.eventsPerSecond) },
-      { name: 'SIMULATOR_USERS', value: String(pipeline.spec.audience.users) },
+      { name: 'KAFKA_CLIENT_ID', value: names.source(pipeline, index) },
       ...kafkaCredentialEnv(ctx),
     ];
     const container: Record<string, unknown> = {
       name: 'source',
-      image: ctx.images.source,
+      image: ctx.images.sources[source.type],
       env,
       resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '256Mi' } },
     };
+    if (source.type === 'simulator') container.args = simulatorArgs(ctx, source);
     if (source.credentialsSecret)
       container.envFrom = [
         { configMapRef: { name: names.config(pipeline) } },
@@ -118,7 +132,8 @@ export function buildSourceDeployments(ctx: BuildContext): ChildObject[] {
         replicas: source.replicas,
         selector: { matchLabels: selectorLabels(pipeline, `source-${index}`) },
         revisionHistoryLimit: 3,
-        template: podTemplate(ctx, `source-${index}`, container),
+        // Only the simulator serves /healthz and /readyz; the other sources are not probed.
+        template: podTemplate(ctx, `source-${index}`, container, source.type === 'simulator'),
       },
     };
   });

@@ -1,5 +1,5 @@
 import type { Logger } from '@spotify-pipeline/shared';
-import { createKafka, type KafkaEnv } from '@spotify-pipeline/shared/kafka';
+import { type Admin, createKafka, type KafkaEnv } from '@spotify-pipeline/shared/kafka';
 
 export interface ExternalTopic {
   name: string;
@@ -48,20 +48,28 @@ export async function ensureExternalTopic(
       );
       return topic.partitions;
     }
-    const metadata = await withTimeout(
-      'reading topic metadata',
-      admin.fetchTopicMetadata({ topics: [topic.name] }),
-    );
-    const current = metadata.topics[0]?.partitions.length ?? 0;
+    const current = await partitionCount(admin, topic.name);
     if (current >= topic.partitions) return current;
-    await withTimeout(
-      'raising partitions',
-      admin.createPartitions({ topicPartitions: [{ topic: topic.name, count: topic.partitions }] }),
-    );
+    try {
+      await withTimeout(
+        'raising partitions',
+        admin.createPartitions({ topicPartitions: [{ topic: topic.name, count: topic.partitions }] }),
+      );
+    } catch (err) {
+      // Metadata can trail a change that just happened (ours or another replica's): look again before failing.
+      const now = await partitionCount(admin, topic.name).catch(() => 0);
+      if (now >= topic.partitions) return now;
+      throw err;
+    }
     return topic.partitions;
   } finally {
     await admin.disconnect();
   }
+}
+
+async function partitionCount(admin: Admin, name: string): Promise<number> {
+  const metadata = await withTimeout('reading topic metadata', admin.fetchTopicMetadata({ topics: [name] }));
+  return metadata.topics[0]?.partitions.length ?? 0;
 }
 
 export async function deleteExternalTopic(settings: KafkaEnv, name: string, logger: Logger): Promise<void> {

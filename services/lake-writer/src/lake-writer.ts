@@ -228,25 +228,33 @@ export function createLakeWriter(params: LakeWriterParams): LakeWriter {
     logger.info({ partitions: [...assigned] }, 'joined the group');
   };
 
+  const run = async () => {
+    consumer.on(consumer.events.GROUP_JOIN, (event) => onGroupJoin(event.payload.memberAssignment));
+    // Best effort before partitions move: write what we hold so the next owner re-reads less.
+    consumer.on(consumer.events.REBALANCING, () => {
+      joined = false;
+      for (const state of states.values()) startFlush(state);
+    });
+    consumer.on(consumer.events.CRASH, (event) => {
+      if (!event.payload.restart) params.onFatal(event.payload.error);
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch });
+    // Checked often enough that an age-triggered flush starts at most 250 ms late (freshness budget).
+    ticker = setInterval(tick, Math.min(250, Math.max(20, Math.floor(limits.maxAgeMs / 10))));
+  };
+  let started: Promise<void> | null = null;
+
   return {
-    async start() {
-      consumer.on(consumer.events.GROUP_JOIN, (event) => onGroupJoin(event.payload.memberAssignment));
-      // Best effort before partitions move: write what we hold so the next owner re-reads less.
-      consumer.on(consumer.events.REBALANCING, () => {
-        joined = false;
-        for (const state of states.values()) startFlush(state);
-      });
-      consumer.on(consumer.events.CRASH, (event) => {
-        if (!event.payload.restart) params.onFatal(event.payload.error);
-      });
-      await consumer.connect();
-      await consumer.subscribe({ topic, fromBeginning: true });
-      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch });
-      // Checked often enough that an age-triggered flush starts at most 250 ms late (freshness budget).
-      ticker = setInterval(tick, Math.min(250, Math.max(20, Math.floor(limits.maxAgeMs / 10))));
+    start() {
+      started = run();
+      return started;
     },
 
     async stop() {
+      // A SIGTERM during start waits for it: pausing a consumer that is not running yet would throw.
+      await started?.catch(() => {});
       stopping = true;
       joined = false;
       consumer.pause([{ topic }]);

@@ -1,4 +1,5 @@
-import type { lakeWriterEnvSchema } from '@spotify-pipeline/shared/lake/index';
+import { formatIssues } from '@spotify-pipeline/shared';
+import { lakeWriterEnvSchema } from '@spotify-pipeline/shared/lake/index';
 import { type BuildContext, type ChildObject, childMeta, kafkaBootstrap, names } from './context.js';
 
 type LakeWriterEnvName = keyof (typeof lakeWriterEnvSchema)['shape'];
@@ -48,6 +49,19 @@ export function lakeWriterSettings({ pipeline }: BuildContext): LakeWriterSettin
     LAKE_WRITER_BATCH_MAX_AGE_MS: String(spec.lakeWriter.batch.maxAgeSeconds * 1000),
     OPS_PORT: '8080',
   };
+}
+
+/**
+ * The lake writer's own schema applied to what the operator will hand it (credentials stand in): a setting
+ * the service would refuse at start is reported on the pipeline instead of as a crash-looping pod.
+ */
+export function lakeWriterConfigProblem(ctx: BuildContext): string | null {
+  const parsed = lakeWriterEnvSchema.safeParse({
+    ...lakeWriterSettings(ctx),
+    LAKE_ACCESS_KEY: 'x',
+    LAKE_SECRET_KEY: 'x',
+  });
+  return parsed.success ? null : formatIssues(parsed.error);
 }
 
 export function buildConfigMap(ctx: BuildContext): ChildObject {

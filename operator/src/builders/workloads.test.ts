@@ -1,6 +1,6 @@
 import { lakeWriterEnvSchema } from '@spotify-pipeline/shared/lake/index';
 import { describe, expect, it } from 'vitest';
-import { buildConfigMap, quantityToBytes } from './config-map.js';
+import { buildConfigMap, lakeWriterConfigProblem, quantityToBytes } from './config-map.js';
 import { testContext } from './test-fixtures.js';
 import { buildLakeWriterDeployment, buildLakeWriterPdb, buildSourceDeployments } from './workloads.js';
 
@@ -35,6 +35,13 @@ describe('lake-writer configuration', () => {
       LAKE_WRITER_BATCH_MAX_BYTES: String(64 * 1024 * 1024),
     });
     expect(JSON.stringify(cm)).not.toMatch(/SECRET_KEY|ACCESS_KEY/);
+  });
+
+  it("reports what the lake writer's schema would refuse at start", () => {
+    expect(lakeWriterConfigProblem(testContext())).toBeNull();
+    // the CRD's pattern only checks the scheme; the lake writer wants a whole URL
+    const bad = { lake: { endpoint: 'http://', bucket: 'spotify-lake', credentialsSecret: 'lake-creds' } };
+    expect(lakeWriterConfigProblem(testContext(bad))).toMatch(/LAKE_ENDPOINT/);
   });
 
   it('parses byte quantities', () => {

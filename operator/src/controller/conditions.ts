@@ -23,6 +23,7 @@ export const Reasons = {
   DeploymentsAvailable: 'DeploymentsAvailable',
   DeploymentsNotAvailable: 'DeploymentsNotAvailable',
   KedaNotInstalled: 'KedaNotInstalled',
+  InvalidLakeWriterConfig: 'InvalidLakeWriterConfig',
   Scheduled: 'Scheduled',
   DagPublished: 'DagPublished',
   NoWarehouse: 'NoWarehouse',

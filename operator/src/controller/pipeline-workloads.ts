@@ -1,3 +1,4 @@
+import { lakeWriterConfigProblem } from '../builders/config-map.js';
 import type { BuildContext } from '../builders/context.js';
 import { desiredSchedule, desiredWorkloads } from '../builders/index.js';
 import type { PipelineStatus } from '../crd/spotify-pipeline.js';
@@ -41,6 +42,17 @@ export async function reconcileWorkloads(
       false,
       Reasons.KedaNotInstalled,
       'The keda.sh CRDs are not installed: install KEDA, or set spec.lakeWriter.autoscaler to hpa or none.',
+      gen,
+    );
+  }
+  const configProblem = lakeWriterConfigProblem(ctx);
+  if (configProblem) {
+    return setCondition(
+      status,
+      'WorkloadsReady',
+      false,
+      Reasons.InvalidLakeWriterConfig,
+      `The lake writer would refuse its configuration: ${configProblem}. Fix spec.lakeWriter.`,
       gen,
     );
   }

@@ -13,18 +13,24 @@ say "npm workspace"
 ensure_node_modules
 say "real components (the first run builds them; later runs reuse the cache)"
 bash scripts/install-components.sh
+# Lint and typecheck failures are reported at the end, after the tests have run, so one run shows everything.
+failed_steps=()
 say "lint and format (biome)"
-npx biome check .
+npx biome check . || failed_steps+=("lint (npx biome check --write . fixes formatting)")
 say "typecheck (tsc -b)"
-npx tsc -b
+npx tsc -b || failed_steps+=("typecheck (npx tsc -b)")
 say "unit and integration tests (vitest)"
-mkdir -p .local
+mkdir -p .local && rm -f .local/vitest-report.json
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json=.local/vitest-report.json "$@" || status=$?
+((status == 0)) || failed_steps+=("tests")
 # One closing line that any CI can read, whatever the runner printed above it.
 node -e '
   const r = require("./.local/vitest-report.json");
   console.log(`\n${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
 ' || echo "0 passed, 1 failed (vitest wrote no report)"
-say "done in $((SECONDS - started))s"
-exit "$status"
+if ((${#failed_steps[@]})); then
+  say "FAILED after $((SECONDS - started))s: ${failed_steps[*]}"
+  exit 1
+fi
+say "all passed in $((SECONDS - started))s"

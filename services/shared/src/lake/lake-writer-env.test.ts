@@ -32,9 +32,12 @@ describe('lakeWriterEnvSchema', () => {
         ...base,
         LAKE_SECRET_KEY: '',
         LAKE_WRITER_BATCH_MAX_EVENTS: '0',
+        LAKE_WRITER_BATCH_MAX_BYTES: String(2 ** 30),
         LAKE_WRITER_GZIP_LEVEL: '12',
       }),
-    ).toThrow(/LAKE_SECRET_KEY.*LAKE_WRITER_BATCH_MAX_EVENTS: must be at least 1.*LAKE_WRITER_GZIP_LEVEL/);
+    ).toThrow(
+      /LAKE_SECRET_KEY.*LAKE_WRITER_BATCH_MAX_EVENTS: must be at least 1.*LAKE_WRITER_BATCH_MAX_BYTES: must be at most.*LAKE_WRITER_GZIP_LEVEL/,
+    );
   });
 
   it('accepts the two lake formats and nothing else', () => {

@@ -19,7 +19,9 @@ export const lakeWriterEnvSchema = kafkaEnvSchema.extend({
   LAKE_WRITER_GROUP_ID: z.string().min(1).default('lake-writer'),
   LAKE_WRITER_FORMAT: z.enum(LAKE_FORMATS).default('jsonl.gz'),
   LAKE_WRITER_BATCH_MAX_EVENTS: positiveInt(50_000, 'records per partition buffer'),
-  LAKE_WRITER_BATCH_MAX_BYTES: positiveInt(64 * 1024 * 1024, 'uncompressed bytes per partition buffer'),
+  LAKE_WRITER_BATCH_MAX_BYTES: positiveInt(64 * 1024 * 1024, 'uncompressed bytes per partition buffer').pipe(
+    z.number().max(256 * 1024 * 1024, 'must be at most 268435456: each object is built in memory'),
+  ),
   LAKE_WRITER_BATCH_MAX_AGE_MS: positiveInt(60_000, 'age of the oldest buffered record'),
   // Level 1 compresses about twice as fast as 6 for objects ~12% larger; compression is the writer's
   // second-largest CPU cost, so speed wins by default.

@@ -436,6 +436,24 @@ describe('changes', () => {
     });
     // autoscaler none: the operator sets the plan's minimum
     expect(dep.spec?.replicas).toBe(2);
+
+    // back to an autoscaler: the replicas we owned are handed over, not reset to the default of 1
+    await applyPipeline('wrapped', { ...base, lakeWriter: { autoscaler: 'keda', minReplicas: 2 } });
+    await waitFor('ScaledObject back', () =>
+      get('keda.sh/v1alpha1', 'ScaledObject', NS, 'wrapped-lake-writer'),
+    );
+    await waitFor('reconciled', async () => {
+      const p = await client.get<Obj>(pipelineRef('wrapped'));
+      return p.status?.observedGeneration === p.metadata?.generation;
+    });
+    const handed = await get('apps/v1', 'Deployment', NS, 'wrapped-lake-writer');
+    expect(handed?.spec?.replicas).toBe(2);
+    const managers = (
+      handed?.metadata?.managedFields as Array<{ manager: string; fieldsV1?: { 'f:spec'?: object } }>
+    )
+      .filter((m) => m.fieldsV1?.['f:spec'] && 'f:replicas' in (m.fieldsV1['f:spec'] as object))
+      .map((m) => m.manager);
+    expect(managers).toEqual(['spotify-pipeline-operator-handoff']);
   });
 
   it('pauses on the annotation and resumes without it', async () => {

@@ -1,6 +1,7 @@
 import { lakeWriterConfigProblem } from '../builders/config-map.js';
-import type { BuildContext } from '../builders/context.js';
+import { type BuildContext, names } from '../builders/context.js';
 import { desiredSchedule, desiredWorkloads } from '../builders/index.js';
+import { buildLakeWriterDeployment } from '../builders/workloads.js';
 import type { PipelineStatus } from '../crd/spotify-pipeline.js';
 import type { KubeObject } from '../kube/client.js';
 import { applyChildren } from './apply-children.js';
@@ -24,6 +25,48 @@ export function deploymentProblem(d: DeploymentObject): string | null {
   return null;
 }
 
+export const REPLICAS_HANDOFF_MANAGER = 'spotify-pipeline-operator-handoff';
+
+interface ManagedFieldsEntry {
+  manager?: string;
+  operation?: string;
+  fieldsV1?: { 'f:spec'?: Record<string, unknown> };
+}
+
+/**
+ * When an autoscaler takes over a Deployment whose spec.replicas we own, dropping the field from our apply
+ * would delete it (back to 1 replica). So first the current value is applied under a hand-off manager that
+ * never applies again; the autoscaler's next scale takes it from there. (The documented way to transfer
+ * ownership of a field under server-side apply.)
+ */
+async function handOverReplicas(deps: ReconcileDeps, ctx: BuildContext): Promise<void> {
+  if (ctx.pipeline.spec.lakeWriter.autoscaler === 'none') return;
+  const namespace = ctx.pipeline.metadata.namespace;
+  const name = names.lakeWriter(ctx.pipeline);
+  const ref = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { namespace, name } };
+  const cached = deps.observed?.(ref);
+  const current = (
+    cached !== undefined
+      ? cached
+      : await deps.client.getOrNull({ apiVersion: 'apps/v1', kind: 'Deployment', namespace, name })
+  ) as (KubeObject & { spec?: { replicas?: number } }) | null;
+  const managed = (current?.metadata?.managedFields ?? []) as ManagedFieldsEntry[];
+  const ours = managed.some(
+    (m) =>
+      m.manager === deps.client.fieldManager &&
+      m.operation === 'Apply' &&
+      m.fieldsV1?.['f:spec']?.['f:replicas'],
+  );
+  if (!current || !ours || current.spec?.replicas === undefined) return;
+  await deps.client.apply(
+    { ...ref, spec: { replicas: current.spec.replicas } } as never,
+    undefined,
+    REPLICAS_HANDOFF_MANAGER,
+  );
+  // Our apply without spec.replicas releases it (never skipped as unchanged: the field set is what changes).
+  await deps.client.apply(buildLakeWriterDeployment(ctx));
+}
+
 /** WorkloadsReady: ConfigMap, sources, lake writer, PDB and autoscaler applied; Deployments available. */
 export async function reconcileWorkloads(
   deps: ReconcileDeps,
@@ -32,6 +75,7 @@ export async function reconcileWorkloads(
 ): Promise<void> {
   const { pipeline } = ctx;
   const gen = pipeline.metadata.generation;
+  await handOverReplicas(deps, ctx);
   const results = await applyChildren(deps, pipeline.metadata.namespace, desiredWorkloads(ctx));
   status.lakeWriters = `${ctx.plan.lakeWriters.min}-${ctx.plan.lakeWriters.max}`;
   const missing = results.filter((r) => r.outcome === 'kind-missing');

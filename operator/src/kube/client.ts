@@ -166,7 +166,11 @@ export class KubeClient {
   }
 
   /** Server-side apply under the operator's field manager; `force` takes over fields others changed. */
-  apply<T extends KubeObject>(object: Applyable, subresource?: string): Promise<T> {
+  apply<T extends KubeObject>(
+    object: Applyable,
+    subresource?: string,
+    fieldManager = this.fieldManager,
+  ): Promise<T> {
     const ref = {
       apiVersion: object.apiVersion,
       kind: object.kind,
@@ -176,7 +180,7 @@ export class KubeClient {
     return this.request<T>('PATCH', resourcePath(ref, subresource), {
       body: object,
       contentType: PatchStrategy.ServerSideApply,
-      query: { fieldManager: this.fieldManager, force: 'true' },
+      query: { fieldManager, force: 'true' },
     });
   }
 

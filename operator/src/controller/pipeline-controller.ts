@@ -95,12 +95,12 @@ export class PipelineController {
           labelSelector: `app.kubernetes.io/managed-by=${MANAGED_BY}`,
           logger: deps.logger,
           retryDelayMs: 30_000,
-          onChange: (obj, _deleted, previous) => {
+          onChange: (obj, deleted, previous) => {
             // Our own apply round-trips show up here too; only changes to what we wrote matter.
             if (
               previous &&
               isDeepStrictEqual(withoutStatus(previous), withoutStatus(obj)) &&
-              !_deleted &&
+              !deleted &&
               !statusMatters(obj)
             )
               return;
@@ -168,15 +168,13 @@ export class PipelineController {
   /** One pass for one key; returns when to look again (null: only on events and resync). */
   async reconcile(key: string): Promise<number | null> {
     const deps = this.deps;
-    const cached = this.pipelines.get(key);
-    if (!cached) return null;
+    const pipeline = this.pipelines.get(key);
+    if (!pipeline) return null;
     const logger = deps.logger.child({ pipeline: key });
-    if (cached.metadata.annotations?.[PAUSE_ANNOTATION] === 'true') {
+    if (pipeline.metadata.annotations?.[PAUSE_ANNOTATION] === 'true') {
       logger.debug('paused: not reconciling');
       return null;
     }
-    // Read through: the cache may trail our own last write (e.g. the finalizer just added).
-    const pipeline = cached;
     const status: PipelineStatus = structuredClone(pipeline.status ?? {});
     const previousPartitions = Math.max(
       status.plan?.partitions ?? 0,

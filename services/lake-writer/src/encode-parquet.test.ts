@@ -40,7 +40,7 @@ describe('encodeParquet', () => {
     const rows = await parquetReadObjects({ file });
     expect(rows).toHaveLength(2);
     expect(rows[0]?.event_id).toBe(events[0]?.event_id);
-    expect((rows[0]?.event_ts as Date).toISOString()).toBe('2026-01-31T22:15:00.123Z');
+    expect(rows[0]?.event_ts).toEqual(new Date('2026-01-31T22:15:00.123Z'));
     expect(rows[0]?.ms_played).toBe(BigInt(events[0]?.ms_played ?? -1));
     expect(rows[0]?._offset).toBe(100n);
     expect(rows[0]?._partition).toBe(3);

@@ -1,5 +1,5 @@
+import type { Logger } from '@spotify-pipeline/shared';
 import type { Consumer, EachBatchPayload } from '@spotify-pipeline/shared/kafka';
-import type { Logger } from 'pino';
 import { toLakeLine } from './lake-line.js';
 import type { LakeWriterMetrics } from './metrics.js';
 import {

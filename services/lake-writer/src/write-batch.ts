@@ -1,5 +1,5 @@
+import type { Logger } from '@spotify-pipeline/shared';
 import { bronzeObjectKey, type LakeFormat } from '@spotify-pipeline/shared/lake/layout';
-import type { Logger } from 'pino';
 import { backoffDelay } from './backoff.js';
 import type { DeadLetterSink } from './dead-letters.js';
 import { encodeJsonLinesGzip } from './encode.js';

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { type KafkaInstance, startKafka } from '@spotify-pipeline/harness';
 import {
   createLogger,
@@ -141,6 +143,47 @@ describe('simulator into a real Kafka broker', () => {
     const events = await readTopic(kafka, `dlq.${TOPICS.listeningEvents}`);
     expect(events).toHaveLength(result.events);
     expect(result.events).toBeGreaterThan(6000);
+  });
+
+  it('flushes everything it generated when the CLI gets SIGTERM in real-time mode, and exits 0', async () => {
+    const cwd = fileURLToPath(new URL('..', import.meta.url));
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli.ts', '--mode', 'realtime', '--rate', '500', '--artists', '200'].concat([
+        '--no-catalog',
+        '--create-topics',
+        '--partitions',
+        '2',
+        '--topic-prefix',
+        'sigterm.',
+        '--progress-seconds',
+        '1',
+      ]),
+      {
+        cwd,
+        env: { ...process.env, KAFKA_BROKERS: broker.bootstrap, TSX_TSCONFIG_PATH: 'tsconfig.run.json' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const deadline = Date.now() + 120_000;
+    while (!stderr.includes('"msg":"progress"') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 200));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const finished = stderr
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l))
+      .find((l) => l.msg === 'simulation finished');
+    expect(finished).toMatchObject({ stopped: true });
+    expect(finished.events).toBeGreaterThan(0);
+    const records = await readTopic(kafka, `sigterm.${TOPICS.listeningEvents}`);
+    expect(records).toHaveLength(finished.events);
   });
 
   it('loses and duplicates nothing when the broker restarts mid-run', async () => {

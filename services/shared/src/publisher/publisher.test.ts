@@ -170,6 +170,20 @@ describe('createPublisher', () => {
     expect(pub.stats().failedAttempts).toBe(2);
   });
 
+  it('resends when kafkajs wraps a retriable connection error in a non-retriable one', async () => {
+    const wrapped = Object.assign(new Error('Connection error: connect ECONNREFUSED'), {
+      name: 'KafkaJSNonRetriableError',
+      retriable: false,
+      cause: Object.assign(new Error('connect ECONNREFUSED'), { retriable: true }),
+    });
+    const fake = fakeProducer([wrapped]);
+    const { pub } = publisher(fake.producer);
+    pub.publishSerialized('u', '{}');
+    await pub.flush();
+    expect(fake.delivered).toHaveLength(1);
+    expect(pub.stats().failedAttempts).toBe(1);
+  });
+
   it('fails for good on a non-retriable error and says so to the caller', async () => {
     const fatal = Object.assign(new Error('MESSAGE_TOO_LARGE'), { retriable: false });
     const fake = fakeProducer([fatal]);

@@ -268,8 +268,17 @@ export function createPublisher(options: PublisherOptions): Publisher {
   };
 }
 
+/**
+ * kafkajs gives up on reconnecting after its own retries and wraps the retriable connection error in a
+ * non-retriable one; a source must outlast a broker restart, so any retriable error in the cause chain
+ * makes the batch worth resending (with its original sequence numbers, so never twice on the topic).
+ */
 function isRetriable(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { retriable?: unknown }).retriable === true;
+  for (let e = err, depth = 0; typeof e === 'object' && e !== null && depth < 5; depth++) {
+    if ((e as { retriable?: unknown }).retriable === true) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 function safeStringify(value: unknown): string {

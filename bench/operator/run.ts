@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { createLogger } from '@spotify-pipeline/shared';
 import { Registry } from 'prom-client';
 import { freePort, startKubeApiServer, startS3 } from '../../harness/src/index.js';
-import { KubeClient, type KubeObject } from '../../operator/src/kube/client.js';
+import type { KubeObject } from '../../operator/src/kube/client.js';
 import { imagesFor, startOperator } from '../../operator/src/operator.js';
 import {
   createNamespace,

@@ -448,10 +448,12 @@ describe('changes', () => {
     });
     const handed = await get('apps/v1', 'Deployment', NS, 'wrapped-lake-writer');
     expect(handed?.spec?.replicas).toBe(2);
-    const managers = (
-      handed?.metadata?.managedFields as Array<{ manager: string; fieldsV1?: { 'f:spec'?: object } }>
-    )
-      .filter((m) => m.fieldsV1?.['f:spec'] && 'f:replicas' in (m.fieldsV1['f:spec'] as object))
+    const managedFields = (handed?.metadata?.managedFields ?? []) as Array<{
+      manager: string;
+      fieldsV1?: { 'f:spec'?: object };
+    }>;
+    const managers = managedFields
+      .filter((m) => m.fieldsV1?.['f:spec'] && 'f:replicas' in m.fieldsV1['f:spec'])
       .map((m) => m.manager);
     expect(managers).toEqual(['spotify-pipeline-operator-handoff']);
   });

@@ -1,22 +1,13 @@
 {#- Every bronze row with the first contract rule it breaks (null when it keeps them all). Staging keeps the
-    valid rows; the rejected ones are counted in gold, never silently dropped. Incremental (by load time) so
-    each bronze row is checked once, not once per model and test that reads it. -#}
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='append',
-        on_schema_change='fail',
-    )
-}}
+    valid rows; the rejected ones are counted in gold, never silently dropped. A view: the checks are cheap
+    next to writing another copy of every bronze row (measured: 199 s for 10 million rows as a table), and
+    the incremental staging table reads only the newly loaded rows through it. -#}
 
 with
 
 source as (
 
     select * from {{ source('lake', 'listening_events') }}
-    {% if is_incremental() %}
-    where _object_key not in (select distinct _object_key from {{ this }})
-    {% endif %}
 
 ),
 

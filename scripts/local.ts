@@ -1,99 +1,217 @@
-// The local pipeline on embedded defaults: starts a Kafka broker and an S3-compatible server on loopback,
-// shows that each answers, writes their endpoints to .local/pipeline.env, and keeps them up until Ctrl-C.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// The whole pipeline on one machine, on embedded defaults: a Kafka broker and an S3-compatible lake on
+// loopback, the simulator, the lake writer, the loader into DuckDB and dbt, then a reconciliation of gold
+// against the simulator's ground truth. Every stage runs as its own process with env only, as in a pod.
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { repoRoot, startKafka, startS3 } from '@spotify-pipeline/harness';
+import { componentPaths, freePort, repoRoot, startKafka, startS3 } from '@spotify-pipeline/harness';
+import { groundTruthSchema, TOPICS } from '@spotify-pipeline/shared';
 import { createKafka } from '@spotify-pipeline/shared/kafka';
 import { createLogger } from '@spotify-pipeline/shared/logging';
-import { createObjectStore, ensureBucket } from '@spotify-pipeline/shared/object-store';
+import { waitForDrain } from './local/drain.js';
+import { reconcileGold } from './local/reconcile.js';
+import { runStage, type StageProcess, startStage } from './local/stages.js';
 
-const HELP = `Usage: npm start [-- --once]
+const HELP = `Usage: npm start [-- options]
 
-Starts the local pipeline's components on free loopback ports and shows that each answers:
-  Kafka (single-node KRaft)   S3-compatible lake (versitygw)
-Their endpoints and this run's generated credentials go to .local/pipeline.env (git-ignored).
+Runs the pipeline locally: Kafka and an S3-compatible lake on loopback, the simulator's backfill, the lake
+writer, the loader into DuckDB and dbt (silver and gold), then checks gold against the simulator's ground
+truth. Afterwards the simulator keeps streaming in real time and the lake writer keeps writing, until Ctrl-C.
 
-  --once    check everything, then stop (used by the tests)
-  --help    this text
+  --listeners N   simulated listeners (default 2000)
+  --days N        days of listening to backfill (default 2)
+  --seed N        simulator seed (default 1)
+  --rate N        real-time events per second after the backfill (default 50)
+  --out DIR       where outputs go (default .local)
+  --once          stop after the reconciliation (used by the tests)
+  --help          this text
+
+Outputs in --out (default .local/, git-ignored): warehouse.duckdb (gold tables), ground-truth.json, pipeline.env
+(endpoints and this run's generated credentials).
 `;
 
 const log = (msg: string) => console.log(`[local ${new Date().toISOString().slice(11, 19)}] ${msg}`);
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { once: { type: 'boolean' }, help: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    options: {
+      listeners: { type: 'string', default: '2000' },
+      days: { type: 'string', default: '2' },
+      seed: { type: 'string', default: '1' },
+      rate: { type: 'string', default: '50' },
+      out: { type: 'string', default: join(repoRoot, '.local') },
+      once: { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
+  });
   if (values.help) {
     process.stdout.write(HELP);
     return;
   }
+  for (const name of ['listeners', 'days', 'seed', 'rate'] as const) {
+    if (!/^\d+(\.\d+)?$/.test(values[name]))
+      throw new Error(`--${name} must be a number, got '${values[name]}'`);
+  }
 
-  log('starting Kafka (KRaft, one node) ...');
-  const kafka = await startKafka();
-  log(`Kafka is up at ${kafka.bootstrap}`);
-  log('starting the S3-compatible lake (versitygw) ...');
-  const s3 = await startS3();
-  log(`S3 is up at ${s3.endpoint}`);
+  const out = values.out;
+  mkdirSync(out, { recursive: true });
+  const duckdbPath = join(out, 'warehouse.duckdb');
+  const truthPath = join(out, 'ground-truth.json');
+  for (const stale of [duckdbPath, `${duckdbPath}.wal`, truthPath]) rmSync(stale, { force: true });
 
-  const stop = async () => {
-    log('stopping ...');
-    await s3.destroy();
-    await kafka.destroy();
+  log('starting Kafka (KRaft, one node) and the S3-compatible lake (versitygw) ...');
+  const [kafka, s3] = await Promise.all([startKafka(), startS3()]);
+  log(`Kafka at ${kafka.bootstrap}, S3 at ${s3.endpoint}`);
+  const running: StageProcess[] = [];
+  const stopAll = async () => {
+    for (const stage of running.reverse()) await stage.stop();
+    await Promise.all([s3.destroy(), kafka.destroy()]);
   };
 
+  const bucket = 'spotify-lake';
+  const env = {
+    KAFKA_BROKERS: kafka.bootstrap,
+    LAKE_ENDPOINT: s3.endpoint,
+    LAKE_BUCKET: bucket,
+    LAKE_REGION: s3.region,
+    LAKE_ACCESS_KEY: s3.accessKey,
+    LAKE_SECRET_KEY: s3.secretKey,
+  };
+  writeFileSync(
+    join(out, 'pipeline.env'),
+    `${Object.entries(env)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n')}\n`,
+    { mode: 0o600 },
+  );
+
   try {
-    const logger = createLogger({ name: 'local', level: 'warn' });
+    log(
+      `simulator: backfilling ${values.days} day(s) for ${values.listeners} listeners (seed ${values.seed}) ...`,
+    );
+    await runStage({
+      name: 'simulator',
+      entry: 'services/simulator/src/cli.ts',
+      args: [
+        '--mode',
+        'backfill',
+        '--listeners',
+        values.listeners,
+        '--days',
+        values.days,
+        '--seed',
+        values.seed,
+        '--create-topics',
+        '--partitions',
+        '6',
+        '--summary',
+        truthPath,
+        '--progress-seconds',
+        '5',
+      ],
+      env,
+    });
+    const truth = groundTruthSchema.parse(JSON.parse(readFileSync(truthPath, 'utf8')));
+    log(
+      `simulator: published ${truth.events.toLocaleString('en-US')} events from ${truth.listeners} listeners`,
+    );
+
+    log('lake writer: writing bronze objects (offsets committed only after each upload) ...');
+    const lakeWriter = startStage({
+      name: 'lake-writer',
+      entry: 'services/lake-writer/src/main.ts',
+      env: { ...env, OPS_PORT: String(await freePort()), LAKE_WRITER_BATCH_MAX_AGE_MS: '2000' },
+    });
+    running.push(lakeWriter);
     const admin = createKafka(
       { KAFKA_BROKERS: kafka.brokers, KAFKA_CLIENT_ID: 'local', KAFKA_SSL: false },
-      logger,
+      createLogger({ name: 'local', level: 'fatal' }),
     ).admin();
     await admin.connect();
-    const cluster = await admin.describeCluster();
-    await admin.disconnect();
-    log(`Kafka answers: cluster ${cluster.clusterId} with ${cluster.brokers.length} broker(s)`);
+    try {
+      await waitForDrain({
+        admin,
+        groupId: 'lake-writer',
+        topic: TOPICS.listeningEvents,
+        timeoutMs: 600_000,
+        log,
+      });
+    } finally {
+      await admin.disconnect();
+    }
+    log('lake writer: every published event is in the lake');
 
-    const bucket = 'spotify-lake';
-    const store = createObjectStore({
-      LAKE_ENDPOINT: s3.endpoint,
-      LAKE_BUCKET: bucket,
-      LAKE_REGION: s3.region,
-      LAKE_ACCESS_KEY: s3.accessKey,
-      LAKE_SECRET_KEY: s3.secretKey,
+    log('loader: loading new bronze objects into DuckDB exactly once, then dbt build (silver and gold) ...');
+    await runStage({
+      name: 'loader',
+      entry: 'services/loader/src/cli.ts',
+      args: ['batch'],
+      env: {
+        ...env,
+        WAREHOUSE: 'duckdb',
+        DUCKDB_PATH: duckdbPath,
+        DBT_BIN: componentPaths().dbt,
+        DBT_PROJECT_DIR: join(repoRoot, 'dbt'),
+        DBT_PROFILES_DIR: join(repoRoot, 'dbt'),
+        DBT_TARGET_PATH: join(out, 'dbt-target'),
+        DBT_LOG_PATH: join(out, 'dbt-logs'),
+        DBT_SEND_ANONYMOUS_USAGE_STATS: 'false',
+        LOG_LEVEL: 'info',
+      },
     });
-    log(`S3 answers: bucket ${bucket} ${await ensureBucket(store, bucket)}`);
 
-    const dir = join(repoRoot, '.local');
-    mkdirSync(dir, { recursive: true });
-    const envFile = join(dir, 'pipeline.env');
-    writeFileSync(
-      envFile,
-      [
-        `KAFKA_BROKERS=${kafka.bootstrap}`,
-        `LAKE_ENDPOINT=${s3.endpoint}`,
-        `LAKE_BUCKET=${bucket}`,
-        `LAKE_REGION=${s3.region}`,
-        `LAKE_ACCESS_KEY=${s3.accessKey}`,
-        `LAKE_SECRET_KEY=${s3.secretKey}`,
-        '',
-      ].join('\n'),
-      { mode: 0o600 },
-    );
-    log(`endpoints and this run's credentials: ${envFile}`);
+    const reconciliation = await reconcileGold(duckdbPath, truth);
+    log('gold vs the simulator ground truth, events per type:');
+    for (const row of reconciliation.rows) {
+      const mark = row.published === row.inGold ? 'ok' : 'MISMATCH';
+      console.log(
+        `    ${row.eventType.padEnd(16)} published ${String(row.published).padStart(9)}   in gold ${String(row.inGold).padStart(9)}   ${mark}`,
+      );
+    }
+    if (!reconciliation.matches)
+      throw new Error('gold does not match what the simulator published (see the table above)');
+    log(`reconciled: all ${truth.events.toLocaleString('en-US')} published events are in gold exactly once`);
+    log(`gold tables: ${duckdbPath}`);
   } catch (err) {
-    await stop();
+    await stopAll();
     throw err;
   }
 
   if (values.once) {
-    await stop();
-    log('all components answered; stopped (--once)');
+    await stopAll();
+    log('done (--once): everything stopped');
     return;
   }
-  log('running; press Ctrl-C to stop');
+  log(
+    `simulator: streaming in real time at ${values.rate} events/s; the lake writer keeps writing. Ctrl-C stops.`,
+  );
+  running.push(
+    startStage({
+      name: 'simulator',
+      entry: 'services/simulator/src/cli.ts',
+      args: [
+        '--mode',
+        'realtime',
+        '--listeners',
+        values.listeners,
+        '--seed',
+        values.seed,
+        '--rate',
+        values.rate,
+        '--no-catalog',
+      ],
+      env,
+    }),
+  );
+  log(
+    `load the new events with: set -a; . .local/pipeline.env; WAREHOUSE=duckdb DUCKDB_PATH=${duckdbPath} npm run -w @spotify-pipeline/loader batch`,
+  );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
-  await stop();
+  await stopAll();
+  log('stopped');
 }
 
 main().catch((err: unknown) => {

@@ -1,0 +1,35 @@
+import type { Admin } from '@spotify-pipeline/shared/kafka';
+
+/** Committed offsets of `groupId` against the topic's high watermarks: what is still to be written. */
+export async function consumerLag(admin: Admin, groupId: string, topic: string): Promise<number> {
+  const [high, committed] = await Promise.all([
+    admin.fetchTopicOffsets(topic),
+    admin.fetchOffsets({ groupId, topics: [topic] }),
+  ]);
+  const done = new Map(committed[0]?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? []);
+  return high.reduce((lag, p) => lag + Number(p.high) - Math.max(0, done.get(p.partition) ?? 0), 0);
+}
+
+/** Waits until the group has committed everything on the topic, printing the lag as it falls. */
+export async function waitForDrain(options: {
+  admin: Admin;
+  groupId: string;
+  topic: string;
+  timeoutMs: number;
+  log: (line: string) => void;
+}): Promise<void> {
+  const deadline = Date.now() + options.timeoutMs;
+  let last = -1;
+  for (;;) {
+    // Right after the group forms, its coordinator may still be loading: that is a reason to ask again.
+    const lag = await consumerLag(options.admin, options.groupId, options.topic).catch(() => -1);
+    if (lag === 0) return;
+    if (lag > 0 && lag !== last)
+      options.log(`lake writer: ${lag.toLocaleString('en-US')} events still to write`);
+    last = lag;
+    if (Date.now() > deadline) {
+      throw new Error(`the lake writer still had ${lag} events to write after ${options.timeoutMs / 1000}s`);
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}

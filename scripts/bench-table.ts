@@ -9,9 +9,9 @@ const figureSchema = z.object({
   name: z.string(),
   value: z.number(),
   unit: z.string(),
-  reference: z.string().optional(),
-  reference_value: z.number().optional(),
-  ratio: z.number().optional(),
+  reference: z.string().nullish(),
+  reference_value: z.number().nullish(),
+  ratio: z.number().nullish(),
 });
 export const benchResultSchema = z.object({
   benchmark: z.string(),
@@ -21,8 +21,8 @@ export const benchResultSchema = z.object({
 });
 export type BenchResult = z.infer<typeof benchResultSchema>;
 
-const fmt = (n: number | undefined) =>
-  n === undefined
+const fmt = (n: number | null | undefined) =>
+  n === undefined || n === null
     ? ''
     : Number.isInteger(n)
       ? n.toLocaleString('en-US')

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,6 +29,12 @@ function postgresIds(): { uid: number; gid: number } {
   const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
   const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
   return { uid, gid };
+}
+
+function isReady(pgIsReady: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    execFile(pgIsReady, ['-h', '127.0.0.1', '-p', String(port), '-t', '2'], (error) => resolve(!error));
+  });
 }
 
 /** A throwaway PostgreSQL cluster (initdb in a temp folder) with password auth on a free loopback port. */

@@ -29,6 +29,7 @@ export interface ComponentPaths {
   dbt: string;
   python: string;
   postgresBin: string;
+  airflowPython: string;
 }
 
 /** Where each installed component lives. Nothing is checked here; `requireComponent` checks one. */
@@ -46,6 +47,7 @@ export function componentPaths(): ComponentPaths {
     dbt: join(c, `dbt-${v.DBT_CORE_VERSION}-duckdb-${v.DUCKDB_VERSION}`, 'bin/dbt'),
     python: join(c, `dbt-${v.DBT_CORE_VERSION}-duckdb-${v.DUCKDB_VERSION}`, 'bin/python'),
     postgresBin: findPostgresBin(),
+    airflowPython: join(c, `airflow-${v.AIRFLOW_VERSION}`, 'bin/python'),
   };
 }
 

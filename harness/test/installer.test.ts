@@ -42,7 +42,7 @@ describe('scripts/install-components.sh', () => {
     const result = await run(['kafak'], process.env);
     expect(result.code).not.toBe(0);
     expect(result.output).toContain(
-      "unknown component 'kafak' (known: apt kafka versitygw helm kube etcd dbt)",
+      "unknown component 'kafak' (known: apt kafka versitygw helm kube etcd dbt airflow)",
     );
   });
 });

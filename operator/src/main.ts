@@ -1,5 +1,6 @@
 // The operator process: `node dist/src/main.js` in the image, `npm run -w @spotify-pipeline/operator start` locally.
 import {
+  ConfigError,
   createLogger,
   createRegistry,
   loadConfig,
@@ -9,28 +10,45 @@ import {
 import { operatorEnvSchema } from './config.js';
 import { imagesFor, startOperator } from './operator.js';
 
-const config = loadConfig(operatorEnvSchema);
-const logger = createLogger({ name: 'spotify-pipeline-operator', level: config.LOG_LEVEL });
+let config: ReturnType<typeof loadConfig<typeof operatorEnvSchema>>;
+let operator: ReturnType<typeof startOperator>;
 const registry = createRegistry('spotify-pipeline-operator');
-const operator = startOperator({
-  kubeconfigPath: config.KUBECONFIG,
-  logger,
-  registry,
-  images: imagesFor(config.IMAGE_REGISTRY, config.IMAGE_TAG),
-  controller: { workers: config.WORKERS, resyncMs: config.RESYNC_SECONDS * 1000 },
-  ...(config.LEADER_ELECTION
-    ? {
-        leaderElection: {
-          namespace: config.OPERATOR_NAMESPACE,
-          name: config.LEASE_NAME,
-          identity: config.POD_NAME,
-        },
-      }
-    : {}),
-});
+try {
+  config = loadConfig(operatorEnvSchema);
+} catch (err) {
+  exitOnConfigError(err);
+}
+const logger = createLogger({ name: 'spotify-pipeline-operator', level: config.LOG_LEVEL });
+try {
+  operator = startOperator({
+    kubeconfigPath: config.KUBECONFIG,
+    logger,
+    registry,
+    images: imagesFor(config.IMAGE_REGISTRY, config.IMAGE_TAG),
+    controller: { workers: config.WORKERS, resyncMs: config.RESYNC_SECONDS * 1000 },
+    ...(config.LEADER_ELECTION
+      ? {
+          leaderElection: {
+            namespace: config.OPERATOR_NAMESPACE,
+            name: config.LEASE_NAME,
+            identity: config.POD_NAME,
+          },
+        }
+      : {}),
+  });
+} catch (err) {
+  exitOnConfigError(err);
+}
 const ops = await startOpsServer({ port: config.OPS_PORT, registry, ready: operator.ready });
 logger.info({ port: ops.port, identity: config.POD_NAME }, 'operator started');
 onShutdown(logger, async () => {
   await operator.stop();
   await ops.close();
 });
+
+/** A setting that cannot work is one clear line and exit code 1 (no stack trace, no retry loop). */
+function exitOnConfigError(err: unknown): never {
+  if (!(err instanceof ConfigError)) throw err;
+  process.stderr.write(`spotify-pipeline-operator: ${err.message}\n`);
+  process.exit(1);
+}

@@ -1,5 +1,6 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '@spotify-pipeline/shared';
+import { ConfigError } from '@spotify-pipeline/shared';
 import type { Registry } from 'prom-client';
 import type { Images } from './builders/context.js';
 import { LeaderElector } from './controller/leader-election.js';
@@ -56,6 +57,16 @@ export function startOperator(options: OperatorOptions): RunningOperator {
   const kc = new KubeConfig();
   if (options.kubeconfigPath) kc.loadFromFile(options.kubeconfigPath);
   else kc.loadFromDefault();
+  // With nothing to load, client-node silently points at http://localhost:8080; say what to do instead.
+  if (
+    !options.kubeconfigPath &&
+    !process.env.KUBERNETES_SERVICE_HOST &&
+    kc.getCurrentCluster()?.server === 'http://localhost:8080'
+  ) {
+    throw new ConfigError(
+      'no Kubernetes API server configured: set KUBECONFIG (or ~/.kube/config), or run in a cluster',
+    );
+  }
   const client = new KubeClient({ kubeConfig: kc, fieldManager: FIELD_MANAGER });
   const metrics = createOperatorMetrics(options.registry);
   const logger = options.logger.child({ component: 'operator' });

@@ -80,7 +80,10 @@ export function startOperator(options: OperatorOptions): RunningOperator {
   };
   let controller: PipelineController | undefined;
   let stopping: Promise<void> = Promise.resolve();
+  // A lease renewal still in flight when stop() is called may report leadership afterwards: ignore it.
+  let closed = false;
   const lead = () => {
+    if (closed) return;
     metrics.leader.set(1);
     controller = new PipelineController({ deps, metrics, ...options.controller });
     controller.start();
@@ -108,6 +111,7 @@ export function startOperator(options: OperatorOptions): RunningOperator {
     ready: () => (elector ? !elector.isLeader || (controller?.ready ?? false) : (controller?.ready ?? false)),
     controller: () => controller,
     async stop() {
+      closed = true;
       unlead();
       await stopping;
       await elector?.release();

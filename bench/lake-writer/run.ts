@@ -2,7 +2,7 @@
  * Lake writer benchmark: events/s of one writer process from Kafka to the object store (gzip JSON Lines),
  * beside Kafka's own Java consumer (ConsumerPerformance) reading the same topic, then the freshness from
  * event produced to object readable at a steady rate. Writes bench/results/lake-writer.json.
- * Run: bash bench/lake-writer/run.sh   (BENCH_EVENTS, BENCH_RATE, BENCH_SECONDS override the sizes)
+ * Run: npm run bench -- lake-writer   (BENCH_EVENTS, BENCH_RATE, BENCH_SECONDS override the sizes)
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';

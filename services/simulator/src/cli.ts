@@ -40,14 +40,17 @@ async function main(argv: string[]): Promise<number> {
         logger,
       });
     }
-    publisher = createPublisher({
-      producer: createIdempotentProducer(kafka),
-      logger,
-      registry,
-      source: 'simulator',
-      topicPrefix: options.topicPrefix,
-    });
-    sink = createPublisherSink(publisher);
+    const publishers = Array.from({ length: options.producers }, () =>
+      createPublisher({
+        producer: createIdempotentProducer(kafka),
+        logger,
+        registry,
+        source: 'simulator',
+        topicPrefix: options.topicPrefix,
+      }),
+    );
+    publisher = publishers[0];
+    sink = createPublisherSink(publishers);
   }
   let ops: OpsServer | undefined;
   if (options.metricsPort !== undefined) {

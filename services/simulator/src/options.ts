@@ -30,6 +30,7 @@ Output (default: Kafka at $KAFKA_BROKERS, topics from the contract)
   --create-topics               Kafka: create missing contract topics first (local runs)
   --partitions N                partitions for --create-topics (default 6)
   --topic-prefix P              prefix for every topic name (default none)
+  --producers N                 idempotent producers, each user pinned to one (default 2)
   --progress-seconds N          seconds between progress lines on stderr (default 5)
   --metrics-port N              serve /metrics, /healthz, /readyz on this port
   -h, --help                    show this help
@@ -70,6 +71,7 @@ export const simulatorOptionsSchema = z
     createTopics: z.boolean().default(false),
     partitions: count.default(6),
     topicPrefix: z.string().default(''),
+    producers: count.max(16).default(2),
     progressSeconds: positive.default(5),
     metricsPort: z.coerce.number().int().min(0).max(65535).optional(),
   })
@@ -97,6 +99,7 @@ const FLAGS = {
   'create-topics': 'boolean',
   partitions: 'string',
   'topic-prefix': 'string',
+  producers: 'string',
   'progress-seconds': 'string',
   'metrics-port': 'string',
   help: 'boolean',

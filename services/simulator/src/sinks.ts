@@ -50,18 +50,35 @@ export function createNullSink(): OutputSink {
   };
 }
 
-/** Kafka: events are already contract JSON (the simulator's tests prove it), so only the size is checked. */
-export function createPublisherSink(publisher: Publisher): OutputSink {
+/**
+ * Kafka: events are already contract JSON (the simulator's tests prove it), so only the size is checked.
+ * With several publishers, each user's events always go through the same one (FNV-1a of user_id), so
+ * per-user order holds while several idempotent producers keep batches in flight at once: kafkajs allows
+ * an idempotent producer only one request in flight per broker, which leaves one producer waiting on
+ * acknowledgements most of the time.
+ */
+export function createPublisherSink(publishers: Publisher[]): OutputSink {
+  if (publishers.length === 0) throw new Error('a publisher sink needs at least one publisher');
   let full = false;
+  const n = publishers.length;
   return {
     write: (userId, json) => {
+      const publisher = n === 1 ? publishers[0]! : publishers[fnv1a(userId) % n]!;
       if (!publisher.publishSerialized(userId, json)) full = true;
     },
     wantsDrain: () => full,
     drain: async () => {
-      await publisher.drain();
+      await Promise.all(publishers.map((p) => p.drain()));
       full = false;
     },
-    close: () => publisher.close(),
+    close: async () => {
+      await Promise.all(publishers.map((p) => p.close()));
+    },
   };
+}
+
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
 }

@@ -57,7 +57,7 @@ describe('simulator into a real Kafka broker', () => {
       topicPrefix: prefix,
     });
     const result = await runSimulator(options({ topicPrefix: prefix, ...extra }), {
-      sink: wrap(createPublisherSink(publisher)),
+      sink: wrap(createPublisherSink([publisher])),
       logger,
       publisher,
     });
@@ -128,7 +128,7 @@ describe('simulator into a real Kafka broker', () => {
       topicPrefix: 'dlq.',
     });
     const result = await runSimulator(options({ topicPrefix: 'dlq.', noCatalog: true }), {
-      sink: inject(createPublisherSink(publisherRef)),
+      sink: inject(createPublisherSink([publisherRef])),
       logger,
     });
     expect(bad).toEqual([]);
@@ -227,7 +227,7 @@ describe('simulator into a real Kafka broker', () => {
       topicPrefix: 'restart.',
     });
     const result = await runSimulator(options({ topicPrefix: 'restart.', noCatalog: true, days: 1 }), {
-      sink: watch(createPublisherSink(publisherRef)),
+      sink: watch(createPublisherSink([publisherRef])),
       logger,
     });
     await restart;

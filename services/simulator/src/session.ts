@@ -112,17 +112,27 @@ export class Session {
     this.msPlayed = -1;
     let bit = 0;
     let at = Number.POSITIVE_INFINITY;
-    const consider = (candidate: number, when: number) => {
-      if (this.due & candidate && when < at) {
-        bit = candidate;
-        at = when;
-      }
-    };
-    consider(DUE.pause, this.trackStart + this.pausePos);
-    if (!(this.due & DUE.pause)) consider(DUE.resume, this.trackStart + this.pausePos + this.pauseLen);
-    consider(DUE.like, this.timeAt(this.likePos));
-    consider(DUE.add, this.timeAt(this.addPos));
-    consider(DUE.end, this.timeAt(this.endPos));
+    // The earliest due sub-event wins; ties go to the order below (pause before resume before like ...).
+    const due = this.due;
+    if (due & DUE.pause) {
+      bit = DUE.pause;
+      at = this.trackStart + this.pausePos;
+    } else if (due & DUE.resume) {
+      bit = DUE.resume;
+      at = this.trackStart + this.pausePos + this.pauseLen;
+    }
+    if (due & DUE.like && this.timeAt(this.likePos) < at) {
+      bit = DUE.like;
+      at = this.timeAt(this.likePos);
+    }
+    if (due & DUE.add && this.timeAt(this.addPos) < at) {
+      bit = DUE.add;
+      at = this.timeAt(this.addPos);
+    }
+    if (due & DUE.end && this.timeAt(this.endPos) < at) {
+      bit = DUE.end;
+      at = this.timeAt(this.endPos);
+    }
     this.due &= ~bit;
     this.at = at;
     switch (bit) {

@@ -1,4 +1,5 @@
-import { en, Faker } from '@faker-js/faker';
+// The English-only entry point: importing the package root loads every locale (about 30 MB more RSS).
+import { faker } from '@faker-js/faker/locale/en';
 import type { Album, Artist, Track } from '@spotify-pipeline/shared';
 import { GENRE_NAMES, GENRES } from './genres.js';
 import { hash32, Rng } from './prng.js';
@@ -52,7 +53,7 @@ const MAX_TRACKS_PER_ARTIST = 64;
 export function buildCatalog(options: CatalogOptions): Catalog {
   const { seed } = options;
   const rng = new Rng(seed, 0xca7a);
-  const faker = new Faker({ locale: [en], seed });
+  faker.seed(seed);
   const genreSampler = new WeightedSampler(GENRES.map(([, share]) => share));
   const title = (s: string) => s.replace(/\b\w/g, (c) => c.toUpperCase());
 

@@ -107,13 +107,7 @@ import (
 	"go.etcd.io/etcd/server/v3/etcdmain"
 )
 
-func # Airflow only checks that the generated DAGs import (DagBag); airflow/install.sh pins its versions.
-install_airflow() {
-  need python3 "install Python 3.10 or newer"
-  AIRFLOW_VERSION="$AIRFLOW_VERSION" SP_CACHE="$SP_CACHE" bash "$(dirname "${BASH_SOURCE[0]}")/../airflow/install.sh"
-}
-
-main() { etcdmain.Main(os.Args) }
+func main() { etcdmain.Main(os.Args) }
 GO
   (cd "$dir/src" && GOFLAGS=-mod=mod go mod tidy && GOFLAGS=-mod=mod go build -o "$dir/bin/etcd" .)
   touch "$dir/.done"

@@ -3,7 +3,7 @@
  * the contract's JSON), beside Kafka's own Java ProducerPerformance sending the same records (a payload
  * file of simulator events) with the same acks and compression; then generation alone, and the peak RSS
  * of 10 thousand against 10 million listeners. Writes bench/results/producer.json.
- * Run: bash bench/producer/run.sh   (BENCH_EVENTS overrides the number of events per run)
+ * Run: npm run bench -- producer   (BENCH_EVENTS overrides the number of events per run)
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,10 +33,21 @@ function runSimulator(args: string[], env: Record<string, string> = {}): Promise
   return new Promise((resolve, reject) => {
     const child = spawn(
       '/usr/bin/time',
-      ['-f', 'MAXRSS_KB=%M', process.execPath, '--import', 'tsx', cli, '--progress-seconds', '3600', ...args],
+      [
+        '-f',
+        'MAXRSS_KB=%M',
+        process.execPath,
+        '--conditions=source',
+        '--import',
+        'tsx',
+        cli,
+        '--progress-seconds',
+        '3600',
+        ...args,
+      ],
       {
         cwd: root,
-        env: { ...process.env, TSX_TSCONFIG_PATH: 'services/simulator/tsconfig.run.json', ...env },
+        env: { ...process.env, ...env },
         stdio: ['ignore', 'ignore', 'pipe'],
       },
     );

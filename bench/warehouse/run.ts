@@ -2,7 +2,7 @@
  * Warehouse benchmark: rows/s the loader puts into DuckDB and PostgreSQL from the lake (S3 server ->
  * bronze, exactly-once manifest included), then `dbt build` (all models and tests) over the same events on
  * DuckDB, and the sum of both: lake to gold. Writes bench/results/warehouse.json.
- * Run: bash bench/warehouse/run.sh   (BENCH_EVENTS, BENCH_PG_EVENTS, BENCH_PER_OBJECT override the sizes)
+ * Run: npm run bench -- warehouse   (BENCH_EVENTS, BENCH_PG_EVENTS, BENCH_PER_OBJECT override the sizes)
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';

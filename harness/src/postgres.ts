@@ -89,11 +89,12 @@ export async function startPostgres(): Promise<PostgresInstance> {
     ]);
     server = startProcess({ name: 'postgres', command: cmd, args, logFile: join(dir.path, 'postgres.log') });
     const current = server;
+    // The port opens before recovery ends ("the database system is starting up"): ask pg_isready too.
     await waitUntil(
       'PostgreSQL to accept connections',
       async () => {
         if (current.exited()) throw new Error('postgres exited');
-        return portAccepts(port);
+        return (await portAccepts(port)) && isReady(join(bin, 'pg_isready'), port);
       },
       { timeoutMs: 30_000, logHint: () => current.tail() },
     );

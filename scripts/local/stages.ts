@@ -25,12 +25,10 @@ export function startStage(options: {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
-  const prefix = (chunk: Buffer) =>
-    chunk
-      .toString()
-      .split('\n')
-      .filter(Boolean)
-      .forEach((line) => console.log(`  ${options.name} | ${line}`));
+  const prefix = (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n').filter(Boolean))
+      console.log(`  ${options.name} | ${line}`);
+  };
   child.stdout.on('data', prefix);
   child.stderr.on('data', prefix);
   const exited = new Promise<number>((resolve) =>

@@ -67,12 +67,11 @@ export async function spawnWriter(options: {
   const proc = startProcess({
     name: 'lake-writer',
     command: process.execPath,
-    args: [...(options.nodeArgs ?? []), '--import', 'tsx', mainPath],
+    args: [...(options.nodeArgs ?? []), '--conditions=source', '--import', 'tsx', mainPath],
     cwd: repoRoot,
     logFile: join(logs.path, `${options.groupId}-${opsPort}.log`),
     env: {
       PATH: process.env.PATH,
-      TSX_TSCONFIG_PATH: join(repoRoot, 'services/lake-writer/tsconfig.run.json'),
       LOG_LEVEL: 'info',
       KAFKA_BROKERS: options.kafka.bootstrap,
       LAKE_ENDPOINT: options.s3.endpoint,

@@ -149,7 +149,18 @@ describe('simulator into a real Kafka broker', () => {
     const cwd = fileURLToPath(new URL('..', import.meta.url));
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'src/cli.ts', '--mode', 'realtime', '--rate', '500', '--artists', '200'].concat([
+      [
+        '--conditions=source',
+        '--import',
+        'tsx',
+        'src/cli.ts',
+        '--mode',
+        'realtime',
+        '--rate',
+        '500',
+        '--artists',
+        '200',
+      ].concat([
         '--no-catalog',
         '--create-topics',
         '--partitions',
@@ -161,7 +172,7 @@ describe('simulator into a real Kafka broker', () => {
       ]),
       {
         cwd,
-        env: { ...process.env, KAFKA_BROKERS: broker.bootstrap, TSX_TSCONFIG_PATH: 'tsconfig.run.json' },
+        env: { ...process.env, KAFKA_BROKERS: broker.bootstrap },
         stdio: ['ignore', 'ignore', 'pipe'],
       },
     );

@@ -1,8 +1,14 @@
 import { lakeWriterEnvSchema } from '@spotify-pipeline/shared/lake/index';
 import { describe, expect, it } from 'vitest';
+import type { SourceSpec } from '../crd/spotify-pipeline.js';
 import { buildConfigMap, lakeWriterConfigProblem, quantityToBytes } from './config-map.js';
 import { testContext } from './test-fixtures.js';
-import { buildLakeWriterDeployment, buildLakeWriterPdb, buildSourceDeployments } from './workloads.js';
+import {
+  buildLakeWriterDeployment,
+  buildLakeWriterPdb,
+  buildSourceDeployments,
+  sourceResources,
+} from './workloads.js';
 
 type Container = {
   env: Array<{ name: string; valueFrom?: unknown }>;
@@ -107,6 +113,18 @@ describe('sources and PDB', () => {
       '--metrics-port',
       '8080',
     ]);
+  });
+
+  it("sizes a simulator's memory to its rate, since open sessions grow with it", () => {
+    const [d] = buildSourceDeployments(testContext());
+    const container = containerOf(d).containers[0] as Container & {
+      resources: ReturnType<typeof sourceResources>;
+    };
+    expect(container.resources.limits.memory).toBe('456Mi');
+    expect(container.resources.requests.memory).toBe('456Mi');
+    expect(sourceResources({ type: 'spotify_api', eventsPerSecond: 2000 } as SourceSpec).limits.memory).toBe(
+      '256Mi',
+    );
   });
 
   it('protects lake writers with a PDB unless there can only be one', () => {

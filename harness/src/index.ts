@@ -7,5 +7,6 @@ export * from './paths.js';
 export * from './ports.js';
 export * from './postgres.js';
 export * from './process.js';
+export * from './read-topic.js';
 export * from './s3.js';
 export * from './workdir.js';

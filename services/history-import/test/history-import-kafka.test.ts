@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type KafkaInstance, startKafka } from '@spotify-pipeline/harness';
+import { type KafkaInstance, readTopic, startKafka, testKafka } from '@spotify-pipeline/harness';
 import { createLogger, DLQ_HEADERS, decodeListeningEvent, TOPICS } from '@spotify-pipeline/shared';
 import {
   createIdempotentProducer,
@@ -11,7 +11,6 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expandPaths, importFiles } from '../src/import.js';
 import { exportRows } from './export-files.js';
-import { readTopic, testKafka } from './kafka-helpers.js';
 
 const logger = createLogger({ name: 'history-import-test', level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { type KafkaInstance, startKafka } from '@spotify-pipeline/harness';
+import { type KafkaInstance, readTopic, startKafka, testKafka } from '@spotify-pipeline/harness';
 import {
   createLogger,
   DLQ_HEADERS,
@@ -19,7 +19,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SimulatorOptions, simulatorOptionsSchema } from '../src/options.js';
 import { runSimulator } from '../src/run.js';
 import { createPublisherSink, type OutputSink } from '../src/sinks.js';
-import { readTopic, testKafka } from './kafka-helpers.js';
 
 const logger = createLogger({ name: 'simulator-test', level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 

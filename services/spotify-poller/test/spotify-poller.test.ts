@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { type KafkaInstance, startKafka } from '@spotify-pipeline/harness';
+import { type KafkaInstance, readTopic, startKafka, testKafka } from '@spotify-pipeline/harness';
 import { createLogger, decodeListeningEvent, TOPICS } from '@spotify-pipeline/shared';
 import {
   createIdempotentProducer,
@@ -15,7 +15,6 @@ import { createPoller } from '../src/poller.js';
 import { createSpotifyClient } from '../src/spotify-client.js';
 import { createStateStore } from '../src/state.js';
 import { type FakeSpotify, playedItem, startFakeSpotify } from './fake-spotify.js';
-import { readTopic, testKafka } from './kafka-helpers.js';
 
 // Secrets are generated per run so that the log check below cannot pass by accident.
 const secret = (name: string) => `${name}-${Math.random().toString(36).slice(2)}`;

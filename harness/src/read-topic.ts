@@ -58,9 +58,7 @@ function headersOf(headers: KafkaMessage['headers']): Record<string, string> {
   return Object.fromEntries(Object.entries(headers ?? {}).map(([k, v]) => [k, String(v)]));
 }
 
-export function testKafka(bootstrap: string, logger: Logger): KafkaClient {
-  return createKafka(
-    { KAFKA_BROKERS: [bootstrap], KAFKA_CLIENT_ID: 'simulator-test', KAFKA_SSL: false },
-    logger,
-  );
+/** A Kafka client for a test, through the same wrapper the services use. */
+export function testKafka(bootstrap: string, logger: Logger, clientId = 'test'): KafkaClient {
+  return createKafka({ KAFKA_BROKERS: [bootstrap], KAFKA_CLIENT_ID: clientId, KAFKA_SSL: false }, logger);
 }

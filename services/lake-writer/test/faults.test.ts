@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KafkaInstance, type S3Instance, startKafka, startS3 } from '../../../harness/src/index.js';
 import {
@@ -14,6 +13,7 @@ import {
   spawnWriter,
   testKafka,
   testStore,
+  uniqueNames,
   type WriterProcess,
   waitFor,
 } from './support.js';
@@ -29,11 +29,6 @@ afterAll(async () => {
   await Promise.all([kafka?.destroy(), s3?.destroy()]);
 });
 
-const names = () => {
-  const id = randomUUID().slice(0, 8);
-  return { topic: `events-${id}`, groupId: `lw-${id}`, bucket: `lake-${id}` };
-};
-
 /**
  * Produces `count` events while SIGKILLing the writer `kills` times at random moments, restarting it each
  * time, then drains. Returns what the lake holds and, per kill, the records that were consumed-or-pending
@@ -45,7 +40,7 @@ async function crashWhileWriting(
   perSecond: number,
   env: Record<string, string>,
 ) {
-  const { topic, groupId, bucket } = names();
+  const { topic, groupId, bucket } = uniqueNames();
   const client = testKafka(kafka);
   await createTopic(client, topic, 4);
   const spawn = () => spawnWriter({ kafka, s3, bucket, topic, groupId, env });
@@ -102,7 +97,7 @@ describe('lake writer under faults', () => {
   });
 
   it('pauses through a 30 s object-store outage and recovers on its own', async () => {
-    const { topic, groupId, bucket } = names();
+    const { topic, groupId, bucket } = uniqueNames();
     const client = testKafka(kafka);
     await createTopic(client, topic, 4);
     const writer = await spawnWriter({

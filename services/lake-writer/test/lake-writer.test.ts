@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { DLQ_HEADERS, MAX_EVENT_BYTES } from '@spotify-pipeline/shared';
 import { Partitioners } from '@spotify-pipeline/shared/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +16,7 @@ import {
   spawnWriter,
   testKafka,
   testStore,
+  uniqueNames,
   waitFor,
 } from './support.js';
 
@@ -31,14 +31,9 @@ afterAll(async () => {
   await Promise.all([kafka?.destroy(), s3?.destroy()]);
 });
 
-const names = () => {
-  const id = randomUUID().slice(0, 8);
-  return { topic: `events-${id}`, groupId: `lw-${id}`, bucket: `lake-${id}` };
-};
-
 describe('lake writer against a real broker and S3 server', () => {
   it('writes the partial batch and commits it on SIGTERM, creating its bucket', async () => {
-    const { topic, groupId, bucket } = names();
+    const { topic, groupId, bucket } = uniqueNames();
     const client = testKafka(kafka);
     await createTopic(client, topic, 3);
     const writer = await spawnWriter({
@@ -78,7 +73,7 @@ describe('lake writer against a real broker and S3 server', () => {
   });
 
   it('writes Parquet when configured to', async () => {
-    const { topic, groupId, bucket } = names();
+    const { topic, groupId, bucket } = uniqueNames();
     const client = testKafka(kafka);
     await createTopic(client, topic, 3);
     const writer = await spawnWriter({
@@ -108,7 +103,7 @@ describe('lake writer against a real broker and S3 server', () => {
   });
 
   it('dead-letters bad records with their reason and original bytes, and keeps going', async () => {
-    const { topic, groupId, bucket } = names();
+    const { topic, groupId, bucket } = uniqueNames();
     const client = testKafka(kafka);
     await createTopic(client, topic, 1);
     const writer = await spawnWriter({
@@ -199,7 +194,7 @@ describe('lake writer against a real broker and S3 server', () => {
   });
 
   it('loses nothing while a second writer joins and the first one leaves', async () => {
-    const { topic, groupId, bucket } = names();
+    const { topic, groupId, bucket } = uniqueNames();
     const client = testKafka(kafka);
     await createTopic(client, topic, 6);
     const env = { LAKE_WRITER_BATCH_MAX_AGE_MS: '1000', LAKE_WRITER_BATCH_MAX_EVENTS: '500' };

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
@@ -258,3 +259,9 @@ export async function metricValue(port: number, name: string): Promise<number> {
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Topic, group and bucket names no other test in this run uses, so tests never share data. */
+export function uniqueNames(): { topic: string; groupId: string; bucket: string } {
+  const id = randomUUID().slice(0, 8);
+  return { topic: `events-${id}`, groupId: `lw-${id}`, bucket: `lake-${id}` };
+}

@@ -1,6 +1,6 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import type { Logger } from '@spotify-pipeline/shared';
+import { basename } from 'node:path';
+import { type Logger, PipelineError } from '@spotify-pipeline/shared';
+import type { ExportInput } from './inputs.js';
 import { type ImportCounts, mapRows } from './map.js';
 
 /** Where events go: the Kafka publisher, or a JSONL file in `--out` mode. Same shape as the publisher. */
@@ -15,26 +15,17 @@ export interface ImportReport extends ImportCounts {
   failedFiles: Array<{ file: string; reason: string }>;
 }
 
-const EXPORT_FILE = /^Streaming_History_Audio_.*\.json$/;
-
-/** Files named on the command line, plus every `Streaming_History_Audio_*.json` inside named folders. */
-export function expandPaths(paths: string[]): string[] {
-  return paths.flatMap((path) =>
-    statSync(path).isDirectory()
-      ? readdirSync(path)
-          .filter((name) => EXPORT_FILE.test(name))
-          .sort()
-          .map((name) => join(path, name))
-      : [path],
-  );
-}
+/** A problem with the input itself (not JSON, too large, gone): retrying cannot help, the rest goes on. */
+const isInputProblem = (err: unknown) => err instanceof PipelineError && !err.retriable;
 
 /**
- * Imports export files one at a time. A file that is not a JSON array is reported and skipped; a row that
- * is not a valid export row goes to the dead-letter topic with its reason; the rest is published.
+ * Imports export files one at a time, with a progress line per file. A file that is not a JSON array (or
+ * too large, or gone) is reported and skipped; a row that is not a valid export row goes to the dead-letter
+ * topic with its reason; the rest is published. A failure to reach the store is thrown: the run can be
+ * retried as a whole, since event ids are stable.
  */
 export async function importFiles(
-  files: string[],
+  inputs: ExportInput[],
   deps: { target: ImportTarget; logger: Logger; userId?: string; includeIncognito?: boolean },
 ): Promise<ImportReport> {
   const log = deps.logger.child({ component: 'history-import' });
@@ -49,20 +40,29 @@ export async function importFiles(
     incognito: 0,
     rejected: 0,
   };
-  for (const file of files) {
+  const started = performance.now();
+  for (const [index, input] of inputs.entries()) {
+    const fail = (reason: string) => {
+      report.failedFiles.push({ file: input.name, reason });
+      log.error({ file: input.name, reason }, 'skipping export file');
+    };
+    let bytes: Buffer;
+    try {
+      bytes = await input.read();
+    } catch (err) {
+      if (!isInputProblem(err)) throw err;
+      fail((err as Error).message);
+      continue;
+    }
     let rows: unknown;
     try {
-      rows = JSON.parse(readFileSync(file, 'utf8'));
+      rows = JSON.parse(bytes.toString('utf8'));
     } catch (err) {
-      const reason = `not readable as JSON: ${(err as Error).message}`;
-      report.failedFiles.push({ file, reason });
-      log.error({ file: basename(file), reason }, 'skipping export file');
+      fail(`not readable as JSON: ${(err as Error).message}`);
       continue;
     }
     if (!Array.isArray(rows)) {
-      const reason = 'not a JSON array of streaming-history rows';
-      report.failedFiles.push({ file, reason });
-      log.error({ file: basename(file), reason }, 'skipping export file');
+      fail('not a JSON array of streaming-history rows');
       continue;
     }
     const mapped = mapRows(rows, {
@@ -71,14 +71,24 @@ export async function importFiles(
     });
     for (const event of mapped.events) if (!deps.target.publish(event)) await deps.target.drain();
     for (const bad of mapped.rejected) {
-      if (!deps.target.deadLetter(bad.original, `${basename(file)}: ${bad.reason}`))
+      if (!deps.target.deadLetter(bad.original, `${basename(input.name)}: ${bad.reason}`))
         await deps.target.drain();
     }
     report.files += 1;
     for (const key of ['rows', 'plays', 'events', 'podcast', 'empty', 'incognito', 'rejected'] as const) {
       report[key] += mapped.counts[key];
     }
-    log.info({ file: basename(file), ...mapped.counts }, 'export file imported');
+    const seconds = (performance.now() - started) / 1000;
+    log.info(
+      {
+        file: input.name,
+        ...mapped.counts,
+        progress: `${index + 1}/${inputs.length}`,
+        totalEvents: report.events,
+        eventsPerSecond: Math.round(report.events / Math.max(seconds, 1e-3)),
+      },
+      `export file ${index + 1} of ${inputs.length} imported`,
+    );
   }
   return report;
 }

@@ -9,7 +9,8 @@ import {
   ensureContractTopics,
 } from '@spotify-pipeline/shared/publisher';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expandPaths, importFiles } from '../src/import.js';
+import { importFiles } from '../src/import.js';
+import { localInputs } from '../src/inputs.js';
 import { exportRows } from './export-files.js';
 
 const logger = createLogger({ name: 'history-import-test', level: process.env.TEST_LOG_LEVEL ?? 'silent' });
@@ -45,7 +46,7 @@ describe('streaming-history import into a real Kafka broker', () => {
       source: 'history_import',
       topicPrefix: prefix,
     });
-    const report = await importFiles(expandPaths([dir]), { target: publisher, logger });
+    const report = await importFiles(localInputs([dir], 64 * 1024 * 1024), { target: publisher, logger });
     await publisher.close();
     return report;
   }

@@ -3,6 +3,7 @@ import {
   createRegistry,
   loadConfig,
   onShutdown,
+  runMain,
   startOpsServer,
 } from '@spotify-pipeline/shared';
 import { createKafka, Partitioners } from '@spotify-pipeline/shared/kafka';
@@ -15,14 +16,8 @@ import { createLakeWriterMetrics } from './metrics.js';
 
 /** Process entry point: config from env, wiring, ops endpoints, SIGTERM handling. */
 async function main(): Promise<void> {
+  const config = loadConfig(lakeWriterEnvSchema);
   const logger = createLogger({ name: 'lake-writer' });
-  let config: ReturnType<typeof loadConfig<typeof lakeWriterEnvSchema>>;
-  try {
-    config = loadConfig(lakeWriterEnvSchema);
-  } catch (err) {
-    logger.fatal({ err }, (err as Error).message);
-    process.exit(2);
-  }
 
   const client = createObjectStore(config);
   const bucket = await ensureBucket(client, config.LAKE_BUCKET, config.LAKE_REGION);
@@ -83,7 +78,7 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((err: unknown) => {
-  createLogger({ name: 'lake-writer' }).fatal({ err }, 'lake writer failed to start');
-  process.exit(1);
+runMain('lake-writer', async () => {
+  await main();
+  return undefined;
 });

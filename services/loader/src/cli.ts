@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-import { ConfigError, createLogger } from '@spotify-pipeline/shared';
+import { createLogger, runMain } from '@spotify-pipeline/shared';
 import { createObjectStore } from '@spotify-pipeline/shared/object-store';
-import { loadLoaderConfig } from './config.js';
+import { type LoaderConfig, loadLoaderConfig } from './config.js';
 import { createWarehouse } from './create-warehouse.js';
 import { runDbt } from './dbt.js';
 import { createLoader, type LoadSummary } from './loader.js';
@@ -14,7 +14,7 @@ POSTGRES_*, SNOWFLAKE_*, LOADER_TOPICS, LOADER_BATCH_FILES, DBT_BIN, DBT_PROJECT
 
 const logger = createLogger({ name: 'loader' });
 
-async function load(config: ReturnType<typeof loadLoaderConfig>): Promise<LoadSummary> {
+async function load(config: LoaderConfig): Promise<LoadSummary> {
   const warehouse = await createWarehouse(config.warehouse);
   try {
     const loader = createLoader({
@@ -69,12 +69,4 @@ async function main(argv: string[]): Promise<number> {
   return ok ? 0 : 1;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    logger.error({ err }, err instanceof Error ? err.message : String(err));
-    process.exitCode = err instanceof ConfigError ? 2 : 1;
-  },
-);
+runMain('spotify-loader', () => main(process.argv.slice(2)));

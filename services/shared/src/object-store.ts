@@ -1,7 +1,7 @@
 // The only module that imports the minio client; any S3-compatible server works (path-style addressing).
 import { Client } from 'minio';
 import { z } from 'zod';
-import { ConfigError } from './errors.js';
+import { ConfigError, PipelineError, UnavailableError } from './errors.js';
 
 export type { Client as ObjectStoreClient } from 'minio';
 
@@ -64,4 +64,75 @@ export async function listAllObjects(
     if (item.name) out.push({ name: item.name, size: item.size ?? 0 });
   }
   return out;
+}
+
+/**
+ * Rejects with a retriable UnavailableError when `work` has not settled after `ms`, so a store that accepts
+ * connections and never answers cannot hang its caller. `onTimeout` may release what the work holds.
+ */
+export async function withDeadline<T>(
+  what: string,
+  ms: number,
+  work: Promise<T>,
+  onTimeout?: () => void,
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      onTimeout?.();
+      reject(new UnavailableError(`${what} did not finish within ${ms} ms`));
+    }, ms);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** An object larger than the reader allows; the message says how large and what the limit is. */
+export class ObjectTooLargeError extends PipelineError {}
+
+/** The bytes of one object, or null when there is no such object. Reads at most `maxBytes`. */
+export async function readObject(
+  client: Client,
+  bucket: string,
+  key: string,
+  limits: { maxBytes: number; timeoutMs: number },
+): Promise<Buffer | null> {
+  let stream: NodeJS.ReadableStream & { destroy?: () => void };
+  const read = async (): Promise<Buffer | null> => {
+    try {
+      stream = await client.getObject(bucket, key);
+    } catch (err) {
+      if ((err as { code?: string }).code === 'NoSuchKey') return null;
+      throw err;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limits.maxBytes) {
+        stream.destroy?.();
+        throw new ObjectTooLargeError(`${key} is larger than ${limits.maxBytes} bytes`);
+      }
+      chunks.push(chunk);
+    }
+    return Buffer.concat(chunks);
+  };
+  return withDeadline(`reading s3://${bucket}/${key}`, limits.timeoutMs, read(), () => stream?.destroy?.());
+}
+
+export async function writeObject(
+  client: Client,
+  bucket: string,
+  key: string,
+  body: Buffer,
+  options: { timeoutMs: number; contentType: string },
+): Promise<void> {
+  await withDeadline(
+    `writing s3://${bucket}/${key}`,
+    options.timeoutMs,
+    client.putObject(bucket, key, body, body.length, { 'Content-Type': options.contentType }),
+  );
 }

@@ -1,27 +1,33 @@
 #!/usr/bin/env node
 import {
-  ConfigError,
   createLogger,
   createRegistry,
-  loadConfig,
   type OpsServer,
   onShutdown,
+  runMain,
   startOpsServer,
 } from '@spotify-pipeline/shared';
-import { createKafka, kafkaEnvSchema } from '@spotify-pipeline/shared/kafka';
+import { createKafka } from '@spotify-pipeline/shared/kafka';
 import {
   createIdempotentProducer,
   createPublisher,
   ensureContractTopics,
   type Publisher,
 } from '@spotify-pipeline/shared/publisher';
-import { HELP, parseSimulatorArgs } from './options.js';
+import {
+  loadWorkloadConfig,
+  simulatorEnvSchema,
+  sourceKafkaEnv,
+  sourceTopics,
+} from '@spotify-pipeline/shared/workloads';
+import { HELP, SIMULATOR_FLAGS, simulatorOptions } from './options.js';
 import { runSimulator } from './run.js';
 import { createFileSink, createNullSink, createPublisherSink, type OutputSink } from './sinks.js';
 
+/** Settings from the environment (as the operator deploys it), flags laid over it for local runs. */
 async function main(argv: string[]): Promise<number> {
-  const options = parseSimulatorArgs(argv);
-  if (options === 'help') {
+  const config = loadWorkloadConfig(simulatorEnvSchema, argv, SIMULATOR_FLAGS);
+  if (config === 'help') {
     process.stdout.write(HELP);
     return 0;
   }
@@ -29,35 +35,37 @@ async function main(argv: string[]): Promise<number> {
   const registry = createRegistry('simulator');
   let sink: OutputSink;
   let publisher: Publisher | undefined;
-  if (options.out) sink = createFileSink(options.out);
-  else if (options.dryRun) sink = createNullSink();
+  if (config.SIMULATOR_OUT) sink = createFileSink(config.SIMULATOR_OUT);
+  else if (config.SIMULATOR_DRY_RUN) sink = createNullSink();
   else {
-    const kafka = createKafka(loadConfig(kafkaEnvSchema), logger);
-    if (options.createTopics) {
+    const kafka = createKafka(sourceKafkaEnv(config), logger);
+    const topics = sourceTopics(config);
+    if (config.SOURCE_CREATE_TOPICS) {
       await ensureContractTopics(kafka, {
-        partitions: options.partitions,
-        topicPrefix: options.topicPrefix,
+        partitions: config.SOURCE_TOPIC_PARTITIONS,
+        replicationFactor: config.SOURCE_TOPIC_REPLICATION_FACTOR,
+        topics,
         logger,
       });
     }
-    const publishers = Array.from({ length: options.producers }, () =>
+    const publishers = Array.from({ length: config.SIMULATOR_PRODUCERS }, () =>
       createPublisher({
         producer: createIdempotentProducer(kafka),
         logger,
         registry,
         source: 'simulator',
-        topicPrefix: options.topicPrefix,
+        topics,
       }),
     );
     publisher = publishers[0];
     sink = createPublisherSink(publishers);
   }
   let ops: OpsServer | undefined;
-  if (options.metricsPort !== undefined) {
-    ops = await startOpsServer({ port: options.metricsPort, registry, ready: () => true });
+  if (config.OPS_PORT !== undefined) {
+    ops = await startOpsServer({ port: config.OPS_PORT, registry, ready: () => true });
   }
   const abort = new AbortController();
-  const run = runSimulator(options, {
+  const run = runSimulator(simulatorOptions(config), {
     sink,
     logger,
     signal: abort.signal,
@@ -73,16 +81,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.stderr.write(
-      err instanceof ConfigError
-        ? `spotify-simulator: ${err.message}\n`
-        : `spotify-simulator: ${(err as Error).stack}\n`,
-    );
-    process.exitCode = err instanceof ConfigError ? 2 : 1;
-  },
-);
+runMain('spotify-simulator', () => main(process.argv.slice(2)));

@@ -1,135 +1,178 @@
-import { parseArgs } from 'node:util';
-import { ConfigError, formatIssues } from '@spotify-pipeline/shared';
-import { z } from 'zod';
+import { type FlagTable, flagsHelp, type SimulatorEnv } from '@spotify-pipeline/shared/workloads';
+
+/** Each flag sets one variable of `simulatorEnvSchema`; the schema alone holds the defaults and limits. */
+export const SIMULATOR_FLAGS: FlagTable = {
+  flags: {
+    mode: {
+      type: 'string',
+      env: 'SIMULATOR_MODE',
+      arg: 'backfill|realtime',
+      help: 'backfill simulates --days of event time as fast as possible (default); realtime emits events as their time (now) comes, at --rate',
+    },
+    seed: {
+      type: 'string',
+      env: 'SIMULATOR_SEED',
+      arg: 'N',
+      help: '0..4294967295; same seed and settings give byte-identical events (default 1)',
+    },
+    listeners: {
+      type: 'string',
+      env: 'SIMULATOR_LISTENERS',
+      arg: 'N',
+      help: 'audience size; listeners are derived from (seed, index), not stored (default 10000)',
+    },
+    artists: {
+      type: 'string',
+      env: 'SIMULATOR_ARTISTS',
+      arg: 'N',
+      help: 'catalog size in artists, about 20 tracks each (default 2000)',
+    },
+    start: {
+      type: 'string',
+      env: 'SIMULATOR_START',
+      arg: 'DATE',
+      help: 'backfill: first instant, e.g. 2026-01-01 or 2026-01-01T06:00:00Z (default 2026-01-01)',
+    },
+    days: {
+      type: 'string',
+      env: 'SIMULATOR_DAYS',
+      arg: 'N',
+      help: 'backfill: days of event time (default 1)',
+    },
+    'events-per-listener-day': {
+      type: 'string',
+      env: 'SIMULATOR_EVENTS_PER_LISTENER_DAY',
+      arg: 'N',
+      help: 'backfill: mean events per listener per day (default 80)',
+    },
+    rate: {
+      type: 'string',
+      env: 'SIMULATOR_RATE',
+      arg: 'N',
+      help: 'mean events/s of event time; realtime default 1000, backfill default listeners x events-per-listener-day / 86400',
+    },
+    'max-events': { type: 'string', env: 'SIMULATOR_MAX_EVENTS', arg: 'N', help: 'stop after N events' },
+    seconds: { type: 'string', env: 'SIMULATOR_SECONDS', arg: 'N', help: 'realtime: stop after N seconds' },
+    out: {
+      type: 'string',
+      env: 'SIMULATOR_OUT',
+      arg: 'PATH',
+      help: "write JSON Lines to PATH ('-' for stdout) instead of Kafka",
+    },
+    'dry-run': {
+      type: 'boolean',
+      env: 'SIMULATOR_DRY_RUN',
+      value: 'true',
+      help: 'generate and count only, write nothing',
+    },
+    'catalog-out': {
+      type: 'string',
+      env: 'SIMULATOR_CATALOG_OUT',
+      arg: 'DIR',
+      help: 'also write artists.jsonl, albums.jsonl, tracks.jsonl to DIR',
+    },
+    summary: {
+      type: 'string',
+      env: 'SIMULATOR_SUMMARY',
+      arg: 'PATH',
+      help: 'write the ground-truth summary (events per type and day, ms played per listener, top tracks) as JSON',
+    },
+    'no-catalog': {
+      type: 'boolean',
+      env: 'SIMULATOR_CATALOG',
+      value: 'false',
+      help: 'Kafka: do not publish the catalog to the compacted catalog topics',
+    },
+    'create-topics': {
+      type: 'boolean',
+      env: 'SOURCE_CREATE_TOPICS',
+      value: 'true',
+      help: 'Kafka: create missing contract topics first (local runs)',
+    },
+    partitions: {
+      type: 'string',
+      env: 'SOURCE_TOPIC_PARTITIONS',
+      arg: 'N',
+      help: 'partitions of the events topic for --create-topics (default 6)',
+    },
+    topic: {
+      type: 'string',
+      env: 'SOURCE_TOPIC',
+      arg: 'NAME',
+      help: 'events topic (default: prefix + listening-events); its DLQ is NAME.dlq',
+    },
+    'topic-prefix': {
+      type: 'string',
+      env: 'SOURCE_TOPIC_PREFIX',
+      arg: 'P',
+      help: 'prefix for every contract topic name (default none)',
+    },
+    producers: {
+      type: 'string',
+      env: 'SIMULATOR_PRODUCERS',
+      arg: 'N',
+      help: 'idempotent producers, each user pinned to one (default 2)',
+    },
+    'progress-seconds': {
+      type: 'string',
+      env: 'SIMULATOR_PROGRESS_SECONDS',
+      arg: 'N',
+      help: 'seconds between progress lines on stderr (default 5)',
+    },
+    'metrics-port': {
+      type: 'string',
+      env: 'OPS_PORT',
+      arg: 'N',
+      help: 'serve /metrics, /healthz, /readyz on this port',
+    },
+  },
+};
 
 export const HELP = `spotify-simulator: realistic, deterministic listening events into Kafka or a JSONL file.
 
 Usage: spotify-simulator [options]
 
-Modes
-  --mode backfill|realtime      backfill simulates --days of event time as fast as possible (default);
-                                realtime emits events as their event time (now) comes, at --rate
-  --seed N                      0..4294967295; same seed and settings give byte-identical events (default 1)
-  --listeners N                 audience size; listeners are derived from (seed, index), not stored (default 10000)
-  --artists N                   catalog size in artists (about 20 tracks each) (default 2000)
-  --start DATE                  backfill: first instant, e.g. 2026-01-01 or 2026-01-01T06:00:00Z (default 2026-01-01)
-  --days N                      backfill: days of event time, fractions allowed (default 1)
-  --events-per-listener-day N   backfill: mean events per listener per day (default 80)
-  --rate N                      mean events/s of event time; realtime default 1000, backfill default
-                                listeners x events-per-listener-day / 86400
-  --max-events N                stop after N events
-  --seconds N                   realtime: stop after N seconds
+Every setting is an environment variable (in brackets); a flag sets the same variable and wins over it.
 
-Output (default: Kafka at $KAFKA_BROKERS, topics from the contract)
-  --out PATH                    write JSON Lines to PATH instead ('-' for stdout); no Kafka needed
-  --dry-run                     generate and count only, write nothing
-  --catalog-out DIR             also write artists.jsonl, albums.jsonl, tracks.jsonl to DIR
-  --summary PATH                write the ground-truth summary (events per type and day, ms played per
-                                listener, top tracks) as JSON; costs 8 bytes per listener
-  --no-catalog                  Kafka: do not publish the catalog to the compacted catalog topics
-  --create-topics               Kafka: create missing contract topics first (local runs)
-  --partitions N                partitions for --create-topics (default 6)
-  --topic-prefix P              prefix for every topic name (default none)
-  --producers N                 idempotent producers, each user pinned to one (default 2)
-  --progress-seconds N          seconds between progress lines on stderr (default 5)
-  --metrics-port N              serve /metrics, /healthz, /readyz on this port
-  -h, --help                    show this help
+${flagsHelp(SIMULATOR_FLAGS)}
 
 Kafka connection: KAFKA_BROKERS (required for Kafka output), KAFKA_CLIENT_ID, KAFKA_SSL,
 KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD. Logs are JSON on stderr.
 `;
 
-const positive = z.coerce.number().positive();
-const count = z.coerce.number().int().positive();
+/** What a run needs, named for the code that runs it; every value comes from the env schema as parsed. */
+export interface SimulatorOptions {
+  mode: SimulatorEnv['SIMULATOR_MODE'];
+  seed: number;
+  listeners: number;
+  artists: number;
+  start: number;
+  days: number;
+  eventsPerListenerDay: number;
+  rate: number | undefined;
+  maxEvents: number | undefined;
+  seconds: number | undefined;
+  catalogOut: string | undefined;
+  summary: string | undefined;
+  noCatalog: boolean;
+  progressSeconds: number;
+}
 
-const startDate = z
-  .string()
-  .regex(
-    /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{3})?)?Z)?$/,
-    'must be a UTC date such as 2026-01-01 or 2026-01-01T06:00:00Z',
-  )
-  .transform((s) => Date.parse(s.length === 10 ? `${s}T00:00:00Z` : s))
-  .refine((ms) => !Number.isNaN(ms), 'is not a real date');
-
-export const simulatorOptionsSchema = z
-  .object({
-    mode: z.enum(['backfill', 'realtime']).default('backfill'),
-    seed: z.coerce.number().int().min(0).max(0xffff_ffff).default(1),
-    listeners: count.max(1_000_000_000).default(10_000),
-    artists: count.max(200_000).default(2000),
-    start: startDate.default(Date.UTC(2026, 0, 1)),
-    days: positive.default(1),
-    eventsPerListenerDay: positive.default(80),
-    rate: positive.optional(),
-    maxEvents: count.optional(),
-    seconds: positive.optional(),
-    out: z.string().min(1).optional(),
-    dryRun: z.boolean().default(false),
-    catalogOut: z.string().min(1).optional(),
-    summary: z.string().min(1).optional(),
-    noCatalog: z.boolean().default(false),
-    createTopics: z.boolean().default(false),
-    partitions: count.default(6),
-    topicPrefix: z.string().default(''),
-    producers: count.max(16).default(2),
-    progressSeconds: positive.default(5),
-    metricsPort: z.coerce.number().int().min(0).max(65535).optional(),
-  })
-  .strict()
-  .refine((o) => !(o.out && o.dryRun), { message: '--out and --dry-run exclude each other', path: ['out'] });
-
-export type SimulatorOptions = z.infer<typeof simulatorOptionsSchema>;
-
-const FLAGS = {
-  mode: 'string',
-  seed: 'string',
-  listeners: 'string',
-  artists: 'string',
-  start: 'string',
-  days: 'string',
-  'events-per-listener-day': 'string',
-  rate: 'string',
-  'max-events': 'string',
-  seconds: 'string',
-  out: 'string',
-  'dry-run': 'boolean',
-  'catalog-out': 'string',
-  summary: 'string',
-  'no-catalog': 'boolean',
-  'create-topics': 'boolean',
-  partitions: 'string',
-  'topic-prefix': 'string',
-  producers: 'string',
-  'progress-seconds': 'string',
-  'metrics-port': 'string',
-  help: 'boolean',
-} as const;
-
-/** Parses argv into validated options, or returns 'help'. Throws ConfigError with every problem listed. */
-export function parseSimulatorArgs(argv: string[]): SimulatorOptions | 'help' {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = Object.fromEntries(
-      Object.entries(FLAGS).map(([name, type]) => [name, { type }]),
-    );
-    options.help = { type: 'boolean', short: 'h' };
-    values = parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
-  } catch (err) {
-    throw new ConfigError(`${(err as Error).message}; see --help`);
-  }
-  if (values.help) return 'help';
-  const camel = Object.fromEntries(
-    Object.entries(values).map(([k, v]) => [k.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()), v]),
-  );
-  const result = simulatorOptionsSchema.safeParse(camel);
-  if (!result.success) {
-    const message = formatIssues(result.error, 10).replace(
-      /(^|; )([a-zA-Z]+)/g,
-      (_, sep: string, key: string) => {
-        return `${sep}--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-      },
-    );
-    throw new ConfigError(`invalid options: ${message}; see --help`);
-  }
-  return result.data;
+export function simulatorOptions(config: SimulatorEnv): SimulatorOptions {
+  return {
+    mode: config.SIMULATOR_MODE,
+    seed: config.SIMULATOR_SEED,
+    listeners: config.SIMULATOR_LISTENERS,
+    artists: config.SIMULATOR_ARTISTS,
+    start: config.SIMULATOR_START,
+    days: config.SIMULATOR_DAYS,
+    eventsPerListenerDay: config.SIMULATOR_EVENTS_PER_LISTENER_DAY,
+    rate: config.SIMULATOR_RATE,
+    maxEvents: config.SIMULATOR_MAX_EVENTS,
+    seconds: config.SIMULATOR_SECONDS,
+    catalogOut: config.SIMULATOR_CATALOG_OUT,
+    summary: config.SIMULATOR_SUMMARY,
+    noCatalog: !config.SIMULATOR_CATALOG,
+    progressSeconds: config.SIMULATOR_PROGRESS_SECONDS,
+  };
 }

@@ -5,6 +5,7 @@ import {
   createLogger,
   DLQ_HEADERS,
   decodeListeningEvent,
+  loadConfig,
   MAX_EVENT_BYTES,
   TOPICS,
 } from '@spotify-pipeline/shared';
@@ -14,9 +15,10 @@ import {
   ensureContractTopics,
   type Publisher,
 } from '@spotify-pipeline/shared/publisher';
+import { simulatorEnvSchema } from '@spotify-pipeline/shared/workloads';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SimulatorOptions, simulatorOptionsSchema } from '../src/options.js';
+import { type SimulatorOptions, simulatorOptions } from '../src/options.js';
 import { runSimulator } from '../src/run.js';
 import { createPublisherSink, type OutputSink } from '../src/sinks.js';
 
@@ -34,20 +36,20 @@ describe('simulator into a real Kafka broker', () => {
     await broker?.destroy();
   });
 
-  const options = (extra: Record<string, unknown>): SimulatorOptions =>
-    simulatorOptionsSchema.parse({
-      listeners: 1000,
-      artists: 300,
-      days: 0.25,
-      progressSeconds: 60,
-      ...extra,
-    });
+  // Runs are configured as the CLI and the operator configure them: through the simulator's env schema.
+  const options = (extra: Record<string, string> = {}): SimulatorOptions =>
+    simulatorOptions(
+      loadConfig(simulatorEnvSchema, {
+        SIMULATOR_DRY_RUN: 'true',
+        SIMULATOR_LISTENERS: '1000',
+        SIMULATOR_ARTISTS: '300',
+        SIMULATOR_DAYS: '0.25',
+        SIMULATOR_PROGRESS_SECONDS: '60',
+        ...extra,
+      }),
+    );
 
-  async function publishRun(
-    prefix: string,
-    extra: Record<string, unknown> = {},
-    wrap = (s: OutputSink) => s,
-  ) {
+  async function publishRun(prefix: string, extra: Record<string, string> = {}, wrap = (s: OutputSink) => s) {
     await ensureContractTopics(kafka, { partitions: 3, topicPrefix: prefix, logger });
     const publisher = createPublisher({
       producer: createIdempotentProducer(kafka),
@@ -55,7 +57,7 @@ describe('simulator into a real Kafka broker', () => {
       source: 'simulator',
       topicPrefix: prefix,
     });
-    const result = await runSimulator(options({ topicPrefix: prefix, ...extra }), {
+    const result = await runSimulator(options(extra), {
       sink: wrap(createPublisherSink([publisher])),
       logger,
       publisher,
@@ -90,8 +92,8 @@ describe('simulator into a real Kafka broker', () => {
   });
 
   it('writes byte-identical streams for the same seed and settings', async () => {
-    await publishRun('det1.', { seed: 9, noCatalog: true });
-    await publishRun('det2.', { seed: 9, noCatalog: true });
+    await publishRun('det1.', { SIMULATOR_SEED: '9', SIMULATOR_CATALOG: 'false' });
+    await publishRun('det2.', { SIMULATOR_SEED: '9', SIMULATOR_CATALOG: 'false' });
     const first = await readTopic(kafka, `det1.${TOPICS.listeningEvents}`);
     const second = await readTopic(kafka, `det2.${TOPICS.listeningEvents}`);
     expect(first.length).toBeGreaterThan(10_000);
@@ -126,7 +128,7 @@ describe('simulator into a real Kafka broker', () => {
       source: 'simulator',
       topicPrefix: 'dlq.',
     });
-    const result = await runSimulator(options({ topicPrefix: 'dlq.', noCatalog: true }), {
+    const result = await runSimulator(options({ SIMULATOR_CATALOG: 'false' }), {
       sink: inject(createPublisherSink([publisherRef])),
       logger,
     });
@@ -236,7 +238,7 @@ describe('simulator into a real Kafka broker', () => {
       source: 'simulator',
       topicPrefix: 'restart.',
     });
-    const result = await runSimulator(options({ topicPrefix: 'restart.', noCatalog: true, days: 1 }), {
+    const result = await runSimulator(options({ SIMULATOR_CATALOG: 'false', SIMULATOR_DAYS: '1' }), {
       sink: watch(createPublisherSink([publisherRef])),
       logger,
     });

@@ -1,120 +1,92 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { ConfigError, createLogger, formatIssues, loadConfig, onShutdown } from '@spotify-pipeline/shared';
-import { createKafka, kafkaEnvSchema } from '@spotify-pipeline/shared/kafka';
+import { createLogger, onShutdown, runMain } from '@spotify-pipeline/shared';
+import { createKafka } from '@spotify-pipeline/shared/kafka';
+import { createObjectStore } from '@spotify-pipeline/shared/object-store';
 import {
   createIdempotentProducer,
   createPublisher,
   ensureContractTopics,
 } from '@spotify-pipeline/shared/publisher';
-import { z } from 'zod';
-import { loadListeners } from './listeners.js';
+import {
+  lakeEnv,
+  loadWorkloadConfig,
+  type SpotifyPollerEnv,
+  sourceKafkaEnv,
+  sourceTopics,
+  spotifyPollerEnvSchema,
+} from '@spotify-pipeline/shared/workloads';
+import { pollListeners, readListenersFile } from './listeners.js';
+import { HELP, POLLER_FLAGS } from './options.js';
 import { createPoller } from './poller.js';
 import { createSpotifyClient } from './spotify-client.js';
 import { createStateStore } from './state.js';
+import { type BlobStore, dirBlobs, lakeBlobs } from './state-blobs.js';
 
-const HELP = `spotify-poller: publish listeners' Spotify recently-played tracks as listening events.
-
-Usage: spotify-poller --listeners FILE [options]
-
-  --listeners FILE     JSON list: [{"user_id", "refresh_token_file" | "refresh_token_env", "country"?, "device"?}]
-                       (tokens are read from the named file or variable, never from this file)
-  --state-dir DIR      per-listener cursor files (default .spotify-poller-state)
-  --interval N         seconds between polls (default 60)
-  --once               poll once and exit
-  --create-topics      create missing contract topics first (local runs)
-  --topic-prefix P     prefix for every topic name
-  -h, --help           show this help
-
-Environment: SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET (or SPOTIFY_CLIENT_SECRET_FILE),
-SPOTIFY_ACCOUNTS_URL (default https://accounts.spotify.com), SPOTIFY_API_URL (default
-https://api.spotify.com), and KAFKA_BROKERS with the other KAFKA_* variables.
-`;
-
-const envSchema = z
-  .object({
-    SPOTIFY_CLIENT_ID: z.string().min(1),
-    SPOTIFY_CLIENT_SECRET: z.string().min(1).optional(),
-    SPOTIFY_CLIENT_SECRET_FILE: z.string().min(1).optional(),
-    SPOTIFY_ACCOUNTS_URL: z.url().default('https://accounts.spotify.com'),
-    SPOTIFY_API_URL: z.url().default('https://api.spotify.com'),
-  })
-  .refine((e) => e.SPOTIFY_CLIENT_SECRET || e.SPOTIFY_CLIENT_SECRET_FILE, {
-    message: 'set SPOTIFY_CLIENT_SECRET or SPOTIFY_CLIENT_SECRET_FILE',
-    path: ['SPOTIFY_CLIENT_SECRET'],
+function stateBlobs(config: SpotifyPollerEnv): BlobStore {
+  if (config.SPOTIFY_POLLER_STATE_DIR) return dirBlobs(config.SPOTIFY_POLLER_STATE_DIR);
+  const lake = lakeEnv(config);
+  return lakeBlobs({
+    client: createObjectStore(lake),
+    bucket: lake.LAKE_BUCKET,
+    prefix: config.SPOTIFY_POLLER_STATE_PREFIX,
+    timeoutMs: 30_000,
   });
+}
 
-const optionsSchema = z.object({
-  listeners: z.string({ error: '--listeners FILE is required' }).min(1),
-  stateDir: z.string().min(1).default('.spotify-poller-state'),
-  interval: z.coerce.number().positive().default(60),
-  once: z.boolean().default(false),
-  createTopics: z.boolean().default(false),
-  topicPrefix: z.string().default(''),
-});
-
+/** Settings from the environment (as the operator deploys it), flags laid over it for local runs. */
 async function main(argv: string[]): Promise<number> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    values = parseArgs({
-      args: argv,
-      options: {
-        listeners: { type: 'string' },
-        'state-dir': { type: 'string' },
-        interval: { type: 'string' },
-        once: { type: 'boolean' },
-        'create-topics': { type: 'boolean' },
-        'topic-prefix': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
-  } catch (err) {
-    throw new ConfigError(`${(err as Error).message}; see --help`);
-  }
-  if (values.help) {
+  const config = loadWorkloadConfig(spotifyPollerEnvSchema, argv, POLLER_FLAGS);
+  if (config === 'help') {
     process.stdout.write(HELP);
     return 0;
   }
-  const parsed = optionsSchema.safeParse({
-    listeners: values.listeners,
-    stateDir: values['state-dir'],
-    interval: values.interval,
-    once: values.once,
-    createTopics: values['create-topics'],
-    topicPrefix: values['topic-prefix'],
-  });
-  if (!parsed.success) throw new ConfigError(`invalid options: ${formatIssues(parsed.error)}; see --help`);
-  const options = parsed.data;
-  const env = loadConfig(envSchema);
-  const listeners = loadListeners(options.listeners);
+  const listeners = pollListeners(
+    config.SPOTIFY_POLLER_LISTENERS ?? readListenersFile(config.SPOTIFY_POLLER_LISTENERS_FILE!),
+  );
+  const clientSecret =
+    config.SPOTIFY_CLIENT_SECRET ?? readFileSync(config.SPOTIFY_CLIENT_SECRET_FILE!, 'utf8').trim();
   const logger = createLogger({ name: 'spotify-poller', destination: process.stderr });
 
-  const kafka = createKafka(loadConfig(kafkaEnvSchema), logger);
-  if (options.createTopics) {
-    await ensureContractTopics(kafka, { partitions: 6, topicPrefix: options.topicPrefix, logger });
+  const kafka = createKafka(sourceKafkaEnv(config), logger);
+  const topics = sourceTopics(config);
+  if (config.SOURCE_CREATE_TOPICS) {
+    await ensureContractTopics(kafka, {
+      partitions: config.SOURCE_TOPIC_PARTITIONS,
+      replicationFactor: config.SOURCE_TOPIC_REPLICATION_FACTOR,
+      topics,
+      logger,
+    });
   }
   const publisher = createPublisher({
     producer: createIdempotentProducer(kafka),
     logger,
     source: 'spotify_api',
-    topicPrefix: options.topicPrefix,
+    topics,
   });
   const poller = createPoller({
     client: createSpotifyClient({
-      accountsUrl: env.SPOTIFY_ACCOUNTS_URL,
-      apiUrl: env.SPOTIFY_API_URL,
-      clientId: env.SPOTIFY_CLIENT_ID,
-      clientSecret: env.SPOTIFY_CLIENT_SECRET ?? readFileSync(env.SPOTIFY_CLIENT_SECRET_FILE!, 'utf8').trim(),
+      accountsUrl: config.SPOTIFY_ACCOUNTS_URL,
+      apiUrl: config.SPOTIFY_API_URL,
+      clientId: config.SPOTIFY_CLIENT_ID,
+      clientSecret,
       logger,
     }),
     listeners,
-    store: createStateStore(options.stateDir),
+    store: createStateStore({
+      blobs: stateBlobs(config),
+      clientSecret,
+      onUnreadableToken: (userId) =>
+        logger.warn(
+          { userId },
+          'stored rotated refresh token unreadable (client secret changed?): using the configured one',
+        ),
+    }),
     target: publisher,
     logger,
   });
 
-  if (options.once) {
+  if (config.SPOTIFY_POLLER_ONCE) {
     const report = await poller.pollOnce();
     await publisher.close();
     return report.failedListeners > 0 ? 1 : 0;
@@ -133,7 +105,7 @@ async function main(argv: string[]): Promise<number> {
       await poller.pollOnce();
       await new Promise<void>((resolve) => {
         wake = resolve;
-        setTimeout(resolve, options.interval * 1000);
+        setTimeout(resolve, config.SPOTIFY_POLLER_INTERVAL_SECONDS * 1000);
       });
     }
   })();
@@ -141,13 +113,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    const message = err instanceof ConfigError ? err.message : (err as Error).stack;
-    process.stderr.write(`spotify-poller: ${message}\n`);
-    process.exitCode = err instanceof ConfigError ? 2 : 1;
-  },
-);
+runMain('spotify-poller', () => main(process.argv.slice(2)));

@@ -42,14 +42,17 @@ export function createPoller(deps: {
   async function accessToken(listener: PolledListener, force = false): Promise<string> {
     const cached = tokens.get(listener.userId);
     if (!force && cached && cached.expiresAt - TOKEN_MARGIN_MS > now()) return cached.accessToken;
-    const state = deps.store.get(listener.userId);
+    const state = await deps.store.get(listener.userId);
     const token = await deps.client.refresh(state.refreshToken ?? listener.refreshToken());
     if (token.rotatedRefreshToken) {
-      deps.store.put(listener.userId, {
-        ...deps.store.get(listener.userId),
+      await deps.store.put(listener.userId, {
+        ...(await deps.store.get(listener.userId)),
         refreshToken: token.rotatedRefreshToken,
       });
-      log.info({ userId: listener.userId }, 'Spotify rotated the refresh token; kept in the state file');
+      log.info(
+        { userId: listener.userId },
+        'Spotify rotated the refresh token; kept (encrypted) in the state',
+      );
     }
     tokens.set(listener.userId, token);
     return token.accessToken;
@@ -58,7 +61,7 @@ export function createPoller(deps: {
   async function pollListener(listener: PolledListener, report: PollReport): Promise<void> {
     let token = await accessToken(listener);
     for (let page = 0; page < MAX_PAGES_PER_POLL; page++) {
-      const state = deps.store.get(listener.userId);
+      const state = await deps.store.get(listener.userId);
       let result: Awaited<ReturnType<SpotifyClient['recentlyPlayed']>>;
       try {
         result = await deps.client.recentlyPlayed(token, state.after);
@@ -74,7 +77,7 @@ export function createPoller(deps: {
       await deps.target.flush();
       const newest = Math.max(...fresh.map((item) => Date.parse(item.played_at)));
       const cursor = Math.max(state.after, Number(result.cursors?.after ?? 0), newest);
-      deps.store.put(listener.userId, { ...state, ...mapped.session, after: cursor });
+      await deps.store.put(listener.userId, { ...state, ...mapped.session, after: cursor });
       report.plays += mapped.events.length / 2;
       report.events += mapped.events.length;
       report.skippedItems += mapped.skipped;

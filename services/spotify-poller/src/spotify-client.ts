@@ -53,6 +53,8 @@ export interface SpotifyClientOptions {
   backoffMs?: number;
   /** Longest Retry-After the client honours before giving up on this round. */
   maxRetryAfterMs?: number;
+  /** Deadline of one request, body included: a server that accepts and never answers is a network error. */
+  requestTimeoutMs?: number;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
 }
@@ -79,18 +81,21 @@ export function createSpotifyClient(options: SpotifyClientOptions) {
   const maxRetries = options.maxRetries ?? 5;
   const backoffMs = options.backoffMs ?? 1000;
   const maxRetryAfterMs = options.maxRetryAfterMs ?? 120_000;
+  const requestTimeoutMs = options.requestTimeoutMs ?? 15_000;
 
   async function request(what: string, url: string, init: RequestInit): Promise<unknown> {
     for (let attempt = 0; ; attempt++) {
       let response: Response;
+      let body: unknown;
       try {
-        response = await fetch(url, init);
+        response = await fetch(url, { ...init, signal: AbortSignal.timeout(requestTimeoutMs) });
+        if (response.ok) body = await response.json();
       } catch (err) {
         if (attempt >= maxRetries) throw new UnavailableError(`${what}: Spotify unreachable`, { cause: err });
         await sleep(backoffMs * 2 ** attempt);
         continue;
       }
-      if (response.ok) return response.json();
+      if (response.ok) return body;
       await response.body?.cancel();
       if (response.status === 429) {
         const waitMs = retryAfterMs(response.headers.get('retry-after'));

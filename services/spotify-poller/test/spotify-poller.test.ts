@@ -1,19 +1,34 @@
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { type KafkaInstance, readTopic, startKafka, testKafka } from '@spotify-pipeline/harness';
+import {
+  type KafkaInstance,
+  readTopic,
+  type S3Instance,
+  startKafka,
+  startS3,
+  testKafka,
+} from '@spotify-pipeline/harness';
 import { createLogger, decodeListeningEvent, TOPICS } from '@spotify-pipeline/shared';
+import {
+  createObjectStore,
+  ensureBucket,
+  listAllObjects,
+  type ObjectStoreClient,
+  readObject,
+} from '@spotify-pipeline/shared/object-store';
 import {
   createIdempotentProducer,
   createPublisher,
   ensureContractTopics,
 } from '@spotify-pipeline/shared/publisher';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadListeners } from '../src/listeners.js';
+import { pollListeners, readListenersFile } from '../src/listeners.js';
 import { createPoller } from '../src/poller.js';
 import { createSpotifyClient } from '../src/spotify-client.js';
 import { createStateStore } from '../src/state.js';
+import { lakeBlobs } from '../src/state-blobs.js';
 import { type FakeSpotify, playedItem, startFakeSpotify } from './fake-spotify.js';
 
 // Secrets are generated per run so that the log check below cannot pass by accident.
@@ -23,8 +38,13 @@ const ALICE_TOKEN = secret('alice-refresh');
 const BOB_TOKEN = secret('bob-refresh');
 const T0 = Date.UTC(2026, 0, 10, 8);
 
-describe('Spotify Web API poller against a local API server and a real broker', () => {
+const BUCKET = 'poller-lake';
+const STATE_PREFIX = 'state/music/wrapped/source-1/';
+
+describe('Spotify Web API poller against a local API server, a real broker and the lake for its cursors', () => {
   let broker: KafkaInstance;
+  let s3: S3Instance;
+  let store: ObjectStoreClient;
   let kafka: ReturnType<typeof testKafka>;
   let spotify: FakeSpotify;
   let dir: string;
@@ -36,8 +56,16 @@ describe('Spotify Web API poller against a local API server and a real broker', 
   const logger = createLogger({ name: 'poller-test', level: 'debug', destination: logStream });
 
   beforeAll(async () => {
-    broker = await startKafka();
+    [broker, s3] = await Promise.all([startKafka(), startS3()]);
     kafka = testKafka(broker.bootstrap, logger);
+    store = createObjectStore({
+      LAKE_ENDPOINT: s3.endpoint,
+      LAKE_BUCKET: BUCKET,
+      LAKE_REGION: s3.region,
+      LAKE_ACCESS_KEY: s3.accessKey,
+      LAKE_SECRET_KEY: s3.secretKey,
+    });
+    await ensureBucket(store, BUCKET);
     await ensureContractTopics(kafka, { partitions: 2, logger });
     spotify = await startFakeSpotify({
       clientId: 'client-1',
@@ -65,6 +93,7 @@ describe('Spotify Web API poller against a local API server and a real broker', 
   }, 240_000);
   afterAll(async () => {
     await broker?.destroy();
+    await s3?.destroy();
     await spotify?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -84,8 +113,13 @@ describe('Spotify Web API poller against a local API server and a real broker', 
         logger,
         backoffMs: options.backoffMs ?? 50,
       }),
-      listeners: loadListeners(join(dir, 'listeners.json'), { BOB_REFRESH_TOKEN: BOB_TOKEN }),
-      store: createStateStore(join(dir, 'state')),
+      listeners: pollListeners(readListenersFile(join(dir, 'listeners.json')), {
+        BOB_REFRESH_TOKEN: BOB_TOKEN,
+      }),
+      store: createStateStore({
+        blobs: lakeBlobs({ client: store, bucket: BUCKET, prefix: STATE_PREFIX, timeoutMs: 10_000 }),
+        clientSecret: CLIENT_SECRET,
+      }),
       target: publisher,
       logger,
     });
@@ -132,7 +166,11 @@ describe('Spotify Web API poller against a local API server and a real broker', 
     await publisher.close();
     expect(spotify.afters.get('alice')![before]).toBe(T0 + 201 * 200_000);
     expect(await eventIds()).toHaveLength(304);
-    expect(statSync(join(dir, 'state', 'alice.json')).mode & 0o777).toBe(0o600);
+    const objects = await listAllObjects(store, BUCKET, STATE_PREFIX);
+    expect(objects.map((o) => o.name).sort()).toEqual([
+      `${STATE_PREFIX}alice.json`,
+      `${STATE_PREFIX}bob.json`,
+    ]);
   });
 
   it('waits out a 429 for its Retry-After and backs off on 5xx, then delivers', async () => {
@@ -149,7 +187,7 @@ describe('Spotify Web API poller against a local API server and a real broker', 
     expect(await eventIds()).toHaveLength(306);
   });
 
-  it('keeps a rotated refresh token in the state file and never logs a token or the client secret', async () => {
+  it('keeps a rotated refresh token in the lake, encrypted, and never logs a token or the client secret', async () => {
     const rotated = secret('alice-rotated');
     spotify.rotate(ALICE_TOKEN, rotated);
     const first = poller();
@@ -161,6 +199,12 @@ describe('Spotify Web API poller against a local API server and a real broker', 
     expect(await second.poll.pollOnce()).toMatchObject({ plays: 1, failedListeners: 1 });
     await second.publisher.close();
     expect(logs).toContain('Spotify rotated the refresh token');
+    const state = await readObject(store, BUCKET, `${STATE_PREFIX}alice.json`, {
+      maxBytes: 65_536,
+      timeoutMs: 10_000,
+    });
+    expect(JSON.parse(state!.toString()).refreshToken).toMatchObject({ iv: expect.any(String) });
+    expect(state!.toString()).not.toContain(rotated);
     for (const value of [CLIENT_SECRET, ALICE_TOKEN, BOB_TOKEN, rotated, 'access-alice-', 'access-bob-']) {
       expect(logs).not.toContain(value);
     }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { CATALOG_TOPICS, TOPICS } from '../contract/topics.js';
+import { type ContractTopicNames, contractTopicNames } from '../contract/topics.js';
 import { UnavailableError } from '../errors.js';
 import { type createKafka, Partitioners, type Producer } from '../kafka.js';
 
@@ -29,19 +29,26 @@ export function createIdempotentProducer(kafka: KafkaClient): Producer {
  */
 export async function ensureContractTopics(
   kafka: KafkaClient,
-  options: { partitions: number; replicationFactor?: number; topicPrefix?: string; logger: Logger },
+  options: {
+    partitions: number;
+    replicationFactor?: number;
+    topicPrefix?: string;
+    /** Names from the source's configuration; wins over the prefix. */
+    topics?: ContractTopicNames;
+    logger: Logger;
+  },
 ): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
     const replicationFactor = options.replicationFactor ?? 1;
-    const prefix = options.topicPrefix ?? '';
+    const topics = options.topics ?? contractTopicNames(options.topicPrefix);
     const wanted = [
-      { topic: prefix + TOPICS.listeningEvents, numPartitions: options.partitions, replicationFactor },
-      { topic: prefix + TOPICS.deadLetter, numPartitions: 1, replicationFactor },
-      ...CATALOG_TOPICS.map((topic) => ({
-        topic: prefix + topic,
+      { topic: topics.events, numPartitions: options.partitions, replicationFactor },
+      { topic: topics.deadLetter, numPartitions: 1, replicationFactor },
+      ...[topics.artist, topics.album, topics.track].map((topic) => ({
+        topic,
         numPartitions: 1,
         replicationFactor,
         configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
@@ -53,8 +60,9 @@ export async function ensureContractTopics(
     const names = wanted.map((t) => t.topic);
     for (let attempt = 0; ; attempt++) {
       try {
-        const { topics } = await admin.fetchTopicMetadata({ topics: names });
-        if (topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) break;
+        const metadata = await admin.fetchTopicMetadata({ topics: names });
+        if (metadata.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)))
+          break;
         if (attempt >= 50) throw new UnavailableError(`topics ${names.join(', ')} have no leader after 10 s`);
       } catch (err) {
         if (attempt >= 50 || (err as { retriable?: boolean }).retriable !== true) throw err;

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { MAX_EVENT_BYTES } from '../contract/listening-event.js';
-import { DLQ_HEADERS, TOPICS } from '../contract/topics.js';
+import { type ContractTopicNames, contractTopicNames, DLQ_HEADERS } from '../contract/topics.js';
 import type { Validation } from '../contract/validate.js';
 import {
   decodeListeningEvent,
@@ -22,8 +22,10 @@ export interface PublisherOptions {
   /** Names the source in logs, metrics and the dead-letter `dlq.stage` header. */
   source: string;
   registry?: Registry;
-  /** Deployments may prefix the contract's topic names, never rename them. */
+  /** Deployments may prefix the contract's topic names ... */
   topicPrefix?: string;
+  /** ... or name them (a source's configuration does); wins over the prefix. */
+  topics?: ContractTopicNames;
   /** A batch is sealed and sent when it holds this many records ... */
   maxBatchRecords?: number;
   /** ... or this many bytes of values (before compression; keep the compressed batch under message.max.bytes) ... */
@@ -85,14 +87,7 @@ const MAX_REASON_CHARS = 1000;
 const emptyBatch = (): Batch => ({ messages: new Map(), records: 0, bytes: 0 });
 
 export function createPublisher(options: PublisherOptions): Publisher {
-  const prefix = options.topicPrefix ?? '';
-  const topics = {
-    events: prefix + TOPICS.listeningEvents,
-    deadLetter: prefix + TOPICS.deadLetter,
-    artist: prefix + TOPICS.artists,
-    album: prefix + TOPICS.albums,
-    track: prefix + TOPICS.tracks,
-  };
+  const topics = options.topics ?? contractTopicNames(options.topicPrefix);
   const maxRecords = options.maxBatchRecords ?? 5_000;
   const maxBytes = options.maxBatchBytes ?? 2 * 1024 * 1024;
   const lingerMs = options.lingerMs ?? 20;

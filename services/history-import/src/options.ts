@@ -1,0 +1,78 @@
+import { delimiter } from 'node:path';
+import { type FlagTable, flagsHelp } from '@spotify-pipeline/shared/workloads';
+
+/** Each flag sets one variable of `historyImportEnvSchema`; the schema alone holds defaults and limits. */
+export const HISTORY_IMPORT_FLAGS: FlagTable = {
+  flags: {
+    prefix: {
+      type: 'string',
+      env: 'HISTORY_IMPORT_PREFIX',
+      arg: 'PREFIX',
+      help: 'import the export files under this prefix of the lake bucket (LAKE_* settings) instead of PATHs',
+    },
+    user: {
+      type: 'string',
+      env: 'HISTORY_IMPORT_USER',
+      arg: 'ID',
+      help: `user_id for the events (default: each row's "username")`,
+    },
+    'include-incognito': {
+      type: 'boolean',
+      env: 'HISTORY_IMPORT_INCLUDE_INCOGNITO',
+      value: 'true',
+      help: 'also import private-session plays (Spotify leaves them out of Wrapped)',
+    },
+    out: {
+      type: 'string',
+      env: 'HISTORY_IMPORT_OUT',
+      arg: 'PATH',
+      help: 'write JSON Lines to PATH (rejected rows to PATH.dlq.jsonl) instead of Kafka',
+    },
+    'create-topics': {
+      type: 'boolean',
+      env: 'SOURCE_CREATE_TOPICS',
+      value: 'true',
+      help: 'create missing contract topics first (local runs)',
+    },
+    partitions: {
+      type: 'string',
+      env: 'SOURCE_TOPIC_PARTITIONS',
+      arg: 'N',
+      help: 'partitions of the events topic for --create-topics (default 6)',
+    },
+    topic: {
+      type: 'string',
+      env: 'SOURCE_TOPIC',
+      arg: 'NAME',
+      help: 'events topic (default: prefix + listening-events); its DLQ is NAME.dlq',
+    },
+    'topic-prefix': {
+      type: 'string',
+      env: 'SOURCE_TOPIC_PREFIX',
+      arg: 'P',
+      help: 'prefix for every contract topic name',
+    },
+  },
+  positionals: { env: 'HISTORY_IMPORT_PATHS', separator: delimiter },
+};
+
+export const HELP = `spotify-history-import: publish Spotify extended streaming-history exports as listening events.
+
+Usage: spotify-history-import [options] PATH...
+       spotify-history-import --prefix imports/alice/ [options]
+
+PATH is a Streaming_History_Audio_*.json file or a folder holding them (the "Spotify Extended Streaming
+History" download) [HISTORY_IMPORT_PATHS, separated by "${delimiter}"]. Each music row becomes a play event and
+a skip/complete event with stable ids, so importing the same file twice gives the same event ids. Podcast,
+empty and private-session rows are skipped and counted; rows that are not valid export rows go to the
+dead-letter topic with the reason.
+
+Every setting is an environment variable (in brackets); a flag sets the same variable and wins over it.
+
+${flagsHelp(HISTORY_IMPORT_FLAGS)}
+
+Kafka connection: KAFKA_BROKERS and the other KAFKA_* variables. Logs are JSON on stderr; the final
+report is JSON on stdout. Exit codes: 0 imported; 2 a setting is wrong; 3 an input problem retrying cannot
+fix (no export files, a file that is not an export: the other files are imported); 1 anything else
+(e.g. Kafka or the lake unreachable: run it again, the event ids are stable).
+`;

@@ -1,0 +1,65 @@
+import { type FlagTable, flagsHelp } from '@spotify-pipeline/shared/workloads';
+
+/** Each flag sets one variable of `spotifyPollerEnvSchema`; the schema alone holds defaults and limits. */
+export const POLLER_FLAGS: FlagTable = {
+  flags: {
+    listeners: {
+      type: 'string',
+      env: 'SPOTIFY_POLLER_LISTENERS_FILE',
+      arg: 'FILE',
+      help: 'JSON list [{"user_id", "refresh_token_file" | "refresh_token_env", "country"?, "device"?}] (never a token)',
+    },
+    'state-dir': {
+      type: 'string',
+      env: 'SPOTIFY_POLLER_STATE_DIR',
+      arg: 'DIR',
+      help: 'keep per-listener cursors in files here instead of the lake',
+    },
+    interval: {
+      type: 'string',
+      env: 'SPOTIFY_POLLER_INTERVAL_SECONDS',
+      arg: 'N',
+      help: 'seconds between polls (default 60)',
+    },
+    once: { type: 'boolean', env: 'SPOTIFY_POLLER_ONCE', value: 'true', help: 'poll once and exit' },
+    'create-topics': {
+      type: 'boolean',
+      env: 'SOURCE_CREATE_TOPICS',
+      value: 'true',
+      help: 'create missing contract topics first (local runs)',
+    },
+    partitions: {
+      type: 'string',
+      env: 'SOURCE_TOPIC_PARTITIONS',
+      arg: 'N',
+      help: 'partitions of the events topic for --create-topics (default 6)',
+    },
+    topic: {
+      type: 'string',
+      env: 'SOURCE_TOPIC',
+      arg: 'NAME',
+      help: 'events topic (default: prefix + listening-events); its DLQ is NAME.dlq',
+    },
+    'topic-prefix': {
+      type: 'string',
+      env: 'SOURCE_TOPIC_PREFIX',
+      arg: 'P',
+      help: 'prefix for every contract topic name',
+    },
+  },
+};
+
+export const HELP = `spotify-poller: publish listeners' Spotify recently-played tracks as listening events.
+
+Usage: spotify-poller [options]
+
+Every setting is an environment variable (in brackets); a flag sets the same variable and wins over it.
+
+${flagsHelp(POLLER_FLAGS)}
+
+Environment: SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET (or SPOTIFY_CLIENT_SECRET_FILE),
+SPOTIFY_POLLER_LISTENERS (the listeners JSON itself, instead of a file), SPOTIFY_ACCOUNTS_URL (default
+https://accounts.spotify.com), SPOTIFY_API_URL (default https://api.spotify.com); cursors in the lake
+(LAKE_ENDPOINT, LAKE_BUCKET, LAKE_ACCESS_KEY, LAKE_SECRET_KEY, SPOTIFY_POLLER_STATE_PREFIX) unless
+--state-dir; KAFKA_BROKERS and the other KAFKA_* variables.
+`;

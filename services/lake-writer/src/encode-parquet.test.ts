@@ -31,6 +31,7 @@ describe('encodeParquet', () => {
       date: '2026-01-31',
       hour: '22',
       lines,
+      offsets: ['100', '101'],
       bytes: 0,
       firstOffset: '100',
       lastOffset: '101',

@@ -8,7 +8,7 @@ export interface RecordOrigin {
 }
 
 export type LakeLine =
-  | { ok: true; line: string; date: string; hour: string }
+  | { ok: true; line: string; date: string; hour: string; bytes: number }
   | { ok: false; reason: string; kind: 'size' | 'json' | 'contract' };
 
 /**
@@ -16,6 +16,7 @@ export type LakeLine =
  * JSON text with `_topic`, `_partition`, `_offset`, `_ingested_at` spliced in before its closing brace. The
  * record is never re-serialized (that alone costs more than parsing it, see PERFORMANCE.md); splicing is
  * safe because a validated event is a strict JSON object, so it ends with `}` and has no `_` keys of its own.
+ * `bytes` is the row's exact UTF-8 size, counted from the consumed bytes rather than by encoding it again.
  */
 export function toLakeLine(value: Buffer | null, origin: RecordOrigin, ingestedAt: string): LakeLine {
   if (value === null) return { ok: false, reason: 'record has no value (tombstone)', kind: 'contract' };
@@ -26,17 +27,24 @@ export function toLakeLine(value: Buffer | null, origin: RecordOrigin, ingestedA
       kind: 'size',
     };
   // Decoded once: the same text is validated and then written.
-  let text = value.toString('utf8');
-  const decoded = decodeListeningEvent(text);
+  const raw = value.toString('utf8');
+  const decoded = decodeListeningEvent(value, raw);
   if (!decoded.ok) return { ok: false, reason: decoded.reason, kind: kindOf(decoded.reason) };
-  text = text.trimEnd();
+  // What trimEnd removes after a successful parse is JSON whitespace: ASCII, one byte per character.
+  let text = raw.trimEnd();
+  const trimmedBytes = value.length - (raw.length - text.length);
   // Raw CR/LF cannot occur inside JSON strings, so any here is insignificant whitespace; it would split the row.
   if (text.includes('\n') || text.includes('\r')) text = text.replace(/[\r\n]/g, ' ');
   const metadata = `,"_topic":${JSON.stringify(origin.topic)},"_partition":${origin.partition},"_offset":${origin.offset},"_ingested_at":"${ingestedAt}"}`;
   const line = `${text.slice(0, -1)}${metadata}`;
-  return { ok: true, line, ...eventHourPartition(decoded.value.event_ts) };
+  return {
+    ok: true,
+    line,
+    ...eventHourPartition(decoded.value.event_ts),
+    bytes: trimmedBytes - 1 + metadata.length,
+  };
 }
 
 function kindOf(reason: string): 'json' | 'contract' {
-  return reason.startsWith('not valid JSON') ? 'json' : 'contract';
+  return reason.startsWith('not valid JSON') || reason.startsWith('not valid UTF-8') ? 'json' : 'contract';
 }

@@ -6,6 +6,7 @@ import type { DeadLetterSink } from './dead-letters.js';
 import type { LakeStore } from './lake-store.js';
 import { createLakeWriter } from './lake-writer.js';
 import { createLakeWriterMetrics } from './metrics.js';
+import type { HourGroup } from './partition-buffer.js';
 import { sampleEvent } from './sample-event.js';
 
 const TOPIC = 'listening-events';
@@ -60,7 +61,14 @@ function fakeConsumer() {
 }
 
 function setup(
-  options: { failPuts?: number; maxEvents?: number; maxAgeMs?: number; gate?: Promise<void> } = {},
+  options: {
+    failPuts?: number;
+    maxEvents?: number;
+    maxAgeMs?: number;
+    gate?: Promise<void>;
+    encode?: (group: HourGroup) => Promise<Buffer>;
+    stallTimeoutMs?: number;
+  } = {},
 ) {
   const fake = fakeConsumer();
   let failures = options.failPuts ?? 0;
@@ -74,12 +82,16 @@ function setup(
     },
   };
   const letters: string[] = [];
+  const letterOffsets: string[] = [];
   const deadLetters: DeadLetterSink = {
     send: async (_source, batch) => {
       fake.log.push(`dlq ${batch.length}`);
       letters.push(...batch.map((l) => l.reason));
+      letterOffsets.push(...batch.map((l) => l.offset));
+      for (const l of batch) l.sent = true;
     },
   };
+  const registry = new Registry();
   const writer = createLakeWriter({
     consumer: fake.consumer,
     topic: TOPIC,
@@ -90,14 +102,18 @@ function setup(
     gzipLevel: 1,
     retryMaxMs: 1,
     shutdownTimeoutMs: 5000,
+    stallTimeoutMs: options.stallTimeoutMs ?? 60_000,
     clock: Date.now,
     logger: createLogger({ name: 'test', level: 'silent' }),
-    metrics: createLakeWriterMetrics(new Registry()),
+    metrics: createLakeWriterMetrics(registry),
     onFatal: () => {
       throw new Error('unexpected fatal');
     },
+    ...(options.encode ? { encode: options.encode } : {}),
   });
-  return { ...fake, writer, puts, letters };
+  const metric = async (name: string) => (await registry.getSingleMetric(name)?.get())?.values ?? [];
+  const held = async () => (await metric('lake_writer_held_records'))[0]?.value;
+  return { ...fake, writer, puts, letters, letterOffsets, metric, held };
 }
 
 const event = (ts: string) => JSON.stringify(sampleEvent({ event_ts: ts }));
@@ -185,5 +201,97 @@ describe('createLakeWriter', () => {
     await t.writer.stop();
     expect(t.puts.map((k) => k.split('/').pop())).toEqual(['listening-events+0+0-2.jsonl.gz']);
     expect(t.log.filter((l) => l.startsWith('commit'))).toEqual(['commit 0@3']);
+  });
+
+  it('dead-letters the one record a group cannot be encoded with, stores the rest, and commits past both', async () => {
+    const t = setup({
+      maxEvents: 4,
+      encode: async (group) => {
+        if (group.lines.some((line) => line.includes('poison'))) throw new TypeError('cannot encode poison');
+        return Buffer.from(group.lines.join('\n'));
+      },
+    });
+    await t.writer.start();
+    t.join([0]);
+    const ts = '2026-01-01T10:00:00.000Z';
+    await t.deliver(0, [
+      event(ts),
+      event(ts),
+      JSON.stringify(sampleEvent({ event_ts: ts, track_name: 'poison' })),
+      event(ts),
+    ]);
+    await vi.waitFor(() => expect(t.log).toContain('commit 0@4'));
+    expect(t.puts.map((k) => k.split('/').pop())).toEqual(['listening-events+0+0-3.jsonl.gz']);
+    expect(t.letterOffsets).toEqual(['2']);
+    expect(t.letters[0]).toMatch(/could not be written to the lake: cannot encode poison/);
+    expect(await t.held()).toBe(0);
+    expect((await t.metric('lake_writer_internal_errors_total')).map((v) => v.labels.stage)).toEqual([
+      'encode',
+    ]);
+    await t.writer.stop();
+  });
+
+  it('keeps the held-records gauge exact through store failures and a rebalance', async () => {
+    let open: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const t = setup({ failPuts: 2, maxEvents: 3, gate });
+    await t.writer.start();
+    t.join([0, 1]);
+    const ts = '2026-01-01T10:00:00.000Z';
+    await t.deliver(0, [event(ts), event(ts), event(ts)]);
+    await t.deliver(1, [event(ts)]);
+    expect(await t.held()).toBe(4);
+    t.join([0]);
+    expect(await t.held()).toBe(3);
+    open();
+    await vi.waitFor(() => expect(t.log).toContain('commit 0@3'), { timeout: 5000 });
+    expect(await t.held()).toBe(0);
+    await t.writer.stop();
+  });
+
+  it('stops taking records mid-batch when a full buffer waits for a write in flight', async () => {
+    let open: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const t = setup({ maxEvents: 3, gate });
+    await t.writer.start();
+    t.join([0]);
+    const ts = '2026-01-01T10:00:00.000Z';
+    const resolved = await t.deliver(
+      0,
+      Array.from({ length: 10 }, () => event(ts)),
+    );
+    // Three went to the write in flight, three filled the next buffer; the other four are fetched again.
+    expect(resolved).toEqual(['0', '1', '2', '3', '4', '5']);
+    expect(t.log).toContain('pause 0');
+    expect(await t.held()).toBe(6);
+    open();
+    await vi.waitFor(() => expect(t.log).toContain('commit 0@6'));
+    expect(t.log.indexOf('resume 0')).toBeGreaterThan(t.log.indexOf('pause 0'));
+    await t.writer.stop();
+  });
+
+  it('reports a partition that holds records too long without a commit, and clears it once it advances', async () => {
+    let open: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const t = setup({ maxEvents: 1, gate, stallTimeoutMs: 200 });
+    await t.writer.start();
+    t.join([0, 1]);
+    await t.deliver(1, [event('2026-01-01T10:00:00.000Z')]);
+    expect(t.writer.stalled()).toBeNull();
+    await vi.waitFor(() => expect(t.writer.stalled()).toMatch(/partition 1 has held 1 records for \d+ s/));
+    expect((await t.metric('lake_writer_stalled_partitions'))[0]?.value).toBe(1);
+    expect(
+      (await t.metric('lake_writer_oldest_held_seconds')).find((v) => v.labels.partition === '1')?.value,
+    ).toBeGreaterThan(0.19);
+    open();
+    await vi.waitFor(() => expect(t.writer.stalled()).toBeNull());
+    expect((await t.metric('lake_writer_stalled_partitions'))[0]?.value).toBe(0);
+    await t.writer.stop();
   });
 });

@@ -1,7 +1,9 @@
 import type { Logger } from '@spotify-pipeline/shared';
-import type { Consumer, EachBatchPayload } from '@spotify-pipeline/shared/kafka';
-import { toLakeLine } from './lake-line.js';
-import type { LakeWriterMetrics } from './metrics.js';
+import type { Consumer, EachBatchPayload, KafkaMessage } from '@spotify-pipeline/shared/kafka';
+import { backoffDelay } from './backoff.js';
+import { classifyRecord } from './classify-record.js';
+import type { RecordOrigin } from './lake-line.js';
+import type { LakeWriterMetrics, PartitionHold } from './metrics.js';
 import {
   addDeadLetter,
   addLine,
@@ -22,6 +24,8 @@ export interface LakeWriterParams extends Omit<BatchWriterParams, 'logger' | 'me
   metrics: LakeWriterMetrics;
   /** The consumer died for good (kafkajs gave up restarting): the process should exit non-zero. */
   onFatal: (err: unknown) => void;
+  /** A partition that holds a record this long without committing it has stalled: health and metrics say so. */
+  stallTimeoutMs: number;
 }
 
 export interface LakeWriter {
@@ -29,16 +33,20 @@ export interface LakeWriter {
   /** Stop fetching, flush every buffer, commit, leave the group. */
   stop(): Promise<void>;
   isReady(): boolean;
+  /** Null while every partition advances; otherwise which partitions stalled, for `/healthz`. */
+  stalled(): string | null;
 }
 
 interface PartitionState {
   partition: number;
   buffer: PartitionBuffer;
+  /** The buffer being written; its records stay held (and counted) until committed. */
+  inFlight: PartitionBuffer | null;
   flushing: Promise<void> | null;
   storeFailing: boolean;
   paused: boolean;
   /** Stored offset whose commit was refused (a rebalance); retried on the next tick. */
-  uncommitted: { offset: string; generation: number } | null;
+  uncommitted: { offset: string; generation: number; since: number } | null;
   committed: bigint | null;
   highWatermark: bigint | null;
 }
@@ -54,6 +62,7 @@ export function createLakeWriter(params: LakeWriterParams): LakeWriter {
   const { consumer, topic, limits, clock, metrics } = params;
   const logger = params.logger.child({ component: 'lake-writer' });
   const writerParams: BatchWriterParams = { ...params, logger };
+  const sleep = params.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
   const states = new Map<number, PartitionState>();
   let assigned = new Set<number>();
   let joined = false;
@@ -70,6 +79,7 @@ export function createLakeWriter(params: LakeWriterParams): LakeWriter {
       state = {
         partition,
         buffer: createPartitionBuffer(),
+        inFlight: null,
         flushing: null,
         storeFailing: false,
         paused: false,
@@ -106,7 +116,7 @@ export function createLakeWriter(params: LakeWriterParams): LakeWriter {
       if (writtenIn !== generation && assigned.has(state.partition) && !stopping) skipStored(state, offset);
     } catch (err) {
       metrics.commitFailures.inc({ topic });
-      state.uncommitted = { offset, generation: writtenIn };
+      state.uncommitted = { offset, generation: writtenIn, since: state.uncommitted?.since ?? clock() };
       logger.warn({ err, partition: state.partition, offset }, 'offset commit refused; retrying later');
     }
   };
@@ -115,17 +125,22 @@ export function createLakeWriter(params: LakeWriterParams): LakeWriter {
   // was still finishing: what was read since then is stored already. Dropping it and seeking past the
   // write keeps a rebalance from writing those records a second time.
   const skipStored = (state: PartitionState, offset: string) => {
-    metrics.heldRecords.dec({ topic }, state.buffer.records);
     state.buffer = createPartitionBuffer();
     consumer.seek({ topic, partition: state.partition, offset });
   };
 
+  /**
+   * Writes one buffer and commits past it. Never rejects and never drops the records: writeBatch dead-letters
+   * what cannot be stored record by record, and anything unexpected thrown here keeps the buffer and retries
+   * it with backoff (the stall check reports a partition that does not get past it). The buffer is given up
+   * uncommitted only when the partition is revoked or shutdown gave up: its owner reads it again.
+   */
   const flush = async (state: PartitionState, buffer: PartitionBuffer) => {
     const started = clock();
     const writtenIn = generation;
-    const stored = await writeBatch(writerParams, state.partition, buffer, {
+    const control = {
       shouldAbort: () => abandoned || (!assigned.has(state.partition) && !stopping),
-      onFailure: (err, attempt) => {
+      onFailure: (err: unknown, attempt: number) => {
         if (!state.storeFailing)
           logger.warn({ err, partition: state.partition }, 'lake write failed; pausing');
         else if (attempt % 10 === 0)
@@ -133,32 +148,73 @@ export function createLakeWriter(params: LakeWriterParams): LakeWriter {
         state.storeFailing = true;
         updateFlow(state);
       },
-    });
-    if (state.storeFailing) {
-      state.storeFailing = false;
-      logger.info({ partition: state.partition }, 'lake write recovered; resuming');
-    }
-    metrics.heldRecords.dec({ topic }, buffer.records);
-    if (!stored || buffer.lastOffset === null) {
-      logger.warn({ partition: state.partition }, 'dropped an unstored buffer without committing');
+    };
+    for (let attempt = 0; ; attempt++) {
+      let stored: boolean;
+      try {
+        stored = await writeBatch(writerParams, state.partition, buffer, control);
+      } catch (err) {
+        metrics.internalErrors.inc({ topic, stage: 'flush' });
+        logger.error(
+          { err, partition: state.partition, attempt },
+          'flush failed; keeping its records, retrying',
+        );
+        if (control.shouldAbort()) return;
+        await sleep(backoffDelay(attempt, params.retryMaxMs));
+        continue;
+      }
+      if (state.storeFailing) {
+        state.storeFailing = false;
+        logger.info({ partition: state.partition }, 'lake write recovered; resuming');
+      }
+      if (!stored || buffer.lastOffset === null) {
+        logger.warn(
+          { partition: state.partition, records: buffer.records },
+          'gave up an unstored buffer without committing (partition revoked or shutdown timed out); its owner reads it again',
+        );
+        return;
+      }
+      await commit(state, (BigInt(buffer.lastOffset) + 1n).toString(), writtenIn);
+      metrics.flushSeconds.observe({ topic }, (clock() - started) / 1000);
       return;
     }
-    await commit(state, (BigInt(buffer.lastOffset) + 1n).toString(), writtenIn);
-    metrics.flushSeconds.observe({ topic }, (clock() - started) / 1000);
   };
 
   const startFlush = (state: PartitionState) => {
     if (state.flushing || state.buffer.records === 0) return;
     const buffer = state.buffer;
     state.buffer = createPartitionBuffer();
+    state.inFlight = buffer;
     state.flushing = flush(state, buffer)
-      .catch((err: unknown) => logger.error({ err, partition: state.partition }, 'flush failed'))
+      .catch((err: unknown) => {
+        metrics.internalErrors.inc({ topic, stage: 'flush' });
+        logger.error({ err, partition: state.partition }, 'flush failed');
+      })
       .finally(() => {
+        state.inFlight = null;
         state.flushing = null;
         updateFlow(state);
         if (stopping || isDue(state.buffer, limits, clock())) startFlush(state);
       });
   };
+
+  const holdOf = (state: PartitionState, now: number): PartitionHold => {
+    const since = [state.inFlight?.openedAt, state.buffer.openedAt, state.uncommitted?.since].filter(
+      (t): t is number => typeof t === 'number',
+    );
+    return {
+      partition: state.partition,
+      records: state.buffer.records + (state.inFlight?.records ?? 0),
+      oldestMs: since.length > 0 ? Math.max(0, now - Math.min(...since)) : null,
+    };
+  };
+  const holds = () => {
+    const now = clock();
+    return [...states.values()].map((state) => holdOf(state, now));
+  };
+  const stalledHolds = () => holds().filter((h) => (h.oldestMs ?? 0) >= params.stallTimeoutMs);
+  metrics.watch(() => ({ topic, partitions: holds(), stallAfterMs: params.stallTimeoutMs }));
+  let reportedStalls = new Set<number>();
 
   const tick = () => {
     const now = clock();
@@ -167,6 +223,54 @@ export function createLakeWriter(params: LakeWriterParams): LakeWriter {
         void commit(state, state.uncommitted.offset, state.uncommitted.generation);
       if (isDue(state.buffer, limits, now)) startFlush(state);
     }
+    const stalled = stalledHolds();
+    for (const hold of stalled)
+      if (!reportedStalls.has(hold.partition))
+        logger.error(
+          {
+            partition: hold.partition,
+            records: hold.records,
+            seconds: Math.round((hold.oldestMs ?? 0) / 1000),
+          },
+          'partition stalled: records held without a commit for longer than LAKE_WRITER_STALL_TIMEOUT_MS; the warnings before this say why',
+        );
+    reportedStalls = new Set(stalled.map((h) => h.partition));
+  };
+
+  /** One record into the buffer: a lake row or a dead letter, never an exception. */
+  const take = (
+    state: PartitionState,
+    message: KafkaMessage,
+    origin: RecordOrigin,
+    ingestedAt: string,
+    now: number,
+  ) => {
+    const outcome = classifyRecord(message.value, origin, ingestedAt);
+    if (!outcome.ok && outcome.kind === 'internal') metrics.internalErrors.inc({ topic, stage: 'record' });
+    if (outcome.ok)
+      addLine(
+        state.buffer,
+        {
+          offset: message.offset,
+          line: outcome.line,
+          date: outcome.date,
+          hour: outcome.hour,
+          bytes: outcome.bytes,
+        },
+        now,
+      );
+    else
+      addDeadLetter(
+        state.buffer,
+        {
+          offset: message.offset,
+          key: message.key,
+          value: message.value,
+          reason: outcome.reason,
+          kind: outcome.kind,
+        },
+        now,
+      );
   };
 
   const eachBatch = async ({ batch, resolveOffset, isRunning, isStale }: EachBatchPayload) => {
@@ -175,35 +279,30 @@ export function createLakeWriter(params: LakeWriterParams): LakeWriter {
       const state = stateOf(batch.partition);
       const now = clock();
       const ingestedAt = new Date(now).toISOString();
-      const heldBefore = state.buffer.records;
       const origin = { topic: batch.topic, partition: batch.partition, offset: '' };
       state.committed ??= BigInt(batch.firstOffset() ?? batch.highWatermark);
       for (const message of batch.messages) {
         if (!isRunning() || isStale()) break;
-        origin.offset = message.offset;
-        const row = toLakeLine(message.value, origin, ingestedAt);
-        if (row.ok) addLine(state.buffer, { offset: message.offset, ...row }, now);
-        else {
-          addDeadLetter(
-            state.buffer,
-            {
-              offset: message.offset,
-              key: message.key,
-              value: message.value,
-              reason: row.reason,
-              kind: row.kind,
-            },
-            now,
-          );
+        // Limits hold record by record (bytes as consumed, after decompression), not only between fetches.
+        if (isFull(state.buffer, limits)) {
+          startFlush(state);
+          // A write is still in flight: stop here; the partition is paused and the rest fetched again later.
+          if (isFull(state.buffer, limits)) break;
         }
+        origin.offset = message.offset;
+        take(state, message, origin, ingestedAt, now);
         // Only the fetch position moves here; the committed offset moves in flush(), after the store.
         resolveOffset(message.offset);
       }
-      metrics.heldRecords.inc({ topic }, state.buffer.records - heldBefore);
       state.highWatermark = BigInt(batch.highWatermark);
       reportLag(state);
       if (isFull(state.buffer, limits)) startFlush(state);
       updateFlow(state);
+    } catch (err) {
+      // Nothing may escape to kafkajs: it would restart the consumer on the same records, for ever. What was
+      // taken is buffered; what was not is fetched again from the last resolved offset.
+      metrics.internalErrors.inc({ topic, stage: 'batch' });
+      logger.error({ err, partition: batch.partition }, 'batch handling failed; continuing');
     } finally {
       inBatch--;
     }
@@ -217,7 +316,6 @@ export function createLakeWriter(params: LakeWriterParams): LakeWriter {
     // records would arrive twice: drop them here (nothing of them was committed). Writes in flight finish
     // and commit, which is safe: everything below their offset is stored.
     for (const state of states.values()) {
-      metrics.heldRecords.dec({ topic }, state.buffer.records);
       state.buffer = createPartitionBuffer();
       state.paused = false;
       state.committed = null;
@@ -286,5 +384,16 @@ export function createLakeWriter(params: LakeWriterParams): LakeWriter {
     },
 
     isReady: () => joined && !stopping,
+
+    stalled() {
+      const stalled = stalledHolds();
+      if (stalled.length === 0) return null;
+      return `stalled: ${stalled
+        .map(
+          (h) =>
+            `partition ${h.partition} has held ${h.records} records for ${Math.round((h.oldestMs ?? 0) / 1000)} s`,
+        )
+        .join('; ')} without a commit (limit LAKE_WRITER_STALL_TIMEOUT_MS=${params.stallTimeoutMs})`;
+    },
   };
 }

@@ -36,15 +36,26 @@ async function main(): Promise<void> {
   });
 
   const registry = createRegistry('lake-writer');
+  const metrics = createLakeWriterMetrics(registry);
+  const store = createLakeStore({
+    client,
+    bucket: config.LAKE_BUCKET,
+    timeoutMs: config.LAKE_WRITER_PUT_TIMEOUT_MS,
+  });
   const writer = createLakeWriter({
     consumer,
     topic: config.LAKE_WRITER_TOPIC,
-    store: createLakeStore({
-      client,
+    store,
+    deadLetters: createDeadLetterSink({
+      producer,
+      topic: config.LAKE_WRITER_DLQ_TOPIC,
       bucket: config.LAKE_BUCKET,
+      quarantine: async (key, body) => {
+        await store.put(key, body, 'application/octet-stream');
+        metrics.quarantined.inc({ topic: config.LAKE_WRITER_TOPIC });
+      },
       timeoutMs: config.LAKE_WRITER_PUT_TIMEOUT_MS,
     }),
-    deadLetters: createDeadLetterSink({ producer, topic: config.LAKE_WRITER_DLQ_TOPIC }),
     limits: {
       maxEvents: config.LAKE_WRITER_BATCH_MAX_EVENTS,
       maxBytes: config.LAKE_WRITER_BATCH_MAX_BYTES,
@@ -54,15 +65,21 @@ async function main(): Promise<void> {
     gzipLevel: config.LAKE_WRITER_GZIP_LEVEL,
     retryMaxMs: config.LAKE_WRITER_RETRY_MAX_MS,
     shutdownTimeoutMs: config.LAKE_WRITER_SHUTDOWN_TIMEOUT_MS,
+    stallTimeoutMs: config.LAKE_WRITER_STALL_TIMEOUT_MS,
     clock: Date.now,
     logger,
-    metrics: createLakeWriterMetrics(registry),
+    metrics,
     onFatal: (err) => {
       logger.fatal({ err }, 'Kafka consumer gave up; exiting so the pod restarts');
       process.exit(1);
     },
   });
-  const ops = await startOpsServer({ port: config.OPS_PORT, registry, ready: writer.isReady });
+  const ops = await startOpsServer({
+    port: config.OPS_PORT,
+    registry,
+    ready: writer.isReady,
+    unhealthy: writer.stalled,
+  });
   onShutdown(logger, async () => {
     try {
       await writer.stop();

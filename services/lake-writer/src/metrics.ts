@@ -1,6 +1,22 @@
 import type { Registry } from 'prom-client';
 import { Counter, Gauge, Histogram } from 'prom-client';
 
+/** What the writer holds for one partition, read at every scrape: gauges computed, never counted up and down. */
+export interface PartitionHold {
+  partition: number;
+  /** Records consumed and not committed: buffered, or in the write in flight. */
+  records: number;
+  /** Age of the oldest of them, in ms; null when none. */
+  oldestMs: number | null;
+}
+
+export interface HoldSnapshot {
+  topic: string;
+  partitions: PartitionHold[];
+  /** A partition whose oldest held record is older than this has stalled. */
+  stallAfterMs: number;
+}
+
 export interface LakeWriterMetrics {
   recordsWritten: Counter<'topic'>;
   bytesWritten: Counter<'topic'>;
@@ -11,11 +27,58 @@ export interface LakeWriterMetrics {
   deadLettered: Counter<'topic' | 'kind'>;
   commitFailures: Counter<'topic'>;
   heldRecords: Gauge<'topic'>;
+  oldestHeldSeconds: Gauge<'topic' | 'partition'>;
+  stalledPartitions: Gauge<'topic'>;
+  internalErrors: Counter<'topic' | 'stage'>;
+  quarantined: Counter<'topic'>;
+  /** Makes the held-records, oldest-held and stalled gauges read the writer's state at every scrape. */
+  watch(snapshot: () => HoldSnapshot): void;
 }
 
 export function createLakeWriterMetrics(registry: Registry): LakeWriterMetrics {
   const registers = [registry];
+  let snapshot: (() => HoldSnapshot) | null = null;
+  const oldestHeldSeconds = new Gauge({
+    name: 'lake_writer_oldest_held_seconds',
+    help: 'Age of the oldest record consumed and not yet committed, per partition (0 when none).',
+    labelNames: ['topic', 'partition'],
+    registers,
+    collect() {
+      if (!snapshot) return;
+      this.reset();
+      const { topic, partitions } = snapshot();
+      for (const p of partitions)
+        this.set({ topic, partition: String(p.partition) }, p.oldestMs === null ? 0 : p.oldestMs / 1000);
+    },
+  });
   return {
+    oldestHeldSeconds,
+    stalledPartitions: new Gauge({
+      name: 'lake_writer_stalled_partitions',
+      help: 'Partitions holding a record longer than LAKE_WRITER_STALL_TIMEOUT_MS without committing it.',
+      labelNames: ['topic'],
+      registers,
+      collect() {
+        if (!snapshot) return;
+        const { topic, partitions, stallAfterMs } = snapshot();
+        this.set({ topic }, partitions.filter((p) => (p.oldestMs ?? 0) >= stallAfterMs).length);
+      },
+    }),
+    internalErrors: new Counter({
+      name: 'lake_writer_internal_errors_total',
+      help: 'Unexpected failures caught at the record or flush boundary (stage: record, batch, encode, flush).',
+      labelNames: ['topic', 'stage'],
+      registers,
+    }),
+    quarantined: new Counter({
+      name: 'lake_writer_quarantined_total',
+      help: 'Dead-lettered records whose full bytes were stored under quarantine/ (the letter holds an excerpt).',
+      labelNames: ['topic'],
+      registers,
+    }),
+    watch(next) {
+      snapshot = next;
+    },
     recordsWritten: new Counter({
       name: 'lake_writer_records_written_total',
       help: 'Records stored in bronze objects (counted once their object is acknowledged).',
@@ -55,7 +118,7 @@ export function createLakeWriterMetrics(registry: Registry): LakeWriterMetrics {
     }),
     deadLettered: new Counter({
       name: 'lake_writer_dead_lettered_total',
-      help: 'Records sent to the dead-letter topic, by kind (json, contract, size).',
+      help: 'Records sent to the dead-letter topic, by kind (size, json, contract, internal).',
       labelNames: ['topic', 'kind'],
       registers,
     }),
@@ -70,6 +133,14 @@ export function createLakeWriterMetrics(registry: Registry): LakeWriterMetrics {
       help: 'Records consumed and held in memory (buffered or being written), not yet committed.',
       labelNames: ['topic'],
       registers,
+      collect() {
+        if (!snapshot) return;
+        const { topic, partitions } = snapshot();
+        this.set(
+          { topic },
+          partitions.reduce((n, p) => n + p.records, 0),
+        );
+      },
     }),
   };
 }

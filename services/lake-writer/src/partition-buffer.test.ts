@@ -6,14 +6,14 @@ const limits = { maxEvents: 3, maxBytes: 1000, maxAgeMs: 500 };
 describe('partition buffer', () => {
   it('groups rows by event hour and tracks the offset range of each group', () => {
     const buffer = createPartitionBuffer();
-    addLine(buffer, { offset: '10', line: '{"a":1}', date: '2026-01-01', hour: '23' }, 100);
-    addLine(buffer, { offset: '11', line: '{"a":2}', date: '2026-01-02', hour: '00' }, 110);
+    addLine(buffer, { offset: '10', line: '{"a":1}', date: '2026-01-01', hour: '23', bytes: 7 }, 100);
+    addLine(buffer, { offset: '11', line: '{"a":2}', date: '2026-01-02', hour: '00', bytes: 7 }, 110);
     addDeadLetter(
       buffer,
       { offset: '12', key: null, value: Buffer.from('x'), reason: 'bad', kind: 'json' },
       120,
     );
-    addLine(buffer, { offset: '13', line: '{"a":3}', date: '2026-01-01', hour: '23' }, 130);
+    addLine(buffer, { offset: '13', line: '{"a":3}', date: '2026-01-01', hour: '23', bytes: 7 }, 130);
     expect(
       [...buffer.groups.values()].map((g) => [g.date, g.hour, g.firstOffset, g.lastOffset, g.lines.length]),
     ).toEqual([
@@ -28,12 +28,12 @@ describe('partition buffer', () => {
   it('is due on count, bytes or age, never while empty', () => {
     const buffer = createPartitionBuffer();
     expect(isDue(buffer, limits, 10_000)).toBe(false);
-    addLine(buffer, { offset: '1', line: 'x'.repeat(10), date: '2026-01-01', hour: '00' }, 0);
+    addLine(buffer, { offset: '1', line: 'x'.repeat(10), date: '2026-01-01', hour: '00', bytes: 10 }, 0);
     expect(isDue(buffer, limits, 499)).toBe(false);
     expect(isDue(buffer, limits, 500)).toBe(true);
     expect(isFull(buffer, { ...limits, maxBytes: 11 })).toBe(true);
-    addLine(buffer, { offset: '2', line: 'x', date: '2026-01-01', hour: '00' }, 1);
-    addLine(buffer, { offset: '3', line: 'x', date: '2026-01-01', hour: '00' }, 2);
+    addLine(buffer, { offset: '2', line: 'x', date: '2026-01-01', hour: '00', bytes: 1 }, 1);
+    addLine(buffer, { offset: '3', line: 'x', date: '2026-01-01', hour: '00', bytes: 1 }, 2);
     expect(isDue(buffer, limits, 3)).toBe(true);
   });
 });

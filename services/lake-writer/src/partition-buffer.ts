@@ -3,17 +3,24 @@ export interface HourGroup {
   date: string;
   hour: string;
   lines: string[];
+  /** The Kafka offset of each line, so a line that cannot be stored can be dead-lettered on its own. */
+  offsets: string[];
   bytes: number;
   firstOffset: string;
   lastOffset: string;
 }
+
+/** Why a record went to the dead-letter topic, as counted in `lake_writer_dead_lettered_total{kind}`. */
+export type DeadLetterKind = 'size' | 'json' | 'contract' | 'internal';
 
 export interface DeadLetter {
   offset: string;
   key: Buffer | null;
   value: Buffer | null;
   reason: string;
-  kind: string;
+  kind: DeadLetterKind;
+  /** Set once the dead-letter topic acknowledged it, so a retried flush does not send it twice. */
+  sent?: boolean;
 }
 
 /**
@@ -24,8 +31,9 @@ export interface PartitionBuffer {
   groups: Map<string, HourGroup>;
   deadLetters: DeadLetter[];
   records: number;
+  /** Bytes as consumed (after Kafka decompression): what the byte limit and memory bound count. */
   bytes: number;
-  /** Clock time of the first record, for the age limit; null while empty. */
+  /** Clock time of the first record, for the age limit and the stall check; null while empty. */
   openedAt: number | null;
   lastOffset: string | null;
 }
@@ -42,34 +50,37 @@ export function createPartitionBuffer(): PartitionBuffer {
 
 export function addLine(
   buffer: PartitionBuffer,
-  row: { offset: string; line: string; date: string; hour: string },
+  row: { offset: string; line: string; date: string; hour: string; bytes: number },
   now: number,
 ): void {
   const key = `${row.date}T${row.hour}`;
   let group = buffer.groups.get(key);
   if (!group) {
-    group = {
-      date: row.date,
-      hour: row.hour,
-      lines: [],
-      bytes: 0,
-      firstOffset: row.offset,
-      lastOffset: row.offset,
-    };
+    group = hourGroup(row.date, row.hour);
     buffer.groups.set(key, group);
   }
-  group.lines.push(row.line);
-  // +1 for the newline; string length is close enough to UTF-8 bytes for a flush threshold.
-  group.bytes += row.line.length + 1;
-  group.lastOffset = row.offset;
-  buffer.bytes += row.line.length + 1;
+  appendToGroup(group, row.line, row.offset, row.bytes);
+  buffer.bytes += row.bytes + 1;
   touch(buffer, row.offset, now);
 }
 
 export function addDeadLetter(buffer: PartitionBuffer, letter: DeadLetter, now: number): void {
   buffer.deadLetters.push(letter);
-  buffer.bytes += letter.value?.length ?? 0;
+  buffer.bytes += (letter.value?.length ?? 0) + (letter.key?.length ?? 0);
   touch(buffer, letter.offset, now);
+}
+
+export function hourGroup(date: string, hour: string): HourGroup {
+  return { date, hour, lines: [], offsets: [], bytes: 0, firstOffset: '', lastOffset: '' };
+}
+
+export function appendToGroup(group: HourGroup, line: string, offset: string, bytes: number): void {
+  if (group.lines.length === 0) group.firstOffset = offset;
+  group.lines.push(line);
+  group.offsets.push(offset);
+  // +1 for the newline.
+  group.bytes += bytes + 1;
+  group.lastOffset = offset;
 }
 
 function touch(buffer: PartitionBuffer, offset: string, now: number): void {

@@ -103,13 +103,18 @@ export async function spawnWriter(options: {
   };
 }
 
-export async function createTopic(kafka: Kafka, topic: string, partitions: number): Promise<void> {
+export async function createTopic(
+  kafka: Kafka,
+  topic: string,
+  partitions: number,
+  dlqConfig: Array<{ name: string; value: string }> = [],
+): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({
     topics: [
       { topic, numPartitions: partitions, replicationFactor: 1 },
-      { topic: `${topic}.dlq`, numPartitions: 1, replicationFactor: 1 },
+      { topic: `${topic}.dlq`, numPartitions: 1, replicationFactor: 1, configEntries: dlqConfig },
     ],
     waitForLeaders: true,
   });
@@ -223,6 +228,7 @@ export function duplicated(lake: LakeContents): number {
   return n;
 }
 
+/** Polls `probe` until it returns a truthy value; a probe that throws (a broker still loading) counts as "not yet". */
 export async function waitFor<T>(
   what: string,
   probe: () => Promise<T | undefined | false>,
@@ -230,10 +236,18 @@ export async function waitFor<T>(
   intervalMs = 500,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
   for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    try {
+      const value = await probe();
+      if (value) return value;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`,
+      );
     await sleep(intervalMs);
   }
 }

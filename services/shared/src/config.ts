@@ -8,7 +8,8 @@ import { ConfigError } from './errors.js';
  */
 export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
   const result = schema.safeParse(env);
-  if (!result.success) throw new ConfigError(`invalid configuration: ${formatIssues(result.error, 20)}`);
+  if (!result.success)
+    throw new ConfigError(`invalid configuration: ${formatIssues(result.error, 20, 4000)}`);
   return result.data;
 }
 

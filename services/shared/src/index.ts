@@ -1,5 +1,6 @@
 export * from './config.js';
 export * from './contract/index.js';
+export * from './describe.js';
 export * from './errors.js';
 export * from './logging.js';
 export * from './metrics.js';

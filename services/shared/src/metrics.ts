@@ -15,7 +15,7 @@ export interface OpsServer {
 }
 
 /**
- * Serves `/metrics` (Prometheus), `/healthz` (the process is alive) and `/readyz` (it can do its work now,
+ * Serves `/metrics` (Prometheus), `/healthz` (the process is alive and not stuck) and `/readyz` (it can do its work now,
  * e.g. connected to its broker). Kubernetes probes and the operator's autoscaling read these.
  */
 export async function startOpsServer(options: {
@@ -23,6 +23,8 @@ export async function startOpsServer(options: {
   host?: string;
   registry: Registry;
   ready: () => boolean;
+  /** Null while the process can make progress; otherwise why not (then `/healthz` answers 503 with it). */
+  unhealthy?: () => string | null;
 }): Promise<OpsServer> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -40,8 +42,9 @@ export async function startOpsServer(options: {
       return;
     }
     if (path === '/healthz') {
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      res.end('ok\n');
+      const problem = options.unhealthy?.() ?? null;
+      res.writeHead(problem === null ? 200 : 503, { 'content-type': 'text/plain' });
+      res.end(problem === null ? 'ok\n' : `${problem}\n`);
       return;
     }
     if (path === '/readyz') {

@@ -29,6 +29,10 @@ export const lakeWriterEnvSchema = kafkaEnvSchema.extend({
   LAKE_WRITER_RETRY_MAX_MS: positiveInt(10_000, 'longest wait between object-store retries'),
   LAKE_WRITER_PUT_TIMEOUT_MS: positiveInt(30_000, 'one object upload before it counts as failed'),
   LAKE_WRITER_SESSION_TIMEOUT_MS: positiveInt(30_000, 'Kafka group session; the broker allows 6000-300000'),
+  LAKE_WRITER_STALL_TIMEOUT_MS: positiveInt(
+    300_000,
+    'a partition holding a record this long without a commit is reported stalled by /healthz',
+  ),
   LAKE_WRITER_SHUTDOWN_TIMEOUT_MS: positiveInt(25_000, 'time to flush on SIGTERM before giving up'),
   OPS_PORT: env.int(8080).pipe(z.number().int().min(0).max(65_535)),
 });

@@ -1,3 +1,5 @@
+import { isCalendarDate } from '../contract/timestamp.js';
+
 /**
  * The bronze lake layout every stage agrees on:
  * `bronze/<topic>/date=YYYY-MM-DD/hour=HH/<topic>+<partition>+<firstOffset>-<lastOffset>.<format>` inside the
@@ -9,6 +11,8 @@ export const LAKE_FORMATS = ['jsonl.gz', 'parquet'] as const;
 export type LakeFormat = (typeof LAKE_FORMATS)[number];
 
 export const BRONZE_PREFIX = 'bronze/';
+/** Full bytes of dead-lettered records too large to travel whole in the dead-letter topic. */
+export const QUARANTINE_PREFIX = 'quarantine/';
 
 export interface BronzeObject {
   topic: string;
@@ -38,8 +42,25 @@ export function bronzeObjectKey(object: BronzeObject): string {
     throw new RangeError(`bad offset range ${firstOffset}-${lastOffset}`);
   if (BigInt(firstOffset) > BigInt(lastOffset))
     throw new RangeError(`offset range ${firstOffset}-${lastOffset} is reversed`);
-  if (!DATE.test(date) || !HOUR.test(hour)) throw new RangeError(`bad date/hour ${date} ${hour}`);
+  if (!isEventHour(date, hour)) throw new RangeError(`bad date/hour ${date} ${hour}`);
   return `${bronzeTopicPrefix(topic)}date=${date}/hour=${hour}/${topic}+${partition}+${firstOffset}-${lastOffset}.${format}`;
+}
+
+/** True when `date` is a calendar day (YYYY-MM-DD) and `hour` is 00-23: a partition every engine accepts. */
+export function isEventHour(date: string, hour: string): boolean {
+  if (!DATE.test(date) || !HOUR.test(hour)) return false;
+  return isCalendarDate(Number(date.slice(0, 4)), Number(date.slice(5, 7)), Number(date.slice(8, 10)));
+}
+
+/**
+ * `quarantine/<topic>/<topic>+<partition>+<offset>.bin`: the original bytes of one dead-lettered record. A
+ * function of the record's position, so a replay overwrites the same object.
+ */
+export function quarantineObjectKey(topic: string, partition: number, offset: string): string {
+  if (!TOPIC.test(topic)) throw new RangeError(`not a Kafka topic name: ${JSON.stringify(topic)}`);
+  if (!Number.isInteger(partition) || partition < 0 || !OFFSET.test(offset))
+    throw new RangeError(`bad record position ${partition}@${offset}`);
+  return `${QUARANTINE_PREFIX}${topic}/${topic}+${partition}+${offset}.bin`;
 }
 
 /** `bronze/<topic>/`: list under it to see every object of a topic. */
@@ -65,7 +86,7 @@ export function parseBronzeObjectKey(key: string): BronzeObject | null {
   const m = KEY.exec(key.replaceAll(' ', '+'));
   if (!m) return null;
   const [, topic, date, hour, fileTopic, partition, firstOffset, lastOffset, format] = m;
-  if (!topic || topic !== fileTopic || !date || !hour || !HOUR.test(hour)) return null;
+  if (!topic || topic !== fileTopic || !date || !hour || !isEventHour(date, hour)) return null;
   if (!partition || !firstOffset || !lastOffset || !format) return null;
   if (!OFFSET.test(firstOffset) || !OFFSET.test(lastOffset) || BigInt(firstOffset) > BigInt(lastOffset))
     return null;

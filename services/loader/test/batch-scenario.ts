@@ -83,6 +83,11 @@ export function batchScenario(
       expect(bronze!.event_rows).toBeGreaterThan(first.truth.uniqueEvents); // the lake holds duplicates
       expect(bronze!.objects).toBe(first.objects.length);
       expectGoldEqualsTruth(await goldFigures(warehouse.query), first.truth);
+      // Every copy silver dropped is counted in gold, none more.
+      const [dropped] = await warehouse.query(
+        'select cast(sum(duplicate_rows) as double precision) as n from gold.duplicate_event_counts',
+      );
+      expect(dropped!.n).toBe((bronze!.event_rows as number) - first.truth.uniqueEvents);
     });
 
     it('a re-run loads nothing; late events and a redelivered object update gold incrementally and exactly', async () => {

@@ -13,7 +13,13 @@ export const SIMULATOR_FLAGS: FlagTable = {
       type: 'string',
       env: 'SIMULATOR_SEED',
       arg: 'N',
-      help: '0..4294967295; same seed and settings give byte-identical events (default 1)',
+      help: '0..4294967295: the world, i.e. catalog and audience (default 1)',
+    },
+    'run-id': {
+      type: 'string',
+      env: 'SIMULATOR_RUN_ID',
+      arg: 'ID',
+      help: 'names this run: sessions and event ids come from (seed, run id, start), so the same seed, run id and settings give byte-identical backfills (default: a new random id per start, so replicas and restarts never repeat an id)',
     },
     listeners: {
       type: 'string',
@@ -144,6 +150,7 @@ KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD. Logs are JSON on
 export interface SimulatorOptions {
   mode: SimulatorEnv['SIMULATOR_MODE'];
   seed: number;
+  runId: string;
   listeners: number;
   artists: number;
   start: number;
@@ -162,6 +169,7 @@ export function simulatorOptions(config: SimulatorEnv): SimulatorOptions {
   return {
     mode: config.SIMULATOR_MODE,
     seed: config.SIMULATOR_SEED,
+    runId: config.SIMULATOR_RUN_ID,
     listeners: config.SIMULATOR_LISTENERS,
     artists: config.SIMULATOR_ARTISTS,
     start: config.SIMULATOR_START,

@@ -13,6 +13,21 @@ describe('Rng', () => {
     expect(draw(7, 1)).not.toEqual(draw(8, 1));
   });
 
+  it('keys streams by 128 bits, stream number (past 2^32 too) and purpose', () => {
+    const draw = (rng: Rng) => Array.from({ length: 4 }, () => rng.next()).join(',');
+    const key = [1, 2, 3, 4] as const;
+    const streams = [
+      Rng.keyed(key, 0),
+      Rng.keyed(key, 0, 1),
+      Rng.keyed(key, 1),
+      Rng.keyed(key, 2 ** 32),
+      Rng.keyed([1, 2, 3, 5], 0),
+      Rng.keyed([0, 2, 3, 4], 0),
+    ].map(draw);
+    expect(new Set(streams).size).toBe(streams.length);
+    expect(draw(Rng.keyed(key, 7))).toBe(draw(Rng.keyed([1, 2, 3, 4], 7)));
+  });
+
   it('draws uniform floats in [0, 1)', () => {
     const rng = new Rng(1);
     let sum = 0;

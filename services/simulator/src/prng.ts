@@ -28,6 +28,9 @@ export const unit = (h: number): number => h / 0x1_0000_0000;
 
 const TWO_POW_32 = 0x1_0000_0000;
 
+/** 128 bits naming one run, as four uint32 words (see `runKey`). */
+export type RunKey = readonly [number, number, number, number];
+
 /** xoshiro128** (Blackman and Vigna): 128 bits of state, period 2^128 - 1. */
 export class Rng {
   private a: number;
@@ -40,6 +43,23 @@ export class Rng {
     this.b = hash32(seed, stream, 2);
     this.c = hash32(seed, stream, 3);
     this.d = hash32(seed, stream, 4) | 1;
+  }
+
+  /**
+   * Stream `stream` (any safe integer) of a 128-bit key, for one `purpose`. Every state word mixes the
+   * stream number with two key words, so streams of two different keys share a state (and repeat each
+   * other's ids) only with probability about 2^-128, where 32-bit seeds collide whenever two runs share one.
+   */
+  static keyed(key: RunKey, stream: number, purpose = 0): Rng {
+    const low = stream >>> 0;
+    const high = Math.floor(stream / TWO_POW_32) >>> 0;
+    const tag = purpose << 3;
+    const rng = new Rng(0);
+    rng.a = hash32(key[0], low, tag | 1, key[1] ^ high);
+    rng.b = hash32(key[1], low, tag | 2, key[2] ^ high);
+    rng.c = hash32(key[2], low, tag | 3, key[3] ^ high);
+    rng.d = hash32(key[3], low, tag | 4, key[0] ^ high) | 1;
+    return rng;
   }
 
   /** A uniform uint32. */

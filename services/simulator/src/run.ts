@@ -54,6 +54,7 @@ export async function runSimulator(options: SimulatorOptions, deps: RunDependenc
   const recorder = options.summary ? new GroundTruthRecorder(catalog, options.listeners) : undefined;
   const sim = new Simulation({
     seed: options.seed,
+    runId: options.runId,
     listeners: options.listeners,
     catalog,
     startMs,
@@ -64,6 +65,7 @@ export async function runSimulator(options: SimulatorOptions, deps: RunDependenc
     {
       mode: options.mode,
       seed: options.seed,
+      runId: options.runId,
       listeners: options.listeners,
       from: new Date(startMs).toISOString(),
       to: Number.isFinite(endMs) ? new Date(endMs).toISOString() : 'until stopped',
@@ -122,6 +124,7 @@ export async function runSimulator(options: SimulatorOptions, deps: RunDependenc
     const settings = {
       mode: options.mode,
       seed: options.seed,
+      run_id: options.runId,
       listeners: options.listeners,
       artists: options.artists,
       start: new Date(startMs).toISOString(),

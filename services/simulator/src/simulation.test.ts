@@ -13,6 +13,8 @@ const catalog = buildCatalog({ seed: 11, artists: 400 });
 
 function generate(options: {
   seed?: number;
+  runId?: string;
+  startMs?: number;
   listeners?: number;
   days?: number;
   recorder?: GroundTruthRecorder;
@@ -20,15 +22,16 @@ function generate(options: {
   const listeners = options.listeners ?? 1000;
   const sim = new Simulation({
     seed: options.seed ?? 11,
+    runId: options.runId ?? 'run-a',
     listeners,
     catalog,
-    startMs: START,
+    startMs: options.startMs ?? START,
     eventsPerSecond: (listeners * 80) / 86_400,
     ...(options.recorder ? { recorder: options.recorder } : {}),
   });
   const lines: string[] = [];
   const keys: string[] = [];
-  const end = START + (options.days ?? 1) * DAY;
+  const end = (options.startMs ?? START) + (options.days ?? 1) * DAY;
   const collect = (key: string, json: string) => {
     keys.push(key);
     lines.push(json);
@@ -56,11 +59,28 @@ describe('Simulation', { timeout: 60_000 }, () => {
     expect(events.at(-1)!.event_ts < new Date(START + 7 * DAY).toISOString()).toBe(true);
   });
 
-  it('is byte-identical for the same seed and settings, and different for another seed', () => {
+  it('is byte-identical for the same seed, run id and settings, and different for another seed', () => {
     const again = generate({ days: 1 });
     const oneDay = run.lines.filter((l) => l.includes('"event_ts":"2026-01-05'));
     expect(again.lines).toEqual(oneDay);
     expect(generate({ days: 1, seed: 12 }).lines.slice(0, 100)).not.toEqual(oneDay.slice(0, 100));
+  });
+
+  it('shares no event or session id between runs: replicas with one seed, and a restart', () => {
+    const ids = (lines: string[]) => {
+      const parsed = lines.map((l) => JSON.parse(l) as ListeningEvent);
+      return { events: parsed.map((e) => e.event_id), sessions: parsed.map((e) => e.session_id) };
+    };
+    // Two replicas of one seed over the same window, and a restart of the first an hour later.
+    const replica = ids(generate({ days: 0.25, runId: 'run-b' }).lines);
+    const restart = ids(generate({ days: 0.25, startMs: START + 3_600_000 }).lines);
+    const first = ids(run.lines.filter((l) => l.includes('"event_ts":"2026-01-05T0')));
+    const all = [first, replica, restart];
+    expect(all.every((r) => r.events.length > 1000)).toBe(true);
+    const events = all.flatMap((r) => r.events);
+    expect(new Set(events).size).toBe(events.length);
+    const sessions = new Set(all.flatMap((r) => [...new Set(r.sessions)]));
+    expect(sessions.size).toBe(all.reduce((n, r) => n + new Set(r.sessions).size, 0));
   });
 
   it('runs each session through the play -> [pause -> resume] -> skip|complete state machine', () => {
@@ -171,7 +191,8 @@ describe('Simulation', { timeout: 60_000 }, () => {
 
   it('keeps no per-listener state: a million listeners hold as many sessions as a thousand at one rate', () => {
     const at = (listeners: number) =>
-      new Simulation({ seed: 1, listeners, catalog, startMs: START, eventsPerSecond: 50 }).activeSessions;
+      new Simulation({ seed: 1, runId: 'r', listeners, catalog, startMs: START, eventsPerSecond: 50 })
+        .activeSessions;
     const small = at(1000);
     const large = at(1_000_000);
     expect(Math.abs(large - small) / small).toBeLessThan(0.25);

@@ -1,14 +1,21 @@
 import type { Catalog } from './catalog.js';
 import { MinHeap } from './heap.js';
 import { ListenerModel, MAX_ACTIVITY } from './listeners.js';
-import { hash32, Rng } from './prng.js';
+import { hash32, Rng, type RunKey } from './prng.js';
 import { hourWeight, MAX_HOUR_WEIGHT, MEAN_WEEK_WEIGHT } from './rhythm.js';
+import { runKey } from './run-key.js';
 import { KIND_NAMES, Session } from './session.js';
 import type { GroundTruthRecorder } from './summary.js';
 import { IsoFormatter } from './timefmt.js';
 
 export interface SimulationOptions {
+  /** The world: catalog and audience are functions of the seed alone. */
   seed: number;
+  /**
+   * Names this run: session starts, sessions and event ids are streams of (seed, run id, startMs), so runs
+   * with different ids (replicas, restarts) never share an event or session id.
+   */
+  runId: string;
   listeners: number;
   catalog: Catalog;
   /** Event time of the first emitted event (sessions already running at that instant are included). */
@@ -26,8 +33,9 @@ export type EventSink = (userId: string, json: string) => void;
 // `","event_type":"…","event_ts":"` for each kind: the join between the event id and the timestamp.
 const TYPE_JSON = KIND_NAMES.map((k) => `","event_type":"${k}","event_ts":"`);
 const CALIBRATION_SESSIONS = 2000;
-const SESSION_SALT = 0x5e55;
-const START_SALT = 0x57a7;
+// Purposes of the run key's streams: one stream of session starts, one stream per session (by sequence).
+const STARTS = 1;
+const SESSIONS = 0;
 
 /**
  * The whole audience as one discrete-event simulation. Session starts are a Poisson process thinned by each
@@ -41,6 +49,7 @@ export class Simulation {
   readonly eventsPerSession: number;
   private readonly heap = new MinHeap<Session>();
   private readonly starts: Rng;
+  private readonly sessionKey: RunKey;
   private readonly candidateMeanGapMs: number;
   private readonly acceptScale: number;
   private readonly iso = new IsoFormatter();
@@ -59,7 +68,9 @@ export class Simulation {
     const meanWeight = this.listeners.meanActivity() * MEAN_WEEK_WEIGHT;
     this.candidateMeanGapMs = 1 / ((sessionsPerMs * maxWeight) / meanWeight);
     this.acceptScale = 1 / maxWeight;
-    this.starts = new Rng(hash32(seed, START_SALT), listeners);
+    const key = runKey(seed, options.runId, startMs);
+    this.starts = Rng.keyed(key, listeners, STARTS);
+    this.sessionKey = key;
     this.nextCandidateAt = startMs - (options.warmupMs ?? 3_600_000);
     this.warmUp(startMs);
   }
@@ -136,7 +147,7 @@ export class Simulation {
     const weight = listeners.activity(index) * hourWeight(at, listeners.offsetMinutes(index));
     if (this.starts.float() >= weight * this.acceptScale) return undefined;
     const seq = this.sessionSeq++;
-    const rng = new Rng(hash32(this.options.seed, SESSION_SALT), seq);
+    const rng = Rng.keyed(this.sessionKey, seq, SESSIONS);
     return new Session(seq, at, listeners.describe(index), rng, this.options);
   }
 

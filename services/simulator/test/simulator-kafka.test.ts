@@ -91,9 +91,9 @@ describe('simulator into a real Kafka broker', () => {
     expect(configs.resources[0]!.configEntries[0]!.configValue).toBe('compact');
   });
 
-  it('writes byte-identical streams for the same seed and settings', async () => {
-    await publishRun('det1.', { SIMULATOR_SEED: '9', SIMULATOR_CATALOG: 'false' });
-    await publishRun('det2.', { SIMULATOR_SEED: '9', SIMULATOR_CATALOG: 'false' });
+  it('writes byte-identical streams for the same seed, run id and settings', async () => {
+    await publishRun('det1.', { SIMULATOR_SEED: '9', SIMULATOR_RUN_ID: 'det', SIMULATOR_CATALOG: 'false' });
+    await publishRun('det2.', { SIMULATOR_SEED: '9', SIMULATOR_RUN_ID: 'det', SIMULATOR_CATALOG: 'false' });
     const first = await readTopic(kafka, `det1.${TOPICS.listeningEvents}`);
     const second = await readTopic(kafka, `det2.${TOPICS.listeningEvents}`);
     expect(first.length).toBeGreaterThan(10_000);

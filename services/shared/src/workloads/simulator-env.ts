@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { env } from '../config.js';
 import { requireBrokers, sourceKafkaShape } from './source-env.js';
@@ -24,6 +25,14 @@ export const simulatorEnvSchema = z
     ...sourceKafkaShape,
     SIMULATOR_MODE: z.enum(['backfill', 'realtime']).default('backfill'),
     SIMULATOR_SEED: env.int(1).pipe(z.number().int().min(0).max(0xffff_ffff, 'must be at most 4294967295')),
+    /**
+     * Names one run: sessions and event ids are drawn from (seed, run id, start), so runs never share an
+     * id. Unset: a new random id per process, so replicas and restarts are new runs.
+     */
+    SIMULATOR_RUN_ID: z
+      .string()
+      .regex(/^[\x21-\x7e]{1,128}$/, 'must be 1-128 printable ASCII characters without spaces')
+      .default(() => randomUUID()),
     SIMULATOR_LISTENERS: count(1_000_000_000).default(10_000),
     SIMULATOR_ARTISTS: count(200_000).default(2000),
     SIMULATOR_START: utcDate.default(Date.UTC(2026, 0, 1)),

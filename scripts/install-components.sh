@@ -4,7 +4,7 @@
 # whose cache folder holds a ".done" marker is reused as it is.
 #
 # Usage: scripts/install-components.sh [component ...]   (default: all)
-# Components: apt kafka versitygw helm kube etcd dbt airflow
+# Components: apt kafka versitygw helm kube etcd kube-node coredns node-tools dbt airflow
 set -euo pipefail
 
 SP_CACHE="${SP_CACHE:-$HOME/.cache/spotify-pipeline}"
@@ -21,7 +21,12 @@ install_apt() {
   local missing=()
   command -v pg_ctlcluster >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
-  if ((${#missing[@]} == 0)); then step "apt: postgresql and chromium present"; return; fi
+  # The test node's container runtime and pod network (harness/src/cluster.ts).
+  command -v containerd >/dev/null 2>&1 || missing+=(containerd)
+  command -v runc >/dev/null 2>&1 || missing+=(runc)
+  [[ -x /usr/lib/cni/bridge ]] || missing+=(containernetworking-plugins)
+  command -v iptables >/dev/null 2>&1 || missing+=(iptables)
+  if ((${#missing[@]} == 0)); then step "apt: postgresql, chromium, containerd, runc, CNI plugins, iptables present"; return; fi
   need apt-get "install ${missing[*]} with your system's package manager"
   step "apt: installing ${missing[*]}"
   apt-get update -qq
@@ -66,12 +71,7 @@ go_install() { # name version module-path
 # kube-apiserver and etcd are built in throwaway wrapper modules: their own go.mod files point at
 # sibling folders (staging/, ../api) that a module download does not have, so the wrapper replaces
 # each with the published module of the same release.
-install_kube() {
-  local dir="$SP_CACHE/kube-$KUBE_VERSION"
-  if cached "$dir"; then step "kube-apiserver $KUBE_VERSION: cached"; return; fi
-  need go "install Go 1.24 or newer"
-  step "kube-apiserver $KUBE_VERSION: building (cold build takes 10-25 minutes on 2 cores)"
-  rm -rf "$dir" && mkdir -p "$dir/src" "$dir/bin"
+write_kube_wrapper() { # dir
   local modfile
   modfile="$(go mod download -json "k8s.io/kubernetes@$KUBE_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')"
   {
@@ -79,11 +79,94 @@ install_kube() {
     echo "go 1.24.0"
     echo "require k8s.io/kubernetes $KUBE_VERSION"
     grep -oE '^\s*k8s.io/[a-z0-9-]+ => ./staging' "$modfile" | awk -v v="$KUBE_STAGING_VERSION" '{print "replace " $1 " => " $1 " " v}'
-  } >"$dir/src/go.mod"
+  } >"$1/go.mod"
+}
+
+install_kube() {
+  local dir="$SP_CACHE/kube-$KUBE_VERSION"
+  if cached "$dir"; then step "kube-apiserver $KUBE_VERSION: cached"; return; fi
+  need go "install Go 1.24 or newer"
+  step "kube-apiserver $KUBE_VERSION: building (cold build takes 10-25 minutes on 2 cores)"
+  rm -rf "$dir" && mkdir -p "$dir/src" "$dir/bin"
+  write_kube_wrapper "$dir/src"
   echo 'package tools
 import _ "k8s.io/kubernetes/cmd/kube-apiserver/app"' >"$dir/src/tools.go"
   (cd "$dir/src" && GOFLAGS=-mod=mod go mod tidy >/dev/null 2>&1 || true
    cd "$dir/src" && GOFLAGS=-mod=mod go build -o "$dir/bin/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver)
+  touch "$dir/.done"
+}
+
+# The rest of a node, from the same release in the same kind of wrapper module (so the Go build cache of
+# kube-apiserver is reused): kubelet, kube-controller-manager, kube-scheduler, kube-proxy, and kubectl.
+install_kube_node() {
+  local dir="$SP_CACHE/kube-node-$KUBE_VERSION"
+  if cached "$dir"; then step "kube-node $KUBE_VERSION: cached"; return; fi
+  need go "install Go 1.24 or newer"
+  local commands=(kubelet kube-controller-manager kube-scheduler kube-proxy kubectl)
+  step "kube-node $KUBE_VERSION: building ${commands[*]} (5-10 minutes on 2 cores after kube-apiserver)"
+  rm -rf "$dir" && mkdir -p "$dir/src" "$dir/bin"
+  write_kube_wrapper "$dir/src"
+  {
+    echo 'package tools'
+    for c in "${commands[@]}"; do echo "import _ \"k8s.io/kubernetes/cmd/$c/app\""; done
+  } >"$dir/src/tools.go"
+  (cd "$dir/src" && GOFLAGS=-mod=mod go mod tidy >/dev/null 2>&1 || true)
+  for c in "${commands[@]}"; do
+    step "kube-node: go build $c"
+    (cd "$dir/src" && GOFLAGS=-mod=mod go build -o "$dir/bin/$c" "k8s.io/kubernetes/cmd/$c")
+  done
+  touch "$dir/.done"
+}
+
+# CoreDNS with only the plugins a test cluster's Service names need (no forwarding: pods resolve nothing
+# outside the cluster), built the way CoreDNS documents for a custom plugin set: its own main package.
+install_coredns() {
+  local dir="$SP_CACHE/coredns-$COREDNS_VERSION"
+  if cached "$dir"; then step "coredns $COREDNS_VERSION: cached"; return; fi
+  need go "install Go 1.24 or newer"
+  step "coredns $COREDNS_VERSION: building (a few minutes)"
+  rm -rf "$dir" && mkdir -p "$dir/src" "$dir/bin"
+  cat >"$dir/src/go.mod" <<MOD
+module spotify-pipeline/coredns-wrapper
+go 1.24.0
+require github.com/coredns/coredns $COREDNS_VERSION
+MOD
+  cat >"$dir/src/main.go" <<'GO'
+package main
+
+import (
+	"github.com/coredns/coredns/core/dnsserver"
+	"github.com/coredns/coredns/coremain"
+	_ "github.com/coredns/coredns/plugin/cache"
+	_ "github.com/coredns/coredns/plugin/errors"
+	_ "github.com/coredns/coredns/plugin/health"
+	_ "github.com/coredns/coredns/plugin/kubernetes"
+	_ "github.com/coredns/coredns/plugin/loadbalance"
+	_ "github.com/coredns/coredns/plugin/ready"
+)
+
+func init() {
+	dnsserver.Directives = []string{"errors", "health", "ready", "kubernetes", "cache", "loadbalance"}
+}
+
+func main() { coremain.Run() }
+GO
+  (cd "$dir/src" && GOFLAGS=-mod=mod go mod tidy && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -ldflags='-s -w' -o "$dir/bin/coredns" .)
+  touch "$dir/.done"
+}
+
+# The one program of the test node's own image (pod sandbox, readiness probe, test server): harness/node-tools,
+# cached by the hash of its source.
+install_node_tools() {
+  local src hash dir
+  src="$(cd "$(dirname "${BASH_SOURCE[0]}")/../harness/node-tools" && pwd)"
+  hash="$(cat "$src/go.mod" "$src/main.go" | sha256sum | cut -c1-12)"
+  dir="$SP_CACHE/node-tools-$hash"
+  if cached "$dir"; then step "node-tools $hash: cached"; return; fi
+  need go "install Go 1.24 or newer"
+  step "node-tools $hash: building"
+  rm -rf "$dir" && mkdir -p "$dir/bin"
+  (cd "$src" && CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$dir/bin/sp-node-tools" .)
   touch "$dir/.done"
 }
 
@@ -132,7 +215,7 @@ install_airflow() {
 
 main() {
   local components=("$@")
-  ((${#components[@]})) || components=(apt kafka versitygw helm etcd kube dbt airflow)
+  ((${#components[@]})) || components=(apt kafka versitygw helm etcd kube kube-node coredns node-tools dbt airflow)
   for c in "${components[@]}"; do
     case "$c" in
       apt) install_apt ;;
@@ -140,10 +223,13 @@ main() {
       versitygw) go_install versitygw "$VERSITYGW_VERSION" github.com/versity/versitygw/cmd/versitygw ;;
       helm) go_install helm "$HELM_VERSION" helm.sh/helm/v3/cmd/helm ;;
       kube) install_kube ;;
+      kube-node) install_kube_node ;;
+      coredns) install_coredns ;;
+      node-tools) install_node_tools ;;
       etcd) install_etcd ;;
       dbt) install_dbt ;;
       airflow) install_airflow ;;
-      *) die "unknown component '$c' (known: apt kafka versitygw helm kube etcd dbt airflow)" ;;
+      *) die "unknown component '$c' (known: apt kafka versitygw helm kube etcd kube-node coredns node-tools dbt airflow)" ;;
     esac
   done
   step "all components ready in $SP_CACHE"

@@ -32,14 +32,19 @@ Configuration:
       - { name: kafka.server.BrokerServer, level: INFO }
 `;
 
-/** A single-node KRaft broker (broker and controller in one JVM) on free loopback ports. */
+/**
+ * A single-node KRaft broker (broker and controller in one JVM) on free loopback ports. `host` puts its client
+ * listener (and the address it advertises) on another local address, e.g. a test cluster's host address that
+ * pods reach.
+ */
 export async function startKafka(
-  options: { heapMb?: number; partitions?: number } = {},
+  options: { heapMb?: number; partitions?: number; host?: string } = {},
 ): Promise<KafkaInstance> {
+  const host = options.host ?? '127.0.0.1';
   const paths = componentPaths();
   requireComponent(paths.kafkaLibs, 'kafka');
   const dir = makeWorkdir('kafka');
-  const [port, controllerPort] = [await freePort(), await freePort()];
+  const [port, controllerPort] = [await freePort(host), await freePort()];
   const props = join(dir.path, 'server.properties');
   writeFileSync(
     props,
@@ -47,8 +52,8 @@ export async function startKafka(
       'process.roles=broker,controller',
       'node.id=1',
       `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
-      `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-      `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+      `listeners=PLAINTEXT://${host}:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+      `advertised.listeners=PLAINTEXT://${host}:${port}`,
       'controller.listener.names=CONTROLLER',
       'inter.broker.listener.name=PLAINTEXT',
       'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
@@ -94,7 +99,7 @@ export async function startKafka(
       'the Kafka broker to accept connections',
       async () => {
         if (current.exited()) throw new Error('broker exited');
-        return portAccepts(port);
+        return portAccepts(port, host);
       },
       { timeoutMs: 90_000, logHint: () => current.tail() },
     );
@@ -102,8 +107,8 @@ export async function startKafka(
   await start();
 
   return {
-    brokers: [`127.0.0.1:${port}`],
-    bootstrap: `127.0.0.1:${port}`,
+    brokers: [`${host}:${port}`],
+    bootstrap: `${host}:${port}`,
     workdir: dir.path,
     start,
     stop: async () => {

@@ -22,49 +22,17 @@ export interface KubeInstance {
  */
 export async function startKubeApiServer(): Promise<KubeInstance> {
   const paths = componentPaths();
-  requireComponent(paths.etcd, 'etcd');
   requireComponent(paths.kubeApiserver, 'kube');
   const dir = makeWorkdir('kube');
   const certs = makeKubeCerts(dir.path);
-  const [etcdPort, peerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
-
-  const etcd = startProcess({
-    name: 'etcd',
-    command: paths.etcd,
-    args: [
-      '--data-dir',
-      join(dir.path, 'etcd'),
-      '--listen-client-urls',
-      `http://127.0.0.1:${etcdPort}`,
-      '--advertise-client-urls',
-      `http://127.0.0.1:${etcdPort}`,
-      '--listen-peer-urls',
-      `http://127.0.0.1:${peerPort}`,
-      '--initial-advertise-peer-urls',
-      `http://127.0.0.1:${peerPort}`,
-      '--initial-cluster',
-      `default=http://127.0.0.1:${peerPort}`,
-      '--unsafe-no-fsync',
-      '--log-level',
-      'warn',
-    ],
-    logFile: join(dir.path, 'etcd.log'),
-  });
-  await waitUntil(
-    'etcd to be healthy',
-    async () => {
-      if (etcd.exited()) throw new Error('etcd exited');
-      const res = await fetch(`http://127.0.0.1:${etcdPort}/health`);
-      return res.ok;
-    },
-    { timeoutMs: 30_000, logHint: () => etcd.tail() },
-  );
+  const apiPort = await freePort();
+  const etcd = await startEtcd({ dir: dir.path, launch: startProcess });
 
   const apiserver: ManagedProcess = startProcess({
     name: 'kube-apiserver',
     command: paths.kubeApiserver,
     args: [
-      `--etcd-servers=http://127.0.0.1:${etcdPort}`,
+      `--etcd-servers=${etcd.endpoint}`,
       `--secure-port=${apiPort}`,
       '--bind-address=127.0.0.1',
       '--advertise-address=127.0.0.1',
@@ -84,47 +52,105 @@ export async function startKubeApiServer(): Promise<KubeInstance> {
 
   const clientCert = readFileSync(certs.clientCert);
   const clientKey = readFileSync(certs.clientKey);
-  await waitUntil(
-    'kube-apiserver to be ready',
-    async () => {
-      if (apiserver.exited()) throw new Error('kube-apiserver exited');
-      return (await getStatus(apiPort, '/readyz', clientCert, clientKey)) === 200;
-    },
-    { timeoutMs: 120_000, intervalMs: 500, logHint: () => apiserver.tail() },
-  );
+  await waitForApiServer({
+    host: '127.0.0.1',
+    port: apiPort,
+    cert: clientCert,
+    key: clientKey,
+    process: apiserver,
+  });
 
   const servingCert = readFileSync(join(dir.path, 'serving', 'apiserver.crt'));
   const server = `https://127.0.0.1:${apiPort}`;
   const kubeconfigPath = join(dir.path, 'kubeconfig');
-  writeFileSync(kubeconfigPath, kubeconfig(server, servingCert, clientCert, clientKey), { mode: 0o600 });
+  writeFileSync(kubeconfigPath, kubeconfigYaml(server, servingCert, clientCert, clientKey), { mode: 0o600 });
 
   return {
     server,
     kubeconfigPath,
     stop: async () => {
       await apiserver.stop(10_000);
-      await etcd.stop(10_000);
+      await etcd.process.stop(10_000);
       dir.remove();
     },
   };
 }
 
-function getStatus(port: number, path: string, cert: Buffer, key: Buffer): Promise<number> {
+type Launch = (options: { name: string; command: string; args: string[]; logFile: string }) => ManagedProcess;
+
+/** etcd on free loopback ports with its data in `dir`/etcd, started by `launch`; resolves once healthy. */
+export async function startEtcd(options: {
+  dir: string;
+  launch: Launch;
+}): Promise<{ endpoint: string; process: ManagedProcess }> {
+  const etcdBin = requireComponent(componentPaths().etcd, 'etcd');
+  const [etcdPort, peerPort] = [await freePort(), await freePort()];
+  const etcd = options.launch({
+    name: 'etcd',
+    command: etcdBin,
+    args: [
+      '--data-dir',
+      join(options.dir, 'etcd'),
+      '--listen-client-urls',
+      `http://127.0.0.1:${etcdPort}`,
+      '--advertise-client-urls',
+      `http://127.0.0.1:${etcdPort}`,
+      '--listen-peer-urls',
+      `http://127.0.0.1:${peerPort}`,
+      '--initial-advertise-peer-urls',
+      `http://127.0.0.1:${peerPort}`,
+      '--initial-cluster',
+      `default=http://127.0.0.1:${peerPort}`,
+      '--unsafe-no-fsync',
+      '--log-level',
+      'warn',
+    ],
+    logFile: join(options.dir, 'etcd.log'),
+  });
+  await waitUntil(
+    'etcd to be healthy',
+    async () => {
+      if (etcd.exited()) throw new Error('etcd exited');
+      const res = await fetch(`http://127.0.0.1:${etcdPort}/health`);
+      return res.ok;
+    },
+    { timeoutMs: 30_000, logHint: () => etcd.tail() },
+  );
+  return { endpoint: `http://127.0.0.1:${etcdPort}`, process: etcd };
+}
+
+/** Resolves when the API server's /readyz answers 200 to the given client certificate. */
+export async function waitForApiServer(options: {
+  host: string;
+  port: number;
+  cert: Buffer;
+  key: Buffer;
+  process: ManagedProcess;
+}): Promise<void> {
+  await waitUntil(
+    'kube-apiserver to be ready',
+    async () => {
+      if (options.process.exited()) throw new Error('kube-apiserver exited');
+      return (await getStatus(options.host, options.port, '/readyz', options.cert, options.key)) === 200;
+    },
+    { timeoutMs: 120_000, intervalMs: 500, logHint: () => options.process.tail() },
+  );
+}
+
+function getStatus(host: string, port: number, path: string, cert: Buffer, key: Buffer): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request(
-      { host: '127.0.0.1', port, path, cert, key, rejectUnauthorized: false, timeout: 2000 },
-      (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      },
-    );
+    const req = request({ host, port, path, cert, key, rejectUnauthorized: false, timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
     req.on('error', reject);
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.end();
   });
 }
 
-function kubeconfig(server: string, ca: Buffer, cert: Buffer, key: Buffer): string {
+/** A kubeconfig for one client certificate; `ca` is what the server's certificate must chain to. */
+export function kubeconfigYaml(server: string, ca: Buffer, cert: Buffer, key: Buffer): string {
   const b64 = (b: Buffer) => b.toString('base64');
   return `apiVersion: v1
 kind: Config

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -26,6 +27,13 @@ export interface ComponentPaths {
   etcd: string;
   kubeApiserver: string;
   kubectl: string;
+  kubelet: string;
+  kubeControllerManager: string;
+  kubeScheduler: string;
+  kubeProxy: string;
+  coredns: string;
+  /** harness/node-tools built: the test node's pod sandbox, readiness probe and test server. */
+  nodeTools: string;
   dbt: string;
   python: string;
   postgresBin: string;
@@ -43,12 +51,25 @@ export function componentPaths(): ComponentPaths {
     helm: join(c, `helm-${v.HELM_VERSION}`, 'bin/helm'),
     etcd: join(c, `etcd-${v.ETCD_VERSION}`, 'bin/etcd'),
     kubeApiserver: join(c, `kube-${v.KUBE_VERSION}`, 'bin/kube-apiserver'),
-    kubectl: 'kubectl',
+    kubectl: join(c, `kube-node-${v.KUBE_VERSION}`, 'bin/kubectl'),
+    kubelet: join(c, `kube-node-${v.KUBE_VERSION}`, 'bin/kubelet'),
+    kubeControllerManager: join(c, `kube-node-${v.KUBE_VERSION}`, 'bin/kube-controller-manager'),
+    kubeScheduler: join(c, `kube-node-${v.KUBE_VERSION}`, 'bin/kube-scheduler'),
+    kubeProxy: join(c, `kube-node-${v.KUBE_VERSION}`, 'bin/kube-proxy'),
+    coredns: join(c, `coredns-${v.COREDNS_VERSION}`, 'bin/coredns'),
+    nodeTools: join(c, `node-tools-${nodeToolsHash()}`, 'bin/sp-node-tools'),
     dbt: join(c, `dbt-${v.DBT_CORE_VERSION}-duckdb-${v.DUCKDB_VERSION}`, 'bin/dbt'),
     python: join(c, `dbt-${v.DBT_CORE_VERSION}-duckdb-${v.DUCKDB_VERSION}`, 'bin/python'),
     postgresBin: findPostgresBin(),
     airflowPython: join(c, `airflow-${v.AIRFLOW_VERSION}`, 'bin/python'),
   };
+}
+
+/** The installer's cache key for harness/node-tools: the hash of its source, as `cat go.mod main.go | sha256sum`. */
+export function nodeToolsHash(): string {
+  const dir = join(repoRoot, 'harness/node-tools');
+  const source = Buffer.concat([readFileSync(join(dir, 'go.mod')), readFileSync(join(dir, 'main.go'))]);
+  return createHash('sha256').update(source).digest('hex').slice(0, 12);
 }
 
 function findPostgresBin(): string {

@@ -1,12 +1,12 @@
 import { createServer, Socket } from 'node:net';
 
-/** A port that was free a moment ago on 127.0.0.1 (the OS picks it, so parallel runs don't collide). */
-export function freePort(): Promise<number> {
+/** A port that was free a moment ago on `host` (the OS picks it, so parallel runs don't collide). */
+export function freePort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(0, host, () => {
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : 0;
       server.close(() => resolve(port));

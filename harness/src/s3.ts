@@ -17,13 +17,17 @@ export interface S3Instance {
   destroy(): Promise<void>;
 }
 
-/** versitygw (an Apache-2.0 S3 gateway) serving a posix folder, with credentials made up for this run. */
-export async function startS3(): Promise<S3Instance> {
+/**
+ * versitygw (an Apache-2.0 S3 gateway) serving a posix folder, with credentials made up for this run, on a free
+ * loopback port (or on `host`, another local address, e.g. a test cluster's host address that pods reach).
+ */
+export async function startS3(options: { host?: string } = {}): Promise<S3Instance> {
+  const host = options.host ?? '127.0.0.1';
   const paths = componentPaths();
   requireComponent(paths.versitygw, 'versitygw');
   const dir = makeWorkdir('s3');
   for (const sub of ['data', 'meta', 'iam', 'versions']) mkdirSync(join(dir.path, sub));
-  const port = await freePort();
+  const port = await freePort(host);
   const accessKey = `test-${randomBytes(6).toString('hex')}`;
   const secretKey = randomBytes(24).toString('base64url');
   const region = 'us-east-1';
@@ -35,7 +39,7 @@ export async function startS3(): Promise<S3Instance> {
       command: paths.versitygw,
       args: [
         '--port',
-        `127.0.0.1:${port}`,
+        `${host}:${port}`,
         '--iam-dir',
         join(dir.path, 'iam'),
         '--region',
@@ -56,7 +60,7 @@ export async function startS3(): Promise<S3Instance> {
       'the S3 server to accept connections',
       async () => {
         if (current.exited()) throw new Error('versitygw exited');
-        return portAccepts(port);
+        return portAccepts(port, host);
       },
       { timeoutMs: 30_000, logHint: () => current.tail() },
     );
@@ -64,7 +68,7 @@ export async function startS3(): Promise<S3Instance> {
   await start();
 
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: `http://${host}:${port}`,
     accessKey,
     secretKey,
     region,

@@ -1,0 +1,3 @@
+module spotify-pipeline/node-tools
+
+go 1.24.0

@@ -1,0 +1,112 @@
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface CertPair {
+  cert: string;
+  key: string;
+}
+
+/** Who is who in a test cluster: one CA, the API server's serving certificate, a client per component. */
+export interface ClusterPki {
+  ca: CertPair;
+  apiserver: CertPair;
+  /** The API server's client certificate towards the kubelet (logs, exec). */
+  apiserverKubeletClient: CertPair;
+  admin: CertPair;
+  node: CertPair;
+  controllerManager: CertPair;
+  scheduler: CertPair;
+  kubeProxy: CertPair;
+  serviceAccountKey: string;
+  serviceAccountPublicKey: string;
+}
+
+const openssl = (args: string[], cwd: string) => execFileSync('openssl', args, { cwd, stdio: 'pipe' });
+const ecKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+
+/**
+ * Certificates for a cluster whose API server serves on `apiserverIps` (and its `kubernetes` Service IP),
+ * with the identities the built-in RBAC roles and the Node authorizer expect.
+ */
+export function makeClusterPki(
+  dir: string,
+  options: { apiserverIps: string[]; nodeName: string },
+): ClusterPki {
+  openssl(
+    [
+      'req',
+      '-x509',
+      ...ecKey,
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.crt',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=sp-test-cluster-ca',
+    ],
+    dir,
+  );
+  const ca = { cert: join(dir, 'ca.crt'), key: join(dir, 'ca.key') };
+  const issue = (name: string, subject: string, usage: string, altNames?: string[]): CertPair => {
+    openssl(['req', ...ecKey, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject], dir);
+    const extensions = [
+      'basicConstraints=CA:FALSE',
+      'keyUsage=critical,digitalSignature,keyEncipherment',
+      `extendedKeyUsage=${usage}`,
+      ...(altNames ? [`subjectAltName=${altNames.join(',')}`] : []),
+    ];
+    writeFileSync(join(dir, `${name}.ext`), `${extensions.join('\n')}\n`);
+    openssl(
+      [
+        'x509',
+        '-req',
+        '-in',
+        `${name}.csr`,
+        '-CA',
+        'ca.crt',
+        '-CAkey',
+        'ca.key',
+        '-CAcreateserial',
+        '-days',
+        '2',
+        '-extfile',
+        `${name}.ext`,
+        '-out',
+        `${name}.crt`,
+      ],
+      dir,
+    );
+    return { cert: join(dir, `${name}.crt`), key: join(dir, `${name}.key`) };
+  };
+  const serviceNames = [
+    'kubernetes',
+    'kubernetes.default',
+    'kubernetes.default.svc',
+    'kubernetes.default.svc.cluster.local',
+  ];
+  const pki: ClusterPki = {
+    ca,
+    apiserver: issue('apiserver', '/CN=kube-apiserver', 'serverAuth', [
+      ...options.apiserverIps.map((ip) => `IP:${ip}`),
+      ...serviceNames.map((name) => `DNS:${name}`),
+    ]),
+    apiserverKubeletClient: issue(
+      'apiserver-kubelet-client',
+      '/O=system:masters/CN=kube-apiserver-kubelet-client',
+      'clientAuth',
+    ),
+    admin: issue('admin', '/O=system:masters/CN=test-admin', 'clientAuth'),
+    node: issue('node', `/O=system:nodes/CN=system:node:${options.nodeName}`, 'clientAuth'),
+    controllerManager: issue('controller-manager', '/CN=system:kube-controller-manager', 'clientAuth'),
+    scheduler: issue('scheduler', '/CN=system:kube-scheduler', 'clientAuth'),
+    kubeProxy: issue('kube-proxy', '/CN=system:kube-proxy', 'clientAuth'),
+    serviceAccountKey: join(dir, 'sa.key'),
+    serviceAccountPublicKey: join(dir, 'sa.pub'),
+  };
+  openssl(['genrsa', '-out', 'sa.key', '2048'], dir);
+  openssl(['rsa', '-in', 'sa.key', '-pubout', '-out', 'sa.pub'], dir);
+  return pki;
+}

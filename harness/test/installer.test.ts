@@ -41,6 +41,8 @@ describe('scripts/install-components.sh', () => {
   it('rejects an unknown component with the list of known ones', async () => {
     const result = await run(['kafak'], process.env);
     expect(result.code).not.toBe(0);
-    expect(result.output).toMatch(/unknown component 'kafak' \(known: apt kafka .*kube-node coredns node-tools.*\)/);
+    expect(result.output).toMatch(
+      /unknown component 'kafak' \(known: apt kafka .*kube-node coredns node-tools.*\)/,
+    );
   });
 });

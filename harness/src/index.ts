@@ -1,6 +1,7 @@
 export * from './browser.js';
 export * from './cluster.js';
 export * from './dbt.js';
+export * from './fake-spotify.js';
 export * from './helm.js';
 export * from './kafka.js';
 export * from './kube.js';
@@ -11,4 +12,5 @@ export * from './postgres.js';
 export * from './process.js';
 export * from './read-topic.js';
 export * from './s3.js';
+export * from './spotify-export.js';
 export * from './workdir.js';

@@ -249,7 +249,6 @@ describe('apply a pipeline', () => {
 
     const uid = status.metadata?.uid;
     for (const [apiVersion, kind, name] of [
-      ['v1', 'ConfigMap', 'wrapped-config'],
       ['apps/v1', 'Deployment', 'wrapped-lake-writer'],
       ['apps/v1', 'Deployment', 'wrapped-source-0'],
       ['policy/v1', 'PodDisruptionBudget', 'wrapped-lake-writer'],
@@ -469,14 +468,21 @@ describe('changes', () => {
       },
     } as never);
     await new Promise((r) => setTimeout(r, 500));
-    await client.delete({ apiVersion: 'v1', kind: 'ConfigMap', namespace: NS, name: 'wrapped-config' });
+    await client.delete({
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      namespace: NS,
+      name: 'wrapped-lake-writer',
+    });
     await new Promise((r) => setTimeout(r, 2000));
-    expect(await get('v1', 'ConfigMap', NS, 'wrapped-config')).toBeNull();
+    expect(await get('policy/v1', 'PodDisruptionBudget', NS, 'wrapped-lake-writer')).toBeNull();
     await client.apply({
       ...pipeline('wrapped', spec),
       metadata: { name: 'wrapped', namespace: NS, annotations: {} },
     } as never);
-    await waitFor('ConfigMap back', () => get('v1', 'ConfigMap', NS, 'wrapped-config'));
+    await waitFor('PodDisruptionBudget back', () =>
+      get('policy/v1', 'PodDisruptionBudget', NS, 'wrapped-lake-writer'),
+    );
   });
 });
 

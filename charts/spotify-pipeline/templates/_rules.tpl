@@ -86,6 +86,7 @@
     - batch
   resources:
     - cronjobs
+    - jobs
   verbs:
     - get
     - list

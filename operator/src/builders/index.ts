@@ -1,8 +1,9 @@
 import { buildHpa, buildScaledObject } from './autoscaler.js';
-import { buildConfigMap } from './config-map.js';
-import type { BuildContext, ChildObject } from './context.js';
+import { type BuildContext, type ChildObject, names } from './context.js';
+import { lakeWriterRefusal, loaderRefusal, sourceRefusal } from './refusals.js';
 import { buildAirflowDagConfigMap, buildLoadCronJob, buildTransformCronJob } from './schedule.js';
-import { buildLakeWriterDeployment, buildLakeWriterPdb, buildSourceDeployments } from './workloads.js';
+import { buildSourceWorkloads, MAX_SOURCES } from './sources.js';
+import { buildLakeWriterDeployment, buildLakeWriterPdb } from './workloads.js';
 
 export interface DesiredChild {
   /** apiVersion + kind + name identify it; `object` null means "must not exist". */
@@ -10,16 +11,48 @@ export interface DesiredChild {
   kind: string;
   name: string;
   object: ChildObject | null;
+  /**
+   * What the workload's own schema refuses in the env built for it: the child is withheld (neither applied
+   * nor deleted, so a running version stays) and the refusal is reported. `workload` names it there.
+   */
+  refused?: { workload: string; problem: string };
 }
 
 /** Children in the pipeline's namespace, grouped by the condition they feed. */
 export function desiredWorkloads(ctx: BuildContext): DesiredChild[] {
+  const { pipeline } = ctx;
   const lakeWriter = buildLakeWriterDeployment(ctx);
   const name = lakeWriter.metadata.name;
+  const sources = buildSourceWorkloads(ctx);
+  const sourceChildren: DesiredChild[] = [];
+  // Index by index, the workload of the source's kind and nothing of the other kind; past the list, nothing
+  // (a source removed from the list, or turned from a Deployment into a Job, leaves nothing behind).
+  for (let index = 0; index < MAX_SOURCES; index++) {
+    const workload = sources.find((s) => s.index === index);
+    const problem = workload ? sourceRefusal(ctx, index, workload.source) : null;
+    const refused = problem
+      ? { workload: `spec.sources[${index}] (${workload?.source.type})`, problem }
+      : null;
+    for (const [apiVersion, kind] of [
+      ['apps/v1', 'Deployment'],
+      ['batch/v1', 'Job'],
+    ] as const) {
+      const object = workload?.object.kind === kind ? workload.object : null;
+      sourceChildren.push({
+        ...child(apiVersion, kind, names.source(pipeline, index), object),
+        ...(object && refused ? { refused } : {}),
+      });
+    }
+  }
+  const lakeWriterProblem = lakeWriterRefusal(ctx);
   return [
-    child('v1', 'ConfigMap', buildConfigMap(ctx).metadata.name, buildConfigMap(ctx)),
-    ...buildSourceDeployments(ctx).map((d) => child('apps/v1', 'Deployment', d.metadata.name, d)),
-    child('apps/v1', 'Deployment', name, lakeWriter),
+    // Settings used to live in this ConfigMap; each workload's env is in its own pod template now.
+    child('v1', 'ConfigMap', names.config(pipeline), null),
+    ...sourceChildren,
+    {
+      ...child('apps/v1', 'Deployment', name, lakeWriter),
+      ...(lakeWriterProblem ? { refused: { workload: 'the lake writer', problem: lakeWriterProblem } } : {}),
+    },
     child('policy/v1', 'PodDisruptionBudget', name, buildLakeWriterPdb(ctx)),
     child('autoscaling/v2', 'HorizontalPodAutoscaler', name, buildHpa(ctx)),
     child('keda.sh/v1alpha1', 'ScaledObject', name, buildScaledObject(ctx)),
@@ -28,10 +61,15 @@ export function desiredWorkloads(ctx: BuildContext): DesiredChild[] {
 
 export function desiredSchedule(ctx: BuildContext): DesiredChild[] {
   const { metadata } = ctx.pipeline;
+  const problem = loaderRefusal(ctx);
+  const refused = problem ? { refused: { workload: 'the loader', problem } } : {};
   return [
-    child('batch/v1', 'CronJob', `${metadata.name}-load`, buildLoadCronJob(ctx)),
-    child('batch/v1', 'CronJob', `${metadata.name}-transform`, buildTransformCronJob(ctx)),
-    child('v1', 'ConfigMap', `${metadata.name}-airflow-dag`, buildAirflowDagConfigMap(ctx)),
+    { ...child('batch/v1', 'CronJob', `${metadata.name}-load`, buildLoadCronJob(ctx)), ...refused },
+    { ...child('batch/v1', 'CronJob', `${metadata.name}-transform`, buildTransformCronJob(ctx)), ...refused },
+    {
+      ...child('v1', 'ConfigMap', `${metadata.name}-airflow-dag`, buildAirflowDagConfigMap(ctx)),
+      ...refused,
+    },
   ];
 }
 

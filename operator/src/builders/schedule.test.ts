@@ -16,7 +16,9 @@ describe('schedule', () => {
     // the loader's CLI commands: load, and batch (load then dbt build)
     expect(JSON.stringify(buildLoadCronJob(ctx))).toContain('"args":["load"]');
     expect(JSON.stringify(buildTransformCronJob(ctx))).toContain('"args":["batch"]');
-    expect(JSON.stringify(buildLoadCronJob(ctx))).toContain('"secretRef":{"name":"snowflake-creds"}');
+    expect(JSON.stringify(buildLoadCronJob(ctx))).toContain(
+      '{"name":"SNOWFLAKE_PASSWORD","valueFrom":{"secretKeyRef":{"name":"snowflake-creds","key":"SNOWFLAKE_PASSWORD"}}}',
+    );
     expect(buildAirflowDagConfigMap(ctx)).toBeNull();
   });
 
@@ -28,7 +30,11 @@ describe('schedule', () => {
     expect(dag).toContain('KubernetesPodOperator');
     expect(dag).toContain('load >> transform');
     expect(dag).toContain('schedule="*/15 * * * *"');
-    expect(dag).toContain('Secret("env", "LAKE_ACCESS_KEY", "lake-creds", "LAKE_ACCESS_KEY")');
+    expect(dag).toContain(
+      'k8s.V1EnvVar(name="LAKE_ACCESS_KEY", value_from=k8s.V1EnvVarSource(secret_key_ref=k8s.V1SecretKeySelector(name="lake-creds", key="LAKE_ACCESS_KEY")))',
+    );
+    expect(dag).toContain('k8s.V1EnvVar(name="WAREHOUSE", value="snowflake")');
+    expect(dag).not.toMatch(/SNOWFLAKE_PASSWORD", value=/);
   });
 
   it('nothing to schedule without a warehouse', () => {

@@ -1,31 +1,17 @@
-import { lakeCredentialEnv } from './config-map.js';
 import { type BuildContext, type ChildObject, childMeta, names } from './context.js';
+import { loaderEnv } from './loader-env.js';
 import { containerSecurityContext, podSecurityContext, tmpMount, tmpVolume } from './pod-security.js';
+import { containerEnv, type SecretEnv } from './workload-env.js';
 
 type Job = 'load' | 'transform';
 
 function jobContainer(ctx: BuildContext, job: Job) {
-  const { pipeline } = ctx;
-  const warehouse = pipeline.spec.warehouse;
-  const envFrom: Array<Record<string, unknown>> = [{ configMapRef: { name: names.config(pipeline) } }];
-  if (warehouse?.credentialsSecret) envFrom.push({ secretRef: { name: warehouse.credentialsSecret } });
-  const env: Array<Record<string, unknown>> = [
-    { name: 'WAREHOUSE', value: warehouse?.type ?? 'duckdb' },
-    ...lakeCredentialEnv(ctx),
-  ];
-  if (warehouse?.type === 'snowflake') {
-    env.push({ name: 'SNOWFLAKE_BRONZE_SCHEMA', value: warehouse.schema });
-    if (warehouse.database) env.push({ name: 'SNOWFLAKE_DATABASE', value: warehouse.database });
-  }
-  if (warehouse?.type === 'postgres' && warehouse.database)
-    env.push({ name: 'POSTGRES_DB', value: warehouse.database });
   return {
     name: job,
     image: job === 'load' ? ctx.images.loader : ctx.images.transformer,
     // The loader's CLI: `load` copies new lake objects into bronze; `batch` loads, then runs `dbt build`.
     args: [job === 'load' ? 'load' : 'batch'],
-    envFrom,
-    env,
+    env: containerEnv(loaderEnv(ctx)),
     securityContext: containerSecurityContext,
     volumeMounts: [tmpMount],
     resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '1Gi' } },
@@ -82,22 +68,27 @@ export function renderAirflowDag(ctx: BuildContext): string {
     /[^A-Za-z0-9_]/g,
     '_',
   );
+  const env = loaderEnv(ctx);
+  const envVars = [
+    ...Object.entries(env.values).map(
+      ([name, value]) => `k8s.V1EnvVar(name=${py(name)}, value=${py(value)})`,
+    ),
+    ...env.secrets.map((s: SecretEnv) => {
+      const selector = `k8s.V1SecretKeySelector(name=${py(s.secret)}, key=${py(s.key)}${s.optional ? ', optional=True' : ''})`;
+      return `k8s.V1EnvVar(name=${py(s.name)}, value_from=k8s.V1EnvVarSource(secret_key_ref=${selector}))`;
+    }),
+  ];
   const task = (job: Job) => {
     const c = jobContainer(ctx, job);
-    const plainEnv = Object.fromEntries(
-      (c.env as Array<{ name: string; value?: string }>)
-        .filter((e) => e.value !== undefined)
-        .map((e) => [e.name, e.value]),
-    );
     return `    ${job} = KubernetesPodOperator(
         task_id=${py(job)},
         name=${py(`${pipeline.metadata.name}-${job}`)},
         namespace=${py(pipeline.metadata.namespace)},
         image=${py(c.image)},
         arguments=${py(c.args)},
-        env_vars=${py(plainEnv)},
-        env_from=[${c.envFrom.map((e) => (e.configMapRef ? `k8s.V1EnvFromSource(config_map_ref=k8s.V1ConfigMapEnvSource(name=${py((e.configMapRef as { name: string }).name)}))` : `k8s.V1EnvFromSource(secret_ref=k8s.V1SecretEnvSource(name=${py((e.secretRef as { name: string }).name)}))`)).join(', ')}],
-        secrets=[Secret("env", "LAKE_ACCESS_KEY", ${py(pipeline.spec.lake.credentialsSecret)}, "LAKE_ACCESS_KEY"), Secret("env", "LAKE_SECRET_KEY", ${py(pipeline.spec.lake.credentialsSecret)}, "LAKE_SECRET_KEY")],
+        env_vars=[
+            ${envVars.join(',\n            ')},
+        ],
         get_logs=True,
         on_finish_action="delete_pod",
     )`;
@@ -106,7 +97,6 @@ export function renderAirflowDag(ctx: BuildContext): string {
 from datetime import datetime
 
 from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
-from airflow.providers.cncf.kubernetes.secret import Secret
 from airflow.sdk import DAG
 from kubernetes.client import models as k8s
 

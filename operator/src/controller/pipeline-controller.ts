@@ -42,6 +42,7 @@ const WATCHED_CHILDREN = [
   { apiVersion: 'apps/v1', kind: 'Deployment' },
   { apiVersion: 'v1', kind: 'ConfigMap' },
   { apiVersion: 'batch/v1', kind: 'CronJob' },
+  { apiVersion: 'batch/v1', kind: 'Job' },
   { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler' },
   { apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject' },
   { apiVersion: 'kafka.strimzi.io/v1beta2', kind: 'KafkaTopic' },
@@ -282,7 +283,12 @@ function withoutStatus(obj: KubeObject): unknown {
 
 /** Status of these kinds feeds our conditions (Strimzi readiness, Deployment availability). */
 function statusMatters(obj: KubeObject): boolean {
-  return obj.kind === 'Deployment' || obj.kind === 'KafkaTopic' || obj.kind === 'KafkaRebalance';
+  return (
+    obj.kind === 'Deployment' ||
+    obj.kind === 'Job' ||
+    obj.kind === 'KafkaTopic' ||
+    obj.kind === 'KafkaRebalance'
+  );
 }
 
 function specOrMetaChanged(previous: SpotifyPipeline, next: SpotifyPipeline): boolean {

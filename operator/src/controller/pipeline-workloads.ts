@@ -1,12 +1,12 @@
-import { lakeWriterConfigProblem } from '../builders/config-map.js';
 import { type BuildContext, names } from '../builders/context.js';
-import { desiredSchedule, desiredWorkloads } from '../builders/index.js';
+import { type DesiredChild, desiredSchedule, desiredWorkloads } from '../builders/index.js';
 import { buildLakeWriterDeployment } from '../builders/workloads.js';
 import type { PipelineStatus } from '../crd/spotify-pipeline.js';
 import type { KubeObject } from '../kube/client.js';
 import { applyChildren } from './apply-children.js';
 import { Reasons, setCondition } from './conditions.js';
 import type { ReconcileDeps } from './deps.js';
+import { jobProblem, settleJobs } from './source-jobs.js';
 
 interface DeploymentObject extends KubeObject {
   spec?: { replicas?: number };
@@ -67,7 +67,15 @@ async function handOverReplicas(deps: ReconcileDeps, ctx: BuildContext): Promise
   await deps.client.apply(buildLakeWriterDeployment(ctx));
 }
 
-/** WorkloadsReady: ConfigMap, sources, lake writer, PDB and autoscaler applied; Deployments available. */
+/** One line per withheld child: which workload refuses which settings. */
+function refusals(children: DesiredChild[]): string | null {
+  const lines = children.flatMap((c) =>
+    c.refused && c.object ? [`${c.refused.workload}: ${c.refused.problem}`] : [],
+  );
+  return lines.length > 0 ? [...new Set(lines)].join('; ') : null;
+}
+
+/** WorkloadsReady: sources, lake writer, PDB and autoscaler applied; Deployments available, no import failed. */
 export async function reconcileWorkloads(
   deps: ReconcileDeps,
   ctx: BuildContext,
@@ -76,7 +84,14 @@ export async function reconcileWorkloads(
   const { pipeline } = ctx;
   const gen = pipeline.metadata.generation;
   await handOverReplicas(deps, ctx);
-  const results = await applyChildren(deps, pipeline.metadata.namespace, desiredWorkloads(ctx));
+  const desired = desiredWorkloads(ctx);
+  // A child its workload's own schema refuses is withheld: reported below, never shipped to crash.
+  const { toApply, existing } = await settleJobs(
+    deps,
+    pipeline.metadata.namespace,
+    desired.filter((c) => !(c.refused && c.object)),
+  );
+  const results = await applyChildren(deps, pipeline.metadata.namespace, toApply);
   status.lakeWriters = `${ctx.plan.lakeWriters.min}-${ctx.plan.lakeWriters.max}`;
   const missing = results.filter((r) => r.outcome === 'kind-missing');
   if (missing.some((r) => r.child.kind === 'ScaledObject')) {
@@ -89,14 +104,30 @@ export async function reconcileWorkloads(
       gen,
     );
   }
-  const configProblem = lakeWriterConfigProblem(ctx);
-  if (configProblem) {
+  const refused = refusals(desired);
+  if (refused) {
     return setCondition(
       status,
       'WorkloadsReady',
       false,
-      Reasons.InvalidLakeWriterConfig,
-      `The lake writer would refuse its configuration: ${configProblem}. Fix spec.lakeWriter.`,
+      Reasons.InvalidWorkloadConfig,
+      `Not deployed, it would refuse its configuration: ${refused}. Fix the resource.`,
+      gen,
+    );
+  }
+  const failedJobs = [
+    ...existing,
+    ...results.flatMap((r) => (r.outcome === 'applied' && r.child.kind === 'Job' ? [r.object] : [])),
+  ]
+    .map(jobProblem)
+    .filter((p): p is string => p !== null);
+  if (failedJobs.length > 0) {
+    return setCondition(
+      status,
+      'WorkloadsReady',
+      false,
+      Reasons.ImportFailed,
+      `${failedJobs.join('; ')}.`,
       gen,
     );
   }
@@ -132,7 +163,23 @@ export async function reconcileSchedule(
 ): Promise<void> {
   const { pipeline } = ctx;
   const gen = pipeline.metadata.generation;
-  await applyChildren(deps, pipeline.metadata.namespace, desiredSchedule(ctx));
+  const desired = desiredSchedule(ctx);
+  await applyChildren(
+    deps,
+    pipeline.metadata.namespace,
+    desired.filter((c) => !(c.refused && c.object)),
+  );
+  const refused = refusals(desired);
+  if (refused) {
+    return setCondition(
+      status,
+      'ScheduleReady',
+      false,
+      Reasons.InvalidWorkloadConfig,
+      `Not deployed, it would refuse its configuration: ${refused}. Fix the resource.`,
+      gen,
+    );
+  }
   const { schedule, warehouse } = pipeline.spec;
   if (!warehouse) {
     return setCondition(

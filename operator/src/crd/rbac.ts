@@ -21,7 +21,7 @@ export const clusterRules: PolicyRule[] = [
   { apiGroups: ['apps'], resources: ['deployments'], verbs: manage },
   { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: ['get', 'create', 'patch', 'delete'] },
   { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], verbs: manage },
-  { apiGroups: ['batch'], resources: ['cronjobs'], verbs: manage },
+  { apiGroups: ['batch'], resources: ['cronjobs', 'jobs'], verbs: manage },
   { apiGroups: ['keda.sh'], resources: ['scaledobjects'], verbs: manage },
   { apiGroups: ['kafka.strimzi.io'], resources: ['kafkatopics', 'kafkarebalances'], verbs: manage },
   { apiGroups: ['kafka.strimzi.io'], resources: ['kafkanodepools'], verbs: ['get', 'patch'] },

@@ -1,5 +1,6 @@
 // The SpotifyPipeline custom resource: this file is the single source of truth. `npm run generate` writes
 // the CRD yaml from it (manifests/ and the Helm chart), and the operator's types are inferred from it.
+import { DEVICE_TYPES } from '@spotify-pipeline/shared';
 import { type Infer, type JsonSchema, s } from './schema-builder.js';
 
 export const GROUP = 'pipeline.spotify-pipeline.io';
@@ -196,20 +197,106 @@ const kafka = s.object(
   },
 );
 
-const source = s.object({
-  type: s.required(
-    s.enumOf(['simulator', 'spotify_api', 'history_import'] as const, { description: 'Kind of source.' }),
+const spotifyListener = s.object({
+  userId: s.required(
+    s.string({ description: 'Spotify user id; user_id of the events.', minLength: 1, maxLength: 256 }),
   ),
-  eventsPerSecond: s.withDefault(
-    s.integer({ description: 'Target produce rate (simulator).', minimum: 1 }),
-    1000,
-  ),
-  replicas: s.withDefault(
-    s.integer({ description: 'Replicas of the source Deployment.', minimum: 0, maximum: 100 }),
-    1,
-  ),
-  credentialsSecret: secretName('the source credentials (spotify_api)'),
+  tokenKey: s.string({
+    description: "Key of this listener's refresh token in tokenSecret; defaults to userId.",
+    pattern: '^[-._a-zA-Z0-9]{1,253}$',
+  }),
+  country: s.string({
+    description: 'ISO-3166-1 alpha-2 country of the events (the API does not say); default ZZ.',
+    pattern: '^[A-Z]{2}$',
+  }),
+  device: s.enumOf(DEVICE_TYPES, {
+    description: 'Device type of the events (the API does not say); default mobile.',
+  }),
 });
+
+const spotifyApi = s.object(
+  {
+    tokenSecret: s.required(secretName("the listeners' refresh tokens, one key per listener")),
+    listeners: s.required(
+      s.array(spotifyListener, { description: 'Listeners to poll.', minItems: 1, maxItems: 500 }),
+    ),
+    intervalSeconds: s.withDefault(
+      s.integer({ description: 'Seconds between polls.', minimum: 10, maximum: 86400 }),
+      60,
+    ),
+  },
+  { description: 'The Spotify poller: whose recently-played tracks to read. Cursors are kept in the lake.' },
+);
+
+const historyImport = s.object(
+  {
+    prefix: s.required(
+      s.string({
+        description:
+          'Prefix in the lake bucket where Streaming_History_Audio_*.json files of a Spotify export are uploaded, e.g. imports/alice/.',
+        pattern: "^[a-zA-Z0-9!_.*'()/ -]{1,512}$",
+      }),
+    ),
+    userId: s.string({
+      description: "user_id for every event; default: each row's username.",
+      minLength: 1,
+      maxLength: 256,
+    }),
+    includeIncognito: s.withDefault(
+      s.boolean({ description: 'Also import private-session plays (Wrapped leaves them out).' }),
+      false,
+    ),
+  },
+  { description: 'The streaming-history import: a Job over the export files under a prefix of the lake.' },
+);
+
+const source = s.object(
+  {
+    type: s.required(
+      s.enumOf(['simulator', 'spotify_api', 'history_import'] as const, { description: 'Kind of source.' }),
+    ),
+    eventsPerSecond: s.withDefault(
+      s.integer({ description: 'Target produce rate (simulator).', minimum: 1 }),
+      1000,
+    ),
+    replicas: s.withDefault(
+      s.integer({
+        description:
+          'Replicas of the source Deployment (simulator: any; spotify_api: 0 or 1; not for history_import).',
+        minimum: 0,
+        maximum: 100,
+      }),
+      1,
+    ),
+    credentialsSecret: secretName('SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET (spotify_api)'),
+    spotifyApi,
+    historyImport,
+  },
+  {
+    'x-kubernetes-validations': [
+      {
+        rule: "self.type != 'spotify_api' || (has(self.spotifyApi) && has(self.credentialsSecret))",
+        message: 'a spotify_api source needs spotifyApi (tokenSecret, listeners) and credentialsSecret',
+      },
+      {
+        rule: "self.type != 'spotify_api' || self.replicas <= 1",
+        message: 'a spotify_api source runs at most 1 replica: two pollers would read every listener twice',
+      },
+      {
+        rule: "self.type != 'history_import' || has(self.historyImport)",
+        message: 'a history_import source needs historyImport.prefix',
+      },
+      {
+        rule: "!has(self.spotifyApi) || self.type == 'spotify_api'",
+        message: 'spotifyApi is only for a spotify_api source',
+      },
+      {
+        rule: "!has(self.historyImport) || self.type == 'history_import'",
+        message: 'historyImport is only for a history_import source',
+      },
+    ],
+  },
+);
 
 const batch = s.object({
   maxEvents: s.withDefault(s.integer({ description: 'Flush after this many events.', minimum: 1 }), 50000),

@@ -10,6 +10,7 @@ const PLURALS: Record<string, string> = {
   PodDisruptionBudget: 'poddisruptionbudgets',
   HorizontalPodAutoscaler: 'horizontalpodautoscalers',
   CronJob: 'cronjobs',
+  Job: 'jobs',
   Lease: 'leases',
   CustomResourceDefinition: 'customresourcedefinitions',
   KafkaTopic: 'kafkatopics',

@@ -1,6 +1,6 @@
+import { exportRows } from '@spotify-pipeline/harness/spotify-export';
 import { validateListeningEvent } from '@spotify-pipeline/shared';
 import { describe, expect, it } from 'vitest';
-import { exportRows } from '../test/export-files.js';
 import { deviceFromPlatform } from './export-row.js';
 import { mapRows, SESSION_GAP_MS, stableUuid } from './map.js';
 

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type KafkaInstance, readTopic, startKafka, testKafka } from '@spotify-pipeline/harness';
+import { exportRows } from '@spotify-pipeline/harness/spotify-export';
 import { createLogger, DLQ_HEADERS, decodeListeningEvent, TOPICS } from '@spotify-pipeline/shared';
 import {
   createIdempotentProducer,
@@ -11,7 +12,6 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importFiles } from '../src/import.js';
 import { localInputs } from '../src/inputs.js';
-import { exportRows } from './export-files.js';
 
 const logger = createLogger({ name: 'history-import-test', level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 

@@ -1,6 +1,6 @@
+import { playedItem } from '@spotify-pipeline/harness/fake-spotify';
 import { validateListeningEvent } from '@spotify-pipeline/shared';
 import { describe, expect, it } from 'vitest';
-import { playedItem } from '../test/fake-spotify.js';
 import { mapItems, SESSION_GAP_MS } from './map.js';
 
 const listener = { userId: 'alice', country: 'GB', device: 'desktop' as const };

@@ -10,6 +10,7 @@ import {
   startS3,
   testKafka,
 } from '@spotify-pipeline/harness';
+import { type FakeSpotify, playedItem, startFakeSpotify } from '@spotify-pipeline/harness/fake-spotify';
 import { createLogger, decodeListeningEvent, TOPICS } from '@spotify-pipeline/shared';
 import {
   createObjectStore,
@@ -29,7 +30,6 @@ import { createPoller } from '../src/poller.js';
 import { createSpotifyClient } from '../src/spotify-client.js';
 import { createStateStore } from '../src/state.js';
 import { lakeBlobs } from '../src/state-blobs.js';
-import { type FakeSpotify, playedItem, startFakeSpotify } from './fake-spotify.js';
 
 // Secrets are generated per run so that the log check below cannot pass by accident.
 const secret = (name: string) => `${name}-${Math.random().toString(36).slice(2)}`;

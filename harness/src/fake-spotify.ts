@@ -1,3 +1,4 @@
+// A stand-in for the two Spotify Web API endpoints the poller calls (the live API is unreachable here).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 

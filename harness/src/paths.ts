@@ -38,6 +38,9 @@ export interface ComponentPaths {
   python: string;
   postgresBin: string;
   airflowPython: string;
+  buildah: string;
+  runc: string;
+  dockerRegistry: string;
 }
 
 /** Where each installed component lives. Nothing is checked here; `requireComponent` checks one. */
@@ -62,6 +65,9 @@ export function componentPaths(): ComponentPaths {
     python: join(c, `dbt-${v.DBT_CORE_VERSION}-duckdb-${v.DUCKDB_VERSION}`, 'bin/python'),
     postgresBin: findPostgresBin(),
     airflowPython: join(c, `airflow-${v.AIRFLOW_VERSION}`, 'bin/python'),
+    buildah: '/usr/bin/buildah',
+    runc: '/usr/sbin/runc',
+    dockerRegistry: '/usr/bin/docker-registry',
   };
 }
 

@@ -1,0 +1,34 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { imageTargets } from './images.js';
+import { repoRoot } from './paths.js';
+
+describe('imageTargets', () => {
+  it('lists the stages that set an entry point, in order, and no build-only stage', () => {
+    const dockerfile = [
+      'ARG NODE_IMAGE=node:26',
+      'FROM $NODE_IMAGE AS deps',
+      'RUN npm ci',
+      'FROM deps AS b-bundle',
+      'FROM $NODE_IMAGE AS runtime',
+      'FROM runtime AS b',
+      'ENTRYPOINT ["node", "main.mjs"]',
+      'from runtime as a',
+      'entrypoint ["node", "main.mjs"]',
+      'CMD ["batch"]',
+    ].join('\n');
+    expect(imageTargets(dockerfile)).toEqual(['b', 'a']);
+  });
+
+  it("finds the repository's six deployables", () => {
+    expect(imageTargets(readFileSync(join(repoRoot, 'Dockerfile'), 'utf8'))).toEqual([
+      'operator',
+      'simulator',
+      'spotify-poller',
+      'history-import',
+      'lake-writer',
+      'loader',
+    ]);
+  });
+});

@@ -15,11 +15,13 @@ import {
   type Publisher,
 } from '@spotify-pipeline/shared/publisher';
 import {
+  lakeEnv,
   loadWorkloadConfig,
   simulatorEnvSchema,
   sourceKafkaEnv,
   sourceTopics,
 } from '@spotify-pipeline/shared/workloads';
+import { groundTruthKey, writeGroundTruthToLake } from './ground-truth-lake.js';
 import { HELP, SIMULATOR_FLAGS, simulatorOptions } from './options.js';
 import { runSimulator } from './run.js';
 import { createFileSink, createNullSink, createPublisherSink, type OutputSink } from './sinks.js';
@@ -65,11 +67,23 @@ async function main(argv: string[]): Promise<number> {
     ops = await startOpsServer({ port: config.OPS_PORT, registry, ready: () => true });
   }
   const abort = new AbortController();
-  const run = runSimulator(simulatorOptions(config), {
+  const options = simulatorOptions(config);
+  const prefix = config.SIMULATOR_GROUND_TRUTH_PREFIX;
+  const run = runSimulator(options, {
     sink,
     logger,
     signal: abort.signal,
     ...(publisher ? { publisher } : {}),
+  }).then(async (result) => {
+    // Only after every event was flushed to Kafka: the summary counts what was published, nothing more.
+    if (prefix && result.summary) {
+      const key = groundTruthKey(prefix, options.runId);
+      await writeGroundTruthToLake(lakeEnv(config), key, result.summary);
+      logger.info(
+        { bucket: config.LAKE_BUCKET, key, events: result.events },
+        'ground truth written to the lake',
+      );
+    }
   });
   onShutdown(logger, async () => {
     abort.abort();

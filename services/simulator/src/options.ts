@@ -83,6 +83,12 @@ export const SIMULATOR_FLAGS: FlagTable = {
       arg: 'PATH',
       help: 'write the ground-truth summary (events per type and day, ms played per listener, top tracks) as JSON',
     },
+    'ground-truth-prefix': {
+      type: 'string',
+      env: 'SIMULATOR_GROUND_TRUTH_PREFIX',
+      arg: 'PREFIX',
+      help: 'when the run ends, write the ground-truth summary to the lake as PREFIX<run id>.json (needs LAKE_*)',
+    },
     'no-catalog': {
       type: 'boolean',
       env: 'SIMULATOR_CATALOG',
@@ -143,7 +149,8 @@ Every setting is an environment variable (in brackets); a flag sets the same var
 ${flagsHelp(SIMULATOR_FLAGS)}
 
 Kafka connection: KAFKA_BROKERS (required for Kafka output), KAFKA_CLIENT_ID, KAFKA_SSL,
-KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD. Logs are JSON on stderr.
+KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD. Lake (for --ground-truth-prefix):
+LAKE_ENDPOINT, LAKE_BUCKET, LAKE_REGION, LAKE_ACCESS_KEY, LAKE_SECRET_KEY. Logs are JSON on stderr.
 `;
 
 /** What a run needs, named for the code that runs it; every value comes from the env schema as parsed. */
@@ -161,6 +168,8 @@ export interface SimulatorOptions {
   seconds: number | undefined;
   catalogOut: string | undefined;
   summary: string | undefined;
+  /** Tally the ground truth (for `summary` or the lake); costs memory per listener. */
+  recordGroundTruth: boolean;
   noCatalog: boolean;
   progressSeconds: number;
 }
@@ -180,6 +189,8 @@ export function simulatorOptions(config: SimulatorEnv): SimulatorOptions {
     seconds: config.SIMULATOR_SECONDS,
     catalogOut: config.SIMULATOR_CATALOG_OUT,
     summary: config.SIMULATOR_SUMMARY,
+    recordGroundTruth:
+      config.SIMULATOR_SUMMARY !== undefined || config.SIMULATOR_GROUND_TRUTH_PREFIX !== undefined,
     noCatalog: !config.SIMULATOR_CATALOG,
     progressSeconds: config.SIMULATOR_PROGRESS_SECONDS,
   };

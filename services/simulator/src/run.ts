@@ -51,7 +51,9 @@ export async function runSimulator(options: SimulatorOptions, deps: RunDependenc
     : startMs + Math.round(options.days * DAY_MS);
   const eventsPerSecond =
     options.rate ?? (realtime ? 1000 : (options.listeners * options.eventsPerListenerDay) / 86_400);
-  const recorder = options.summary ? new GroundTruthRecorder(catalog, options.listeners) : undefined;
+  const recorder = options.recordGroundTruth
+    ? new GroundTruthRecorder(catalog, options.listeners)
+    : undefined;
   const sim = new Simulation({
     seed: options.seed,
     runId: options.runId,
@@ -120,7 +122,7 @@ export async function runSimulator(options: SimulatorOptions, deps: RunDependenc
     },
     'simulation finished',
   );
-  if (recorder && options.summary) {
+  if (recorder) {
     const settings = {
       mode: options.mode,
       seed: options.seed,
@@ -133,8 +135,10 @@ export async function runSimulator(options: SimulatorOptions, deps: RunDependenc
       max_events: options.maxEvents ?? null,
     };
     result.summary = recorder.summarize(settings, { from: startMs, to: windowEnd });
-    writeFileSync(options.summary, `${JSON.stringify(result.summary, null, 2)}\n`);
-    log.info({ path: options.summary }, 'ground-truth summary written');
+    if (options.summary) {
+      writeFileSync(options.summary, `${JSON.stringify(result.summary, null, 2)}\n`);
+      log.info({ path: options.summary }, 'ground-truth summary written');
+    }
   }
   return result;
 }

@@ -1,14 +1,28 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { type KafkaInstance, readTopic, startKafka, testKafka } from '@spotify-pipeline/harness';
+import {
+  type KafkaInstance,
+  readTopic,
+  type S3Instance,
+  startKafka,
+  startS3,
+  testKafka,
+} from '@spotify-pipeline/harness';
 import {
   createLogger,
   DLQ_HEADERS,
   decodeListeningEvent,
+  groundTruthSchema,
   loadConfig,
   MAX_EVENT_BYTES,
   TOPICS,
 } from '@spotify-pipeline/shared';
+import {
+  createObjectStore,
+  ensureBucket,
+  listAllObjects,
+  readObject,
+} from '@spotify-pipeline/shared/object-store';
 import {
   createIdempotentProducer,
   createPublisher,
@@ -26,14 +40,15 @@ const logger = createLogger({ name: 'simulator-test', level: process.env.TEST_LO
 
 describe('simulator into a real Kafka broker', () => {
   let broker: KafkaInstance;
+  let s3: S3Instance;
   let kafka: ReturnType<typeof testKafka>;
 
   beforeAll(async () => {
-    broker = await startKafka();
+    [broker, s3] = await Promise.all([startKafka(), startS3()]);
     kafka = testKafka(broker.bootstrap, logger);
   }, 240_000);
   afterAll(async () => {
-    await broker?.destroy();
+    await Promise.all([broker?.destroy(), s3?.destroy()]);
   });
 
   // Runs are configured as the CLI and the operator configure them: through the simulator's env schema.
@@ -196,6 +211,72 @@ describe('simulator into a real Kafka broker', () => {
     expect(finished.events).toBeGreaterThan(0);
     const records = await readTopic(kafka, `sigterm.${TOPICS.listeningEvents}`);
     expect(records).toHaveLength(finished.events);
+  });
+
+  it('writes the ground truth of a stopped real-time run to the lake: exactly the events on the topic', async () => {
+    const lake = {
+      LAKE_ENDPOINT: s3.endpoint,
+      LAKE_BUCKET: 'truth',
+      LAKE_REGION: s3.region,
+      LAKE_ACCESS_KEY: s3.accessKey,
+      LAKE_SECRET_KEY: s3.secretKey,
+    };
+    const store = createObjectStore(lake);
+    await ensureBucket(store, lake.LAKE_BUCKET);
+    const cwd = fileURLToPath(new URL('..', import.meta.url));
+    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/cli.ts'], {
+      cwd,
+      env: {
+        ...process.env,
+        ...lake,
+        KAFKA_BROKERS: broker.bootstrap,
+        SIMULATOR_MODE: 'realtime',
+        SIMULATOR_RATE: '400',
+        SIMULATOR_ARTISTS: '200',
+        SIMULATOR_LISTENERS: '500',
+        SIMULATOR_RUN_ID: 'truth-run-1',
+        SIMULATOR_CATALOG: 'false',
+        SOURCE_CREATE_TOPICS: 'true',
+        SOURCE_TOPIC_PARTITIONS: '2',
+        SOURCE_TOPIC_PREFIX: 'truth.',
+        SIMULATOR_PROGRESS_SECONDS: '1',
+        SIMULATOR_GROUND_TRUTH_PREFIX: 'ground-truth/simulator/',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const deadline = Date.now() + 120_000;
+    while (!stderr.includes('"msg":"progress"') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 200));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(await listAllObjects(store, lake.LAKE_BUCKET, 'ground-truth/')).toEqual([
+      expect.objectContaining({ name: 'ground-truth/simulator/truth-run-1.json' }),
+    ]);
+    const body = await readObject(store, lake.LAKE_BUCKET, 'ground-truth/simulator/truth-run-1.json', {
+      maxBytes: 1 << 24,
+      timeoutMs: 10_000,
+    });
+    const truth = groundTruthSchema.parse(JSON.parse(body!.toString()));
+    const records = await readTopic(kafka, `truth.${TOPICS.listeningEvents}`);
+    expect(truth.events).toBeGreaterThan(0);
+    expect(truth.events).toBe(records.length);
+    const byType: Record<string, number> = {};
+    for (const r of records) {
+      const decoded = decodeListeningEvent(r.value);
+      if (decoded.ok) byType[decoded.value.event_type] = (byType[decoded.value.event_type] ?? 0) + 1;
+    }
+    expect(Object.fromEntries(Object.entries(truth.events_by_type).filter(([, n]) => n > 0))).toEqual(byType);
+  });
+
+  it('refuses a ground-truth prefix without the lake settings, naming them', () => {
+    expect(() =>
+      loadConfig(simulatorEnvSchema, { SIMULATOR_DRY_RUN: 'true', SIMULATOR_GROUND_TRUTH_PREFIX: 'gt/' }),
+    ).toThrow(/LAKE_ENDPOINT: is required when SIMULATOR_GROUND_TRUTH_PREFIX is set/);
   });
 
   it('loses and duplicates nothing when the broker restarts mid-run', async () => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { env } from '../config.js';
+import { optionalLakeShape, requireLake } from './lake-access.js';
 import { requireBrokers, sourceKafkaShape } from './source-env.js';
 
 const positive = z.coerce.number().positive('must be greater than 0');
@@ -46,6 +47,15 @@ export const simulatorEnvSchema = z
     SIMULATOR_DRY_RUN: env.bool(false),
     SIMULATOR_CATALOG_OUT: path.optional(),
     SIMULATOR_SUMMARY: path.optional(),
+    ...optionalLakeShape,
+    /**
+     * Lake key prefix for the ground-truth summary: when the run ends (bounded, or stopped by SIGTERM) it is
+     * written to LAKE_BUCKET as `<prefix><run id>.json`, so a pipeline in pods can be checked against it.
+     */
+    SIMULATOR_GROUND_TRUTH_PREFIX: z
+      .string()
+      .regex(/^[a-zA-Z0-9!_.*'()/-]{1,512}$/, "must be an object key prefix (letters, digits, !_.*'()/-)")
+      .optional(),
     /** Publish the catalog to the compacted catalog topics before the events. */
     SIMULATOR_CATALOG: env.bool(true),
     SIMULATOR_PRODUCERS: count(16).default(2),
@@ -62,5 +72,7 @@ export const simulatorEnvSchema = z
       });
     else if (!config.SIMULATOR_OUT && !config.SIMULATOR_DRY_RUN)
       requireBrokers(config, ctx, 'SIMULATOR_OUT or SIMULATOR_DRY_RUN is set');
+    if (config.SIMULATOR_GROUND_TRUTH_PREFIX)
+      requireLake(config, ctx, 'when SIMULATOR_GROUND_TRUTH_PREFIX is set');
   });
 export type SimulatorEnv = z.infer<typeof simulatorEnvSchema>;

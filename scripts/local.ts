@@ -9,7 +9,7 @@ import { groundTruthSchema, TOPICS } from '@spotify-pipeline/shared';
 import { createKafka } from '@spotify-pipeline/shared/kafka';
 import { createLogger } from '@spotify-pipeline/shared/logging';
 import { waitForDrain } from './local/drain.js';
-import { reconcileGold } from './local/reconcile.js';
+import { reconcileGold, reconciliationLines } from './local/reconcile.js';
 import { runStage, type StageProcess, startStage } from './local/stages.js';
 
 const HELP = `Usage: npm start [-- options]
@@ -162,15 +162,10 @@ async function main(): Promise<void> {
 
     const reconciliation = await reconcileGold(duckdbPath, truth);
     log('gold vs the simulator ground truth, events per type:');
-    for (const row of reconciliation.rows) {
-      const mark = row.published === row.inGold ? 'ok' : 'MISMATCH';
-      console.log(
-        `    ${row.eventType.padEnd(16)} published ${String(row.published).padStart(9)}   in gold ${String(row.inGold).padStart(9)}   ${mark}`,
-      );
-    }
-    if (!reconciliation.matches)
-      throw new Error('gold does not match what the simulator published (see the table above)');
-    log(`reconciled: all ${truth.events.toLocaleString('en-US')} published events are in gold exactly once`);
+    const lines = reconciliationLines(reconciliation, truth);
+    for (const line of lines.slice(0, -1)) console.log(line);
+    if (!reconciliation.matches) throw new Error(lines.at(-1));
+    log(lines.at(-1)!);
     log(`gold tables: ${duckdbPath}`);
   } catch (err) {
     await stopAll();

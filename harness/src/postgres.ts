@@ -1,6 +1,6 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, chownSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { componentPaths, requireComponent } from './paths.js';
 import { freePort, portAccepts, waitUntil } from './ports.js';
@@ -31,14 +31,18 @@ function postgresIds(): { uid: number; gid: number } {
   return { uid, gid };
 }
 
-function isReady(pgIsReady: string, port: number): Promise<boolean> {
+function isReady(pgIsReady: string, host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    execFile(pgIsReady, ['-h', '127.0.0.1', '-p', String(port), '-t', '2'], (error) => resolve(!error));
+    execFile(pgIsReady, ['-h', host, '-p', String(port), '-t', '2'], (error) => resolve(!error));
   });
 }
 
-/** A throwaway PostgreSQL cluster (initdb in a temp folder) with password auth on a free loopback port. */
-export async function startPostgres(): Promise<PostgresInstance> {
+/**
+ * A throwaway PostgreSQL cluster (initdb in a temp folder) with password auth on a free loopback port, or on
+ * `host` (another local address, e.g. a test cluster's host address that pods reach).
+ */
+export async function startPostgres(options: { host?: string } = {}): Promise<PostgresInstance> {
+  const host = options.host ?? '127.0.0.1';
   const bin = componentPaths().postgresBin;
   requireComponent(join(bin, 'postgres'), 'apt');
   const dir = makeWorkdir('postgres');
@@ -65,7 +69,9 @@ export async function startPostgres(): Promise<PostgresInstance> {
     '--no-locale',
   ]);
   execFileSync(initdb, initArgs, { stdio: 'pipe' });
-  const port = await freePort();
+  // initdb lets in loopback clients only; on another address, clients come from elsewhere (a cluster's pods).
+  if (host !== '127.0.0.1') appendFileSync(join(data, 'pg_hba.conf'), 'host all all all scram-sha-256\n');
+  const port = await freePort(host);
 
   let server: ManagedProcess | undefined;
   const start = async () => {
@@ -77,7 +83,7 @@ export async function startPostgres(): Promise<PostgresInstance> {
       '-k',
       sockets,
       '-c',
-      'listen_addresses=127.0.0.1',
+      `listen_addresses=${host}`,
       '-c',
       'fsync=off',
       '-c',
@@ -94,7 +100,7 @@ export async function startPostgres(): Promise<PostgresInstance> {
       'PostgreSQL to accept connections',
       async () => {
         if (current.exited()) throw new Error('postgres exited');
-        return (await portAccepts(port)) && isReady(join(bin, 'pg_isready'), port);
+        return (await portAccepts(port, host)) && isReady(join(bin, 'pg_isready'), host, port);
       },
       { timeoutMs: 30_000, logHint: () => current.tail() },
     );
@@ -104,12 +110,12 @@ export async function startPostgres(): Promise<PostgresInstance> {
   const user = 'postgres';
   const database = 'postgres';
   return {
-    host: '127.0.0.1',
+    host,
     port,
     user,
     password,
     database,
-    connectionString: `postgresql://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`,
+    connectionString: `postgresql://${user}:${encodeURIComponent(password)}@${host}:${port}/${database}`,
     start,
     stop: async () => {
       await server?.stop(10_000);

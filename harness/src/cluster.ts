@@ -24,6 +24,7 @@ import { startSandbox } from './node/sandbox.js';
 import { componentPaths, componentVersions, nodeToolsHash, requireComponent } from './paths.js';
 import { waitUntil } from './ports.js';
 import type { ManagedProcess } from './process.js';
+import { type RegistryInstance, startRegistry } from './registry.js';
 import { type S3Instance, startS3 } from './s3.js';
 import { makeWorkdir } from './workdir.js';
 
@@ -37,6 +38,8 @@ export interface Cluster {
   readonly kafka: KafkaInstance;
   /** The S3 server on the host address. */
   readonly s3: S3Instance;
+  /** An image registry on the host address that the node pulls from (plain HTTP): push with buildImages. */
+  readonly registry: RegistryInstance;
   /** The image every node pod's sandbox runs; also runs `probe` and `serve` (harness/node-tools). */
   readonly toolsImage: string;
   readonly workdir: string;
@@ -64,8 +67,6 @@ export interface ClusterOptions {
   /** Progress lines (default: none). */
   log?: (line: string) => void;
   kafka?: { heapMb?: number; partitions?: number };
-  /** Image registries by host name (as in image names) and the URL the node pulls them from over HTTP. */
-  registries?: Record<string, string>;
 }
 
 /**
@@ -112,6 +113,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   let cgroupName = '';
   let kafka: KafkaInstance | undefined;
   let s3: S3Instance | undefined;
+  let registry: RegistryInstance | undefined;
   let watchdog: number | undefined;
   const netns = new Set<string>();
   let stopped = false;
@@ -132,7 +134,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     traces();
     stopped = true;
     await sandbox.destroy();
-    await Promise.all([kafka?.destroy(), s3?.destroy()]);
+    await Promise.all([kafka?.destroy(), s3?.destroy(), registry?.stop()]);
     if (cgroupName) {
       await waitUntil(
         'the node cgroups to be removable',
@@ -187,10 +189,11 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       (async (): Promise<Containerd> => {
         const cniDir = sub('cni/net.d');
         writeFileSync(join(cniDir, '10-sp-pods.conflist'), cniConfig(a, sub('cni/ipam')));
+        registry = await startRegistry({ address: a.hostAddress });
         const c = await startContainerd(sandbox, sub('containerd'), {
           sandboxImage: toolsImage,
           cniConfDir: cniDir,
-          registries: options.registries ?? {},
+          registries: { [registry.host]: registry.url },
         });
         for (const image of [
           { name: toolsImage, source: bins.nodeTools, path: '/sp-node-tools', user: '65535:65535' },
@@ -214,7 +217,10 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     ]);
     kafka = startedKafka;
     s3 = startedS3;
-    step(`control plane at ${controlPlane.server}; Kafka at ${kafka.bootstrap}; S3 at ${s3.endpoint}`);
+    const images = registry!;
+    step(
+      `control plane at ${controlPlane.server}; Kafka at ${kafka.bootstrap}; S3 at ${s3.endpoint}; registry at ${images.url}`,
+    );
 
     const kubeletDir = sub('kubelet');
     const resolvConf = join(kubeletDir, 'resolv.conf');
@@ -273,6 +279,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       kubeconfigPath,
       kafka,
       s3,
+      registry: images,
       toolsImage,
       workdir: dir.path,
       kubectl,

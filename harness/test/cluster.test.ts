@@ -1,8 +1,17 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Cluster, repoRoot, startCluster, waitUntil } from '../src/index.js';
+import {
+  buildImages,
+  type Cluster,
+  componentPaths,
+  makeWorkdir,
+  repoRoot,
+  startCluster,
+  waitUntil,
+} from '../src/index.js';
 import { findLeftovers, type RunTraces } from '../src/node/leftovers.js';
 
 const log = (line: string) => console.log(line);
@@ -17,7 +26,22 @@ describe('a single-node cluster (startCluster): kubelet on containerd + runc, CN
     await cluster?.stop();
   });
 
-  it('runs a Deployment of a locally built image behind a Service that pods reach by name', async () => {
+  it('runs a Deployment of an image built here and pulled from the registry, behind a Service pods reach by name', async () => {
+    // A tiny image: the node's static test server, built with buildah and pushed to the cluster's registry.
+    const context = makeWorkdir('tiny-image');
+    copyFileSync(componentPaths().nodeTools, join(context.path, 'sp-node-tools'));
+    writeFileSync(
+      join(context.path, 'Dockerfile'),
+      'FROM scratch AS echo\nCOPY sp-node-tools /echo\nUSER 65532:65532\nENTRYPOINT ["/echo"]\n',
+    );
+    const [image] = await buildImages({
+      registry: cluster.registry,
+      context: context.path,
+      names: ['echo'],
+      log,
+    });
+    context.remove();
+    expect(image!.reference.startsWith(`${cluster.addresses.hostAddress}:`)).toBe(true);
     const labels = { app: 'echo' };
     await cluster.kubectl(['apply', '-f', '-'], {
       input: JSON.stringify({
@@ -37,7 +61,7 @@ describe('a single-node cluster (startCluster): kubelet on containerd + runc, CN
                   containers: [
                     {
                       name: 'echo',
-                      image: cluster.toolsImage,
+                      image: image!.reference,
                       imagePullPolicy: 'IfNotPresent',
                       args: ['serve', '--port', '8080'],
                       readinessProbe: { httpGet: { path: '/', port: 8080 }, periodSeconds: 1 },
@@ -62,6 +86,16 @@ describe('a single-node cluster (startCluster): kubelet on containerd + runc, CN
       items: Array<{ metadata: { name: string }; status: { phase: string; podIP: string } }>;
     };
     expect(pods.items.map((p) => p.status.phase)).toEqual(['Running', 'Running']);
+    // Pulled by containerd from the registry (nothing was imported under that name).
+    const events = await cluster.kubectl([
+      'get',
+      'events',
+      '--field-selector',
+      'reason=Pulled',
+      '-o',
+      'json',
+    ]);
+    expect(events).toContain(image!.reference);
     const podNetwork = cluster.addresses.podCidr.replace(/\.0\/24$/, '.');
     for (const pod of pods.items) expect(pod.status.podIP.startsWith(podNetwork)).toBe(true);
 

@@ -25,7 +25,13 @@ try {
     logger,
     registry,
     images: imagesFor(config.IMAGE_REGISTRY, config.IMAGE_TAG),
-    controller: { workers: config.WORKERS, resyncMs: config.RESYNC_SECONDS * 1000 },
+    controller: {
+      workers: config.WORKERS,
+      resyncMs: config.RESYNC_SECONDS * 1000,
+      stepTimeoutMs: config.STEP_TIMEOUT_SECONDS * 1000,
+      stallMs: config.STALL_SECONDS * 1000,
+    },
+    apiTimeoutMs: config.API_TIMEOUT_SECONDS * 1000,
     ...(config.LEADER_ELECTION
       ? {
           leaderElection: {
@@ -39,7 +45,12 @@ try {
 } catch (err) {
   exitOnConfigError(err);
 }
-const ops = await startOpsServer({ port: config.OPS_PORT, registry, ready: operator.ready });
+const ops = await startOpsServer({
+  port: config.OPS_PORT,
+  registry,
+  ready: operator.ready,
+  unhealthy: operator.unhealthy,
+});
 logger.info({ port: ops.port, identity: config.POD_NAME }, 'operator started');
 onShutdown(logger, async () => {
   await operator.stop();

@@ -26,12 +26,17 @@ export interface OperatorOptions {
   };
   controller?: Omit<ControllerOptions, 'deps' | 'metrics'>;
   lakeRecheckMs?: number;
+  /** Deadline of one API server request. */
+  apiTimeoutMs?: number;
 }
 
 export interface RunningOperator {
   readonly client: KubeClient;
   readonly isLeader: () => boolean;
+  /** Serving: a standby, or a leader whose controller has synced and whose queue moves. */
   readonly ready: () => boolean;
+  /** Null while the leader's work queue moves; otherwise why it is stalled (then /healthz answers 503). */
+  readonly unhealthy: () => string | null;
   controller(): PipelineController | undefined;
   stop(): Promise<void>;
 }
@@ -67,7 +72,11 @@ export function startOperator(options: OperatorOptions): RunningOperator {
       'no Kubernetes API server configured: set KUBECONFIG (or ~/.kube/config), or run in a cluster',
     );
   }
-  const client = new KubeClient({ kubeConfig: kc, fieldManager: FIELD_MANAGER });
+  const client = new KubeClient({
+    kubeConfig: kc,
+    fieldManager: FIELD_MANAGER,
+    ...(options.apiTimeoutMs ? { requestTimeoutMs: options.apiTimeoutMs } : {}),
+  });
   const metrics = createOperatorMetrics(options.registry);
   const logger = options.logger.child({ component: 'operator' });
   const deps = {
@@ -109,6 +118,7 @@ export function startOperator(options: OperatorOptions): RunningOperator {
     client,
     isLeader: () => controller !== undefined,
     ready: () => (elector ? !elector.isLeader || (controller?.ready ?? false) : (controller?.ready ?? false)),
+    unhealthy: () => controller?.stallReason() ?? null,
     controller: () => controller,
     async stop() {
       closed = true;

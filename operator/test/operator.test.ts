@@ -1,10 +1,26 @@
+// The operator against the real kube-apiserver and S3 server: every test makes its own pipelines (and
+// broker pools), so each one passes alone and in any order.
 import { type KubeInstance, type S3Instance, startKubeApiServer, startS3 } from '@spotify-pipeline/harness';
 import { createLogger } from '@spotify-pipeline/shared';
 import { createObjectStore } from '@spotify-pipeline/shared/object-store';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KubeApiError, type KubeClient, type KubeObject } from '../src/kube/client.js';
+import type { KubeClient } from '../src/kube/client.js';
 import { imagesFor, type RunningOperator, startOperator } from '../src/operator.js';
+import {
+  API,
+  type Cond,
+  condition,
+  conditionReason,
+  conditionsOf,
+  createBrokerPool,
+  markDeploymentsAvailable,
+  markTopicsReady,
+  type Obj,
+  pipelineRef,
+  reconciled,
+  STRIMZI,
+} from './fixtures.js';
 import {
   createNamespace,
   createSecret,
@@ -17,11 +33,6 @@ import { scaledObjectCrd, strimziCrds } from './third-party-crds.js';
 
 const NS = 'music';
 const KAFKA_NS = 'kafka';
-const API = 'pipeline.spotify-pipeline.io/v1alpha1';
-const STRIMZI = 'kafka.strimzi.io/v1beta2';
-
-type Obj = KubeObject & { spec?: Record<string, unknown>; status?: Record<string, unknown> };
-type Cond = { type: string; status: string; reason: string; message: string };
 
 let kube: KubeInstance;
 let s3: S3Instance;
@@ -29,7 +40,7 @@ let client: KubeClient;
 const operators: RunningOperator[] = [];
 const logger = createLogger({ name: 'operator-test', level: process.env.LOG_LEVEL ?? 'warn' });
 
-function launch(identity?: string): RunningOperator {
+function launch(identity: string): RunningOperator {
   const op = startOperator({
     kubeconfigPath: kube.kubeconfigPath,
     logger: logger.child({ identity }),
@@ -37,34 +48,31 @@ function launch(identity?: string): RunningOperator {
     images: imagesFor('registry.local/sp', 'test'),
     controller: { workers: 4, resyncMs: 10_000, notReadyRequeueMs: 1000, backoffBaseMs: 100 },
     lakeRecheckMs: 0,
-    ...(identity
-      ? {
-          leaderElection: {
-            namespace: 'default',
-            name: 'sp-operator',
-            identity,
-            leaseDurationMs: 4000,
-            renewEveryMs: 500,
-          },
-        }
-      : {}),
+    leaderElection: {
+      namespace: 'default',
+      name: 'sp-operator',
+      identity,
+      leaseDurationMs: 4000,
+      renewEveryMs: 500,
+    },
   });
   operators.push(op);
   return op;
 }
 
-const wrappedKafka = (topic?: Record<string, unknown>) => ({
-  strimzi: { cluster: 'events', namespace: KAFKA_NS, brokerPool: 'wrapped-brokers' },
-  ...(topic ? { topic } : {}),
-});
-const pipelineRef = (name: string) => ({ apiVersion: API, kind: 'SpotifyPipeline', namespace: NS, name });
 const get = (apiVersion: string, kind: string, namespace: string, name: string) =>
   client.getOrNull<Obj>({ apiVersion, kind, namespace, name });
-const conditionsOf = async (name: string) =>
-  ((await client.get<Obj>(pipelineRef(name))).status?.conditions ?? []) as Cond[];
-const condition = async (name: string, type: string) =>
-  (await conditionsOf(name)).find((c) => c.type === type);
+const topicResource = (name: string) => `${NS}.${name}.listening-events`;
+const lakeStore = () =>
+  createObjectStore({
+    LAKE_ENDPOINT: s3.endpoint,
+    LAKE_BUCKET: 'unused',
+    LAKE_REGION: s3.region,
+    LAKE_ACCESS_KEY: s3.accessKey,
+    LAKE_SECRET_KEY: s3.secretKey,
+  });
 
+/** A pipeline with its own broker pool `<name>-brokers`; `spec` merges over the defaults. */
 function pipeline(name: string, spec: Record<string, unknown> = {}) {
   return {
     apiVersion: API,
@@ -72,7 +80,7 @@ function pipeline(name: string, spec: Record<string, unknown> = {}) {
     metadata: { name, namespace: NS },
     spec: {
       audience: { users: 5_000_000 },
-      kafka: name === 'wrapped' ? wrappedKafka() : { strimzi: { cluster: 'events', namespace: KAFKA_NS } },
+      kafka: kafkaOf(name),
       sources: [{ type: 'simulator', eventsPerSecond: 2000 }],
       lake: { endpoint: s3.endpoint, bucket: `lake-${name}`, credentialsSecret: 'lake-creds' },
       warehouse: { type: 'snowflake', credentialsSecret: 'snowflake-creds', database: 'SPOTIFY' },
@@ -81,45 +89,26 @@ function pipeline(name: string, spec: Record<string, unknown> = {}) {
   };
 }
 
+const kafkaOf = (name: string, topic?: Record<string, unknown>) => ({
+  strimzi: { cluster: 'events', namespace: KAFKA_NS, brokerPool: `${name}-brokers` },
+  ...(topic ? { topic } : {}),
+});
+
 async function applyPipeline(name: string, spec: Record<string, unknown> = {}) {
   await client.apply(pipeline(name, spec) as never);
 }
 
-/** What the deployment controller would write once pods are up (there is no kubelet here). */
-async function markDeploymentsAvailable(name: string) {
-  for (const d of [`${name}-lake-writer`, `${name}-source-0`]) {
-    const dep = await get('apps/v1', 'Deployment', NS, d);
-    if (!dep) continue;
-    const replicas = (dep.spec?.replicas as number | undefined) ?? 1;
-    await client.request('PATCH', `/apis/apps/v1/namespaces/${NS}/deployments/${d}/status`, {
-      body: {
-        status: {
-          observedGeneration: dep.metadata?.generation,
-          replicas,
-          updatedReplicas: replicas,
-          readyReplicas: replicas,
-          availableReplicas: replicas,
-        },
-      },
-      contentType: 'application/merge-patch+json',
-    });
-  }
-}
-
-/** What the Strimzi topic operator would write once the topic exists in Kafka. */
-async function markTopicReady(name: string) {
-  for (const t of [`${NS}.${name}.listening-events`, `${NS}.${name}.listening-events.dlq`]) {
-    await client.request('PATCH', `/apis/${STRIMZI}/namespaces/${KAFKA_NS}/kafkatopics/${t}/status`, {
-      body: { status: { conditions: [{ type: 'Ready', status: 'True' }], topicName: 'listening-events' } },
-      contentType: 'application/merge-patch+json',
-    });
-  }
+/** A pipeline with its pool, reconciled once. */
+async function freshPipeline(name: string, spec: Record<string, unknown> = {}) {
+  await createBrokerPool(client, KAFKA_NS, `${name}-brokers`);
+  await applyPipeline(name, spec);
+  return reconciled(client, NS, name);
 }
 
 beforeAll(async () => {
   [kube, s3] = await Promise.all([startKubeApiServer(), startS3()]);
   client = testClient(kube.kubeconfigPath);
-  await installCrd(client, pipelineCrd());
+  for (const crd of [pipelineCrd(), ...strimziCrds, scaledObjectCrd]) await installCrd(client, crd);
   await Promise.all([createNamespace(client, NS), createNamespace(client, KAFKA_NS)]);
   await createSecret(client, NS, 'lake-creds', {
     LAKE_ACCESS_KEY: s3.accessKey,
@@ -129,6 +118,7 @@ beforeAll(async () => {
     LAKE_ACCESS_KEY: s3.accessKey,
     LAKE_SECRET_KEY: 'wrong-secret',
   });
+  launch('replica-a');
 }, 240_000);
 
 afterAll(async () => {
@@ -137,107 +127,10 @@ afterAll(async () => {
   await Promise.all([kube?.stop(), s3?.stop()]);
 });
 
-describe('admission (CRD schema and CEL rules)', () => {
-  const rejects = async (
-    spec: Record<string, unknown>,
-    message: RegExp,
-    query: Record<string, string> = {},
-  ) => {
-    const body = pipeline('invalid', spec);
-    const err = await client
-      .request('POST', `/apis/${API}/namespaces/${NS}/spotifypipelines`, { body, query })
-      .then(
-        () => null,
-        (e: unknown) => e,
-      );
-    expect(err).toBeInstanceOf(KubeApiError);
-    // 422 Invalid for schema and CEL failures; 400 BadRequest for strict decoding (unknown fields)
-    expect([400, 422]).toContain((err as KubeApiError).statusCode);
-    expect((err as KubeApiError).status.message).toMatch(message);
-  };
-
-  it('rejects each CEL rule with its message', async () => {
-    await rejects(
-      { lakeWriter: { minReplicas: 5, maxReplicas: 2 } },
-      /minReplicas must be less than or equal to maxReplicas/,
-    );
-    await rejects(
-      { kafka: { strimzi: { cluster: 'e', minBrokers: 6, maxBrokers: 3 } } },
-      /minBrokers must be less than or equal to maxBrokers/,
-    );
-    await rejects({ kafka: { mode: 'strimzi' } }, /spec.kafka.strimzi is required when mode is strimzi/);
-    await rejects({ kafka: { mode: 'external' } }, /spec.kafka.external is required when mode is external/);
-    await rejects({ schedule: { load: 'every hour' } }, /must be a cron schedule with 5 fields/);
-    await rejects({ warehouse: { type: 'postgres' } }, /warehouse.credentialsSecret is required/);
-    await rejects(
-      { lakeWriter: { autoscaler: 'keda', minReplicas: 0 } },
-      /minReplicas must be at least 1 when an autoscaler is set/,
-    );
-  });
-
-  it('rejects wrong types, bad enums and (strict) unknown fields', async () => {
-    await rejects(
-      { audience: { users: 'many' } },
-      /spec.audience.users: Invalid value: "string": spec.audience.users in body must be of type integer/,
-    );
-    await rejects({ lakeWriter: { autoscaler: 'magic' } }, /Unsupported value: "magic"/);
-    await rejects({ bogus: true }, /unknown field "spec.bogus"/, { fieldValidation: 'Strict' });
-    await rejects(
-      { lake: { endpoint: 'ftp://x', bucket: 'ok-bucket', credentialsSecret: 's' } },
-      /spec.lake.endpoint/,
-    );
-  });
-});
-
-describe('a pipeline before Strimzi and KEDA are installed', () => {
-  it('reports the missing CRDs as False conditions that say what to do, not a crash', async () => {
-    launch();
-    await applyPipeline('early');
-    const topics = await waitFor(
-      'TopicsReady',
-      async () => (await condition('early', 'TopicsReady')) ?? null,
-    );
-    expect(topics).toMatchObject({ status: 'False', reason: 'StrimziNotInstalled' });
-    expect(topics.message).toMatch(/install the Strimzi operator, or set spec.kafka.mode: external/);
-    expect(await condition('early', 'WorkloadsReady')).toMatchObject({
-      status: 'False',
-      reason: 'KedaNotInstalled',
-    });
-    expect(await condition('early', 'LakeReady')).toMatchObject({ status: 'True', reason: 'BucketReady' });
-  });
-
-  it('converges once the CRDs arrive', async () => {
-    for (const crd of [...strimziCrds, scaledObjectCrd]) await installCrd(client, crd);
-    for (const name of ['brokers', 'wrapped-brokers']) {
-      await client.apply({
-        apiVersion: STRIMZI,
-        kind: 'KafkaNodePool',
-        metadata: { name, namespace: KAFKA_NS, labels: { 'strimzi.io/cluster': 'events' } },
-        spec: { replicas: 3, roles: ['broker'], storage: { type: 'ephemeral' } },
-      } as never);
-    }
-    await waitFor(
-      'KafkaTopic',
-      () => get(STRIMZI, 'KafkaTopic', KAFKA_NS, `${NS}.early.listening-events`),
-      60_000,
-    );
-    const topics = await waitFor('TopicNotReady', async () => {
-      const c = await condition('early', 'TopicsReady');
-      return c?.reason === 'TopicNotReady' ? c : null;
-    });
-    expect(topics.status).toBe('False');
-    expect(
-      await waitFor('ScaledObject', () => get('keda.sh/v1alpha1', 'ScaledObject', NS, 'early-lake-writer')),
-    ).toBeTruthy();
-  });
-});
-
 describe('apply a pipeline', () => {
   it('creates every child with owner references, the plan in status, and honest conditions', async () => {
-    await applyPipeline('wrapped', { lakeWriter: { autoscaler: 'keda', lagThreshold: 1000 } });
-    const status = await waitFor('status.plan', async () => {
-      const p = await client.get<Obj>(pipelineRef('wrapped'));
-      return p.status?.observedGeneration === 1 && p.status?.plan ? p : null;
+    const status = await freshPipeline('children', {
+      lakeWriter: { autoscaler: 'keda', lagThreshold: 1000 },
     });
     expect(status.status?.plan).toEqual({
       partitions: 11,
@@ -249,85 +142,63 @@ describe('apply a pipeline', () => {
 
     const uid = status.metadata?.uid;
     for (const [apiVersion, kind, name] of [
-      ['apps/v1', 'Deployment', 'wrapped-lake-writer'],
-      ['apps/v1', 'Deployment', 'wrapped-source-0'],
-      ['policy/v1', 'PodDisruptionBudget', 'wrapped-lake-writer'],
-      ['keda.sh/v1alpha1', 'ScaledObject', 'wrapped-lake-writer'],
-      ['batch/v1', 'CronJob', 'wrapped-load'],
-      ['batch/v1', 'CronJob', 'wrapped-transform'],
+      ['apps/v1', 'Deployment', 'children-lake-writer'],
+      ['apps/v1', 'Deployment', 'children-source-0'],
+      ['policy/v1', 'PodDisruptionBudget', 'children-lake-writer'],
+      ['keda.sh/v1alpha1', 'ScaledObject', 'children-lake-writer'],
+      ['batch/v1', 'CronJob', 'children-load'],
+      ['batch/v1', 'CronJob', 'children-transform'],
     ] as const) {
       const child = await get(apiVersion, kind, NS, name);
       expect(child, `${kind}/${name}`).not.toBeNull();
       expect(child?.metadata?.ownerReferences, `${kind}/${name}`).toEqual([
-        expect.objectContaining({ kind: 'SpotifyPipeline', name: 'wrapped', uid, controller: true }),
+        expect.objectContaining({ kind: 'SpotifyPipeline', name: 'children', uid, controller: true }),
       ]);
     }
-    expect(await get('autoscaling/v2', 'HorizontalPodAutoscaler', NS, 'wrapped-lake-writer')).toBeNull();
-    const topic = await get(STRIMZI, 'KafkaTopic', KAFKA_NS, `${NS}.wrapped.listening-events`);
+    expect(await get('autoscaling/v2', 'HorizontalPodAutoscaler', NS, 'children-lake-writer')).toBeNull();
+    const topic = await get(STRIMZI, 'KafkaTopic', KAFKA_NS, topicResource('children'));
     expect(topic?.metadata?.labels?.['strimzi.io/cluster']).toBe('events');
     expect(topic?.spec).toMatchObject({ topicName: 'listening-events', partitions: 11, replicas: 3 });
-    const so = await get('keda.sh/v1alpha1', 'ScaledObject', NS, 'wrapped-lake-writer');
+    const so = await get('keda.sh/v1alpha1', 'ScaledObject', NS, 'children-lake-writer');
     expect(so?.spec).toMatchObject({
       minReplicaCount: 1,
       maxReplicaCount: 11,
       triggers: [{ type: 'kafka', metadata: { lagThreshold: '1000' } }],
     });
-    const cron = await get('batch/v1', 'CronJob', NS, 'wrapped-load');
-    expect(cron?.spec).toMatchObject({
+    expect((await get('batch/v1', 'CronJob', NS, 'children-load'))?.spec).toMatchObject({
       concurrencyPolicy: 'Forbid',
       schedule: '*/15 * * * *',
       suspend: false,
     });
-    const lw = await get('apps/v1', 'Deployment', NS, 'wrapped-lake-writer');
-    expect(lw?.spec?.replicas).toBe(1); // the API server's default; the operator does not own it under KEDA
+    // the API server's default; the operator does not own replicas under KEDA
+    expect((await get('apps/v1', 'Deployment', NS, 'children-lake-writer'))?.spec?.replicas).toBe(1);
 
     // No kubelet and no Strimzi here: the topic and the Deployments cannot become ready by themselves.
-    const conds = await conditionsOf('wrapped');
-    expect(conds.find((c) => c.type === 'TopicsReady')).toMatchObject({
-      status: 'False',
-      reason: 'TopicNotReady',
+    const reasons = Object.fromEntries(
+      (await conditionsOf(client, NS, 'children')).map((c) => [c.type, `${c.status} ${c.reason}`]),
+    );
+    expect(reasons).toEqual({
+      TopicsReady: 'False TopicNotReady',
+      BrokersReady: 'True BrokersSized',
+      LakeReady: 'True BucketReady',
+      WorkloadsReady: 'False DeploymentsNotAvailable',
+      ScheduleReady: 'True Scheduled',
+      Ready: 'False TopicNotReady',
     });
-    expect(conds.find((c) => c.type === 'WorkloadsReady')).toMatchObject({
-      status: 'False',
-      reason: 'DeploymentsNotAvailable',
-    });
-    expect(conds.find((c) => c.type === 'LakeReady')).toMatchObject({
-      status: 'True',
-      reason: 'BucketReady',
-    });
-    expect(conds.find((c) => c.type === 'ScheduleReady')).toMatchObject({
-      status: 'True',
-      reason: 'Scheduled',
-    });
-    expect(conds.find((c) => c.type === 'Ready')).toMatchObject({
-      status: 'False',
-      reason: 'DependenciesNotReady',
-    });
-    expect((await client.get<Obj>(pipelineRef('wrapped'))).status?.lake).toMatchObject({
-      bucket: 'lake-wrapped',
-      versioning: 'Enabled',
-    });
-    const store = createObjectStore({
-      LAKE_ENDPOINT: s3.endpoint,
-      LAKE_BUCKET: 'lake-wrapped',
-      LAKE_REGION: s3.region,
-      LAKE_ACCESS_KEY: s3.accessKey,
-      LAKE_SECRET_KEY: s3.secretKey,
-    });
-    expect(await store.bucketExists('lake-wrapped')).toBe(true);
+    expect(status.status?.lake).toMatchObject({ bucket: 'lake-children', versioning: 'Enabled' });
+    expect(await lakeStore().bucketExists('lake-children')).toBe(true);
   });
 
   it('becomes Ready once the child status is written the way Strimzi and the deployment controller would', async () => {
-    await markTopicReady('wrapped');
-    await markDeploymentsAvailable('wrapped');
-    const ready = await waitFor('Ready=True', async () => {
-      const c = await condition('wrapped', 'Ready');
-      return c?.status === 'True' ? c : null;
-    });
-    expect(ready.reason).toBe('Reconciled');
-    const events = await client.list<Obj & { reason?: string; involvedObject?: { name?: string } }>(
+    await freshPipeline('ready');
+    await waitFor('KafkaTopics', () => get(STRIMZI, 'KafkaTopic', KAFKA_NS, `${topicResource('ready')}.dlq`));
+    await markTopicsReady(client, KAFKA_NS, [topicResource('ready'), `${topicResource('ready')}.dlq`]);
+    await markDeploymentsAvailable(client, NS, ['ready-lake-writer', 'ready-source-0']);
+    const ready = await conditionReason(client, NS, 'ready', 'Ready', 'Reconciled');
+    expect(ready.status).toBe('True');
+    const events = await client.list<Obj & { reason?: string }>(
       { apiVersion: 'v1', kind: 'Event', namespace: NS },
-      { fieldSelector: 'involvedObject.name=wrapped' },
+      { fieldSelector: 'involvedObject.name=ready' },
     );
     expect(events.items.map((e) => e.reason)).toEqual(
       expect.arrayContaining(['Reconciled', 'TopicReady', 'DeploymentsAvailable']),
@@ -337,65 +208,36 @@ describe('apply a pipeline', () => {
 
 describe('changes', () => {
   it('a bigger audience grows partitions and brokers and starts an add-brokers rebalance', async () => {
-    await applyPipeline('wrapped', {
-      audience: { users: 500_000_000 },
-      lakeWriter: { autoscaler: 'keda', lagThreshold: 1000 },
-    });
+    await freshPipeline('grow');
+    await applyPipeline('grow', { audience: { users: 500_000_000 } });
     const topic = await waitFor('partitions grow', async () => {
-      const t = await get(STRIMZI, 'KafkaTopic', KAFKA_NS, `${NS}.wrapped.listening-events`);
+      const t = await get(STRIMZI, 'KafkaTopic', KAFKA_NS, topicResource('grow'));
       return (t?.spec?.partitions as number) > 11 ? t : null;
     });
     expect(topic.spec?.partitions).toBe(1042);
     const pool = await waitFor('brokers grow', async () => {
-      const p = await get(STRIMZI, 'KafkaNodePool', KAFKA_NS, 'wrapped-brokers');
+      const p = await get(STRIMZI, 'KafkaNodePool', KAFKA_NS, 'grow-brokers');
       return p?.spec?.replicas === 12 ? p : null;
     });
     expect(pool.spec?.roles).toEqual(['broker']); // only replicas is ours
     const rebalance = await waitFor('KafkaRebalance', () =>
-      get(STRIMZI, 'KafkaRebalance', KAFKA_NS, 'wrapped-add-brokers-12'),
+      get(STRIMZI, 'KafkaRebalance', KAFKA_NS, 'grow-add-brokers-12'),
     );
     expect(rebalance.spec).toEqual({ mode: 'add-brokers', brokers: [3, 4, 5, 6, 7, 8, 9, 10, 11] });
     expect(rebalance.metadata?.labels?.['strimzi.io/cluster']).toBe('events');
   });
 
   it('partitions never shrink: a smaller audience keeps them, a lower explicit count is rejected at admission', async () => {
-    await applyPipeline('wrapped', { lakeWriter: { autoscaler: 'keda', lagThreshold: 1000 } });
-    await waitFor(
-      'reconciled',
-      async () => (await client.get<Obj>(pipelineRef('wrapped'))).status?.observedGeneration === 3,
-    );
-    expect((await client.get<Obj>(pipelineRef('wrapped'))).status?.plan).toMatchObject({
-      partitions: 1042,
-      brokers: 3,
-    });
-    // scale-down: remove-brokers first; the pool keeps 12 brokers until Strimzi reports the rebalance done
-    const removal = await waitFor('remove-brokers', () =>
-      get(STRIMZI, 'KafkaRebalance', KAFKA_NS, 'wrapped-remove-brokers-3'),
-    );
-    expect(removal.spec).toEqual({ mode: 'remove-brokers', brokers: [3, 4, 5, 6, 7, 8, 9, 10, 11] });
-    expect(await condition('wrapped', 'TopicsReady')).toMatchObject({
-      status: 'False',
-      reason: 'RebalancePending',
-    });
-    expect((await get(STRIMZI, 'KafkaNodePool', KAFKA_NS, 'wrapped-brokers'))?.spec?.replicas).toBe(12);
-    await client.request(
-      'PATCH',
-      `/apis/${STRIMZI}/namespaces/${KAFKA_NS}/kafkarebalances/wrapped-remove-brokers-3/status`,
-      {
-        body: { status: { conditions: [{ type: 'Ready', status: 'True' }] } },
-        contentType: 'application/merge-patch+json',
-      },
-    );
-    await waitFor(
-      'pool scaled down',
-      async () => (await get(STRIMZI, 'KafkaNodePool', KAFKA_NS, 'wrapped-brokers'))?.spec?.replicas === 3,
-    );
-    await applyPipeline('wrapped', { kafka: wrappedKafka({ partitions: 2000 }) });
+    await freshPipeline('shrink', { audience: { users: 500_000_000 } });
+    await applyPipeline('shrink');
+    const after = await reconciled(client, NS, 'shrink');
+    expect(after.status?.plan).toMatchObject({ partitions: 1042, brokers: 3 });
+    await applyPipeline('shrink', { kafka: kafkaOf('shrink', { partitions: 2000 }) });
     const err = await client
-      .apply(pipeline('wrapped', { kafka: wrappedKafka({ partitions: 100 }) }) as never)
+      .apply(pipeline('shrink', { kafka: kafkaOf('shrink', { partitions: 100 }) }) as never)
       .then(
         () => null,
-        (e: unknown) => e as KubeApiError,
+        (e: unknown) => e as { statusCode: number; status: { message: string } },
       );
     expect(err?.statusCode).toBe(422);
     expect(err?.status.message).toMatch(
@@ -403,150 +245,146 @@ describe('changes', () => {
     );
   });
 
-  it('switches autoscaler keda -> hpa -> none, never overwriting replicas an autoscaler set', async () => {
-    const base = { kafka: wrappedKafka({ partitions: 2000 }) };
+  it('switches autoscaler keda -> hpa -> none -> keda, never overwriting replicas an autoscaler set', async () => {
+    await freshPipeline('autoscale', { lakeWriter: { autoscaler: 'keda' } });
     // KEDA's HPA scales the Deployment: another field manager writes spec.replicas.
     const keda = testClient(kube.kubeconfigPath, 'keda-operator');
-    await keda.request('PATCH', `/apis/apps/v1/namespaces/${NS}/deployments/wrapped-lake-writer/scale`, {
+    await keda.request('PATCH', `/apis/apps/v1/namespaces/${NS}/deployments/autoscale-lake-writer/scale`, {
       body: { spec: { replicas: 7 } },
       contentType: 'application/merge-patch+json',
     });
     keda.close();
-    await applyPipeline('wrapped', { ...base, lakeWriter: { autoscaler: 'hpa', lagThreshold: 2000 } });
+    await applyPipeline('autoscale', { lakeWriter: { autoscaler: 'hpa', lagThreshold: 2000 } });
     const hpa = await waitFor('HPA', () =>
-      get('autoscaling/v2', 'HorizontalPodAutoscaler', NS, 'wrapped-lake-writer'),
+      get('autoscaling/v2', 'HorizontalPodAutoscaler', NS, 'autoscale-lake-writer'),
     );
-    expect(hpa.spec).toMatchObject({ minReplicas: 1, maxReplicas: 2000 });
+    expect(hpa.spec).toMatchObject({ minReplicas: 1, maxReplicas: 11 });
     await waitFor(
       'ScaledObject gone',
-      async () => (await get('keda.sh/v1alpha1', 'ScaledObject', NS, 'wrapped-lake-writer')) === null,
+      async () => (await get('keda.sh/v1alpha1', 'ScaledObject', NS, 'autoscale-lake-writer')) === null,
     );
-    expect((await get('apps/v1', 'Deployment', NS, 'wrapped-lake-writer'))?.spec?.replicas).toBe(7);
+    expect((await get('apps/v1', 'Deployment', NS, 'autoscale-lake-writer'))?.spec?.replicas).toBe(7);
 
-    await applyPipeline('wrapped', { ...base, lakeWriter: { autoscaler: 'none', minReplicas: 2 } });
+    await applyPipeline('autoscale', { lakeWriter: { autoscaler: 'none', minReplicas: 2 } });
     await waitFor(
       'HPA gone',
       async () =>
-        (await get('autoscaling/v2', 'HorizontalPodAutoscaler', NS, 'wrapped-lake-writer')) === null,
+        (await get('autoscaling/v2', 'HorizontalPodAutoscaler', NS, 'autoscale-lake-writer')) === null,
     );
     const dep = await waitFor('replicas owned again', async () => {
-      const d = await get('apps/v1', 'Deployment', NS, 'wrapped-lake-writer');
+      const d = await get('apps/v1', 'Deployment', NS, 'autoscale-lake-writer');
       return d?.spec?.replicas !== 7 ? d : null;
     });
-    // autoscaler none: the operator sets the plan's minimum
-    expect(dep.spec?.replicas).toBe(2);
+    expect(dep.spec?.replicas).toBe(2); // autoscaler none: the operator sets the plan's minimum
 
     // back to an autoscaler: the replicas we owned are handed over, not reset to the default of 1
-    await applyPipeline('wrapped', { ...base, lakeWriter: { autoscaler: 'keda', minReplicas: 2 } });
+    await applyPipeline('autoscale', { lakeWriter: { autoscaler: 'keda', minReplicas: 2 } });
     await waitFor('ScaledObject back', () =>
-      get('keda.sh/v1alpha1', 'ScaledObject', NS, 'wrapped-lake-writer'),
+      get('keda.sh/v1alpha1', 'ScaledObject', NS, 'autoscale-lake-writer'),
     );
-    await waitFor('reconciled', async () => {
-      const p = await client.get<Obj>(pipelineRef('wrapped'));
-      return p.status?.observedGeneration === p.metadata?.generation;
-    });
-    const handed = await get('apps/v1', 'Deployment', NS, 'wrapped-lake-writer');
+    await reconciled(client, NS, 'autoscale');
+    const handed = await get('apps/v1', 'Deployment', NS, 'autoscale-lake-writer');
     expect(handed?.spec?.replicas).toBe(2);
-    const managedFields = (handed?.metadata?.managedFields ?? []) as Array<{
-      manager: string;
-      fieldsV1?: { 'f:spec'?: object };
-    }>;
-    const managers = managedFields
+    const managers = (
+      (handed?.metadata?.managedFields ?? []) as Array<{ manager: string; fieldsV1?: { 'f:spec'?: object } }>
+    )
       .filter((m) => m.fieldsV1?.['f:spec'] && 'f:replicas' in m.fieldsV1['f:spec'])
       .map((m) => m.manager);
     expect(managers).toEqual(['spotify-pipeline-operator-handoff']);
   });
 
-  it('pauses on the annotation and resumes without it', async () => {
-    const spec = { kafka: wrappedKafka({ partitions: 2000 }) };
+  it('pauses on the annotation (Ready says so) and resumes without it', async () => {
+    await freshPipeline('paused');
     await client.apply({
-      ...pipeline('wrapped', spec),
+      ...pipeline('paused'),
       metadata: {
-        name: 'wrapped',
+        name: 'paused',
         namespace: NS,
         annotations: { 'pipeline.spotify-pipeline.io/paused': 'true' },
       },
     } as never);
-    await new Promise((r) => setTimeout(r, 500));
+    const paused = await conditionReason(client, NS, 'paused', 'Ready', 'ReconciliationPaused');
+    expect(paused.message).toMatch(/Remove the annotation to resume/);
     await client.delete({
       apiVersion: 'policy/v1',
       kind: 'PodDisruptionBudget',
       namespace: NS,
-      name: 'wrapped-lake-writer',
+      name: 'paused-lake-writer',
     });
     await new Promise((r) => setTimeout(r, 2000));
-    expect(await get('policy/v1', 'PodDisruptionBudget', NS, 'wrapped-lake-writer')).toBeNull();
+    expect(await get('policy/v1', 'PodDisruptionBudget', NS, 'paused-lake-writer')).toBeNull();
     await client.apply({
-      ...pipeline('wrapped', spec),
-      metadata: { name: 'wrapped', namespace: NS, annotations: {} },
+      ...pipeline('paused'),
+      metadata: { name: 'paused', namespace: NS, annotations: {} },
     } as never);
     await waitFor('PodDisruptionBudget back', () =>
-      get('policy/v1', 'PodDisruptionBudget', NS, 'wrapped-lake-writer'),
+      get('policy/v1', 'PodDisruptionBudget', NS, 'paused-lake-writer'),
+    );
+    await waitFor(
+      'not paused',
+      async () => (await condition(client, NS, 'paused', 'Ready'))?.reason !== 'ReconciliationPaused',
     );
   });
 });
 
 describe('lake credentials', () => {
   it('a wrong secret key gives LakeReady=False LakeAccessDenied; a missing Secret says to create it', async () => {
+    await createBrokerPool(client, KAFKA_NS, 'badcreds-brokers');
     await applyPipeline('badcreds', {
       lake: { endpoint: s3.endpoint, bucket: 'lake-badcreds', credentialsSecret: 'bad-lake-creds' },
     });
-    const lake = await waitFor('LakeReady', async () => (await condition('badcreds', 'LakeReady')) ?? null);
-    expect(lake).toMatchObject({ status: 'False', reason: 'LakeAccessDenied' });
+    const lake = await conditionReason(client, NS, 'badcreds', 'LakeReady', 'LakeAccessDenied');
     expect(lake.message).toMatch(/fix LAKE_ACCESS_KEY\/LAKE_SECRET_KEY in Secret bad-lake-creds/);
     expect(lake.message).not.toContain('wrong-secret');
 
+    await createBrokerPool(client, KAFKA_NS, 'nocreds-brokers');
     await applyPipeline('nocreds', {
-      lake: { endpoint: s3.endpoint, bucket: 'lake-nocreds', credentialsSecret: 'absent' },
+      lake: { endpoint: s3.endpoint, bucket: 'lake-nocreds', credentialsSecret: 'nocreds-lake' },
     });
-    const missing = await waitFor('LakeReady', async () => (await condition('nocreds', 'LakeReady')) ?? null);
-    expect(missing).toMatchObject({ status: 'False', reason: 'LakeSecretMissing' });
+    await conditionReason(client, NS, 'nocreds', 'LakeReady', 'LakeSecretMissing');
     // creating the Secret fixes it without touching the pipeline
-    await createSecret(client, NS, 'absent', {
+    await createSecret(client, NS, 'nocreds-lake', {
       LAKE_ACCESS_KEY: s3.accessKey,
       LAKE_SECRET_KEY: s3.secretKey,
     });
-    await waitFor('LakeReady=True', async () => (await condition('nocreds', 'LakeReady'))?.status === 'True');
+    await conditionReason(client, NS, 'nocreds', 'LakeReady', 'BucketReady');
   });
 });
 
 describe('robustness', () => {
-  it('two replicas with leader election, restart mid-reconcile, objects deleted and overwritten behind its back', async () => {
-    await Promise.all(operators.splice(0).map((o) => o.stop()));
-    const a = launch('replica-a');
-    const b = launch('replica-b');
-    await waitFor('one leader', async () => a.isLeader() !== b.isLeader());
-    const [leader, standby] = a.isLeader() ? [a, b] : [b, a];
+  it('a second replica takes over from a leader stopped mid-reconcile; objects deleted and overwritten behind its back come back', async () => {
+    await freshPipeline('tampered', { lakeWriter: { autoscaler: 'none' } });
+    const standby = launch(`replica-${operators.length}`);
+    const leader = await waitFor('one leader', async () => operators.find((o) => o.isLeader()));
 
     await client.delete({
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       namespace: NS,
-      name: 'wrapped-source-0',
+      name: 'tampered-source-0',
     });
     const other = testClient(kube.kubeconfigPath, 'kubectl-edit');
-    await other.request('PATCH', `/apis/apps/v1/namespaces/${NS}/deployments/wrapped-lake-writer`, {
+    await other.request('PATCH', `/apis/apps/v1/namespaces/${NS}/deployments/tampered-lake-writer`, {
       body: { spec: { template: { spec: { containers: [{ name: 'lake-writer', image: 'evil:latest' }] } } } },
       contentType: 'application/strategic-merge-patch+json',
     });
     other.close();
+    await createBrokerPool(client, KAFKA_NS, 'restart-brokers');
     await applyPipeline('restart', { lakeWriter: { autoscaler: 'none' } });
-    // stop the leader while it works; the standby takes the lease
+    // stop the leader while it works; the other replica takes the lease
     await new Promise((r) => setTimeout(r, 300));
     await leader.stop();
-    await waitFor('standby leads', async () => standby.isLeader(), 15_000);
+    operators.splice(operators.indexOf(leader), 1);
+    const next = leader === standby ? operators[0] : standby;
+    await waitFor('the other replica leads', async () => next?.isLeader(), 15_000);
 
-    await waitFor('source recreated', () => get('apps/v1', 'Deployment', NS, 'wrapped-source-0'));
+    await waitFor('source recreated', () => get('apps/v1', 'Deployment', NS, 'tampered-source-0'));
     await waitFor('image restored', async () => {
-      const d = await get('apps/v1', 'Deployment', NS, 'wrapped-lake-writer');
+      const d = await get('apps/v1', 'Deployment', NS, 'tampered-lake-writer');
       const template = d?.spec?.template as { spec: { containers: Array<{ image: string }> } } | undefined;
-      const image = template?.spec.containers[0]?.image;
-      return image === 'registry.local/sp/lake-writer:test';
+      return template?.spec.containers[0]?.image === 'registry.local/sp/lake-writer:test';
     });
-    await waitFor(
-      'restart reconciled',
-      async () => (await client.get<Obj>(pipelineRef('restart'))).status?.observedGeneration === 1,
-    );
+    await reconciled(client, NS, 'restart');
     const deployments = await client.list<Obj>(
       { apiVersion: 'apps/v1', kind: 'Deployment', namespace: NS },
       { labelSelector: 'pipeline.spotify-pipeline.io/name=restart' },
@@ -555,73 +393,44 @@ describe('robustness', () => {
       'restart-lake-writer',
       'restart-source-0',
     ]);
-    const restart = await client.get<Obj>(pipelineRef('restart'));
-    const failing = ((restart.status?.conditions ?? []) as Cond[])
+    const failing = ((await conditionsOf(client, NS, 'restart')) as Cond[])
       .filter((c) => c.status === 'False')
-      .map((c) => c.reason);
+      .map((c) => `${c.type} ${c.reason}`);
     // what remains False is only what needs a kubelet or Strimzi here
-    expect(failing.sort()).toEqual(['DependenciesNotReady', 'DeploymentsNotAvailable', 'TopicNotReady']);
+    expect(failing.sort()).toEqual([
+      'Ready TopicNotReady',
+      'TopicsReady TopicNotReady',
+      'WorkloadsReady DeploymentsNotAvailable',
+    ]);
   });
 });
 
 describe('deletion', () => {
   it('Retain keeps the topic and the bucket, then lets go', async () => {
-    await client.delete(pipelineRef('early'));
-    await waitFor('pipeline gone', async () => (await client.getOrNull(pipelineRef('early'))) === null);
-    const topic = await get(STRIMZI, 'KafkaTopic', KAFKA_NS, `${NS}.early.listening-events`);
+    await freshPipeline('retained');
+    await client.delete(pipelineRef(NS, 'retained'));
+    await waitFor(
+      'pipeline gone',
+      async () => (await client.getOrNull(pipelineRef(NS, 'retained'))) === null,
+    );
+    const topic = await get(STRIMZI, 'KafkaTopic', KAFKA_NS, topicResource('retained'));
     expect(topic).not.toBeNull();
     expect(topic?.metadata?.ownerReferences ?? []).toEqual([]);
-    const store = createObjectStore({
-      LAKE_ENDPOINT: s3.endpoint,
-      LAKE_BUCKET: 'lake-early',
-      LAKE_REGION: s3.region,
-      LAKE_ACCESS_KEY: s3.accessKey,
-      LAKE_SECRET_KEY: s3.secretKey,
-    });
-    expect(await store.bucketExists('lake-early')).toBe(true);
+    expect(await lakeStore().bucketExists('lake-retained')).toBe(true);
   });
 
-  it('Delete removes the topic, the rebalances and the bucket, then lets go', async () => {
-    await applyPipeline('wrapped', {
-      kafka: wrappedKafka({ partitions: 2000 }),
-      deletionPolicy: 'Delete',
-    });
-    await waitFor(
-      'policy seen',
-      async () =>
-        (await client.get<Obj>(pipelineRef('wrapped'))).status?.observedGeneration ===
-        (await client.get<Obj>(pipelineRef('wrapped'))).metadata?.generation,
-    );
-    // lake data in a versioned bucket: two versions of one object
-    const lake = createObjectStore({
-      LAKE_ENDPOINT: s3.endpoint,
-      LAKE_BUCKET: 'lake-wrapped',
-      LAKE_REGION: s3.region,
-      LAKE_ACCESS_KEY: s3.accessKey,
-      LAKE_SECRET_KEY: s3.secretKey,
-    });
-    await lake.putObject(
-      'lake-wrapped',
-      'bronze/listening-events/date=2026-01-01/hour=00/x.jsonl.gz',
-      Buffer.from('v1'),
-    );
-    await lake.putObject(
-      'lake-wrapped',
-      'bronze/listening-events/date=2026-01-01/hour=00/x.jsonl.gz',
-      Buffer.from('v2'),
-    );
-    await client.delete(pipelineRef('wrapped'));
-    await waitFor('pipeline gone', async () => (await client.getOrNull(pipelineRef('wrapped'))) === null);
-    expect(await get(STRIMZI, 'KafkaTopic', KAFKA_NS, `${NS}.wrapped.listening-events`)).toBeNull();
-    expect(await get(STRIMZI, 'KafkaRebalance', KAFKA_NS, 'wrapped-add-brokers-12')).toBeNull();
-    const store = createObjectStore({
-      LAKE_ENDPOINT: s3.endpoint,
-      LAKE_BUCKET: 'lake-wrapped',
-      LAKE_REGION: s3.region,
-      LAKE_ACCESS_KEY: s3.accessKey,
-      LAKE_SECRET_KEY: s3.secretKey,
-    });
-    expect(await store.bucketExists('lake-wrapped')).toBe(false);
+  it('Delete removes the topic, the rebalances and the bucket (with every object version), then lets go', async () => {
+    await freshPipeline('deleted', { deletionPolicy: 'Delete', audience: { users: 500_000_000 } });
+    await waitFor('rebalance', () => get(STRIMZI, 'KafkaRebalance', KAFKA_NS, 'deleted-add-brokers-12'));
+    const lake = lakeStore();
+    const key = 'bronze/listening-events/date=2026-01-01/hour=00/x.jsonl.gz';
+    await lake.putObject('lake-deleted', key, Buffer.from('v1'));
+    await lake.putObject('lake-deleted', key, Buffer.from('v2'));
+    await client.delete(pipelineRef(NS, 'deleted'));
+    await waitFor('pipeline gone', async () => (await client.getOrNull(pipelineRef(NS, 'deleted'))) === null);
+    expect(await get(STRIMZI, 'KafkaTopic', KAFKA_NS, topicResource('deleted'))).toBeNull();
+    expect(await get(STRIMZI, 'KafkaRebalance', KAFKA_NS, 'deleted-add-brokers-12')).toBeNull();
+    expect(await lake.bucketExists('lake-deleted')).toBe(false);
   });
 });
 

@@ -27,16 +27,20 @@ describe('conditions', () => {
     expect(status.conditions).toHaveLength(1);
   });
 
-  it('Ready is True only when all are, and names what is not', () => {
+  it('Ready is True only when all are; its reason is the first failing one and it names them all', () => {
     const status: PipelineStatus = {};
     for (const t of ['TopicsReady', 'LakeReady', 'WorkloadsReady'] as const)
       setCondition(status, t, true, 'R', 'ok', 1);
-    setCondition(status, 'ScheduleReady', false, 'R', 'no cron', 1);
+    setCondition(status, 'ScheduleReady', false, 'InvalidSchedule', 'no cron', 1);
     setReady(status, 1);
     expect(getCondition(status, 'Ready')).toMatchObject({
       status: 'False',
-      message: 'ScheduleReady: no cron',
+      reason: 'NotReconciled',
+      message: 'BrokersReady: not reconciled yet; ScheduleReady: no cron',
     });
+    setCondition(status, 'BrokersReady', true, 'R', 'ok', 1);
+    setReady(status, 1);
+    expect(getCondition(status, 'Ready')).toMatchObject({ reason: 'InvalidSchedule' });
     setCondition(status, 'ScheduleReady', true, 'R', 'ok', 1);
     setReady(status, 1);
     expect(getCondition(status, 'Ready')?.status).toBe('True');

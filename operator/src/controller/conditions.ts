@@ -1,21 +1,36 @@
 import type { Condition, PipelineStatus } from '../crd/spotify-pipeline.js';
 
-export const CONDITION_TYPES = ['TopicsReady', 'LakeReady', 'WorkloadsReady', 'ScheduleReady'] as const;
-export type ConditionType = (typeof CONDITION_TYPES)[number] | 'Ready';
+/** The conditions the steps own, in the order `Ready` reports them. */
+export const CONDITION_TYPES = [
+  'TopicsReady',
+  'BrokersReady',
+  'LakeReady',
+  'WorkloadsReady',
+  'ScheduleReady',
+] as const;
+export type StepConditionType = (typeof CONDITION_TYPES)[number];
+export type ConditionType = StepConditionType | 'Ready';
 
 /** Reasons are constants (CamelCase, machine-readable); messages are for humans and say what to do. */
 export const Reasons = {
   Reconciled: 'Reconciled',
-  NotReady: 'DependenciesNotReady',
   Paused: 'ReconciliationPaused',
+  Deleting: 'Deleting',
+  DeletionBlocked: 'DeletionBlocked',
+  ApiServerRejected: 'ApiServerRejected',
+  ApiServerUnavailable: 'ApiServerUnavailable',
+  StepFailed: 'StepFailed',
+  StepTimedOut: 'StepTimedOut',
   TopicReady: 'TopicReady',
   TopicNotReady: 'TopicNotReady',
   StrimziNotInstalled: 'StrimziNotInstalled',
   KafkaNamespaceMissing: 'KafkaNamespaceMissing',
-  BrokerPoolNotFound: 'BrokerPoolNotFound',
-  RebalancePending: 'RebalancePending',
   KafkaUnreachable: 'KafkaUnreachable',
   KafkaSecretMissing: 'KafkaSecretMissing',
+  BrokersSized: 'BrokersSized',
+  BrokersNotManaged: 'BrokersNotManaged',
+  BrokerPoolNotFound: 'BrokerPoolNotFound',
+  RebalancePending: 'RebalancePending',
   BucketReady: 'BucketReady',
   LakeSecretMissing: 'LakeSecretMissing',
   LakeAccessDenied: 'LakeAccessDenied',
@@ -29,6 +44,27 @@ export const Reasons = {
   DagPublished: 'DagPublished',
   NoWarehouse: 'NoWarehouse',
 } as const;
+
+/** A condition as a step reports it; the status writer adds times and the generation. */
+export interface ConditionReport {
+  type: StepConditionType;
+  ok: boolean;
+  reason: string;
+  message: string;
+}
+
+export const conditionOk = (type: StepConditionType, reason: string, message: string): ConditionReport => ({
+  type,
+  ok: true,
+  reason,
+  message,
+});
+
+export const conditionFailed = (
+  type: StepConditionType,
+  reason: string,
+  message: string,
+): ConditionReport => ({ type, ok: false, reason, message });
 
 export function getCondition(status: PipelineStatus, type: ConditionType): Condition | undefined {
   return status.conditions?.find((c) => c.type === type);
@@ -66,9 +102,14 @@ export function setCondition(
   status.conditions = conditions;
 }
 
-/** Ready is True exactly when every other condition is; its message names the ones that are not. */
+/**
+ * Ready is True exactly when every step's condition is. Otherwise its reason is the first failing
+ * condition's (what `kubectl get spl` shows in the Reason column) and its message names every one.
+ */
 export function setReady(status: PipelineStatus, generation: number | undefined, now?: () => Date): void {
-  const notReady = CONDITION_TYPES.filter((t) => getCondition(status, t)?.status !== 'True');
+  const notReady = CONDITION_TYPES.map((t) => ({ type: t, condition: getCondition(status, t) })).filter(
+    ({ condition }) => condition?.status !== 'True',
+  );
   if (notReady.length === 0) {
     setCondition(
       status,
@@ -79,13 +120,16 @@ export function setReady(status: PipelineStatus, generation: number | undefined,
       generation,
       now,
     );
-  } else {
-    const details = notReady.map((t) => `${t}: ${getCondition(status, t)?.message ?? 'not reconciled yet'}`);
-    setCondition(status, 'Ready', false, Reasons.NotReady, details.join('; '), generation, now);
+    return;
   }
+  const details = notReady.map(
+    ({ type, condition }) => `${type}: ${condition?.message ?? 'not reconciled yet'}`,
+  );
+  const reason = notReady[0]?.condition?.reason ?? 'NotReconciled';
+  setCondition(status, 'Ready', false, reason, details.join('; '), generation, now);
 }
 
-/** Condition changes worth an Event: new conditions and status flips. */
+/** Condition changes worth an Event: new conditions and changes of status or reason. */
 export function transitions(before: PipelineStatus | undefined, after: PipelineStatus): Condition[] {
   return (after.conditions ?? []).filter((c) => {
     const old = before?.conditions?.find((o) => o.type === c.type);

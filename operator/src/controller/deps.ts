@@ -3,11 +3,12 @@ import type { KafkaEnv } from '@spotify-pipeline/shared/kafka';
 import type { Images } from '../builders/context.js';
 import type { ExternalTopic } from '../external/external-kafka.js';
 import type { LakeResult, LakeSettings } from '../external/lake.js';
-import type { Applyable, KubeClient, KubeObject } from '../kube/client.js';
+import type { Applyable, KubeApi, KubeObject } from '../kube/api.js';
+import type { LakeCheckCache } from './pipeline-lake.js';
 
 /** What the reconcile steps reach the world through; tests and the benchmark hand in their own. */
 export interface ReconcileDeps {
-  client: KubeClient;
+  client: KubeApi;
   logger: Logger;
   images: Images;
   lake: {
@@ -23,6 +24,8 @@ export interface ReconcileDeps {
    * the kind is not watched or not synced (then the caller asks the API server).
    */
   observed?: (ref: Applyable) => KubeObject | null | undefined;
+  /** Successful lake checks of this controller, reused for `lakeRecheckMs` (one instance per controller). */
+  lakeChecks: LakeCheckCache;
   /** How long a successful lake check stays good for the same generation and Secret. */
   lakeRecheckMs: number;
 }
@@ -33,7 +36,7 @@ export interface SecretObject extends KubeObject {
 
 /** The Secret's decoded data, or null when it does not exist. */
 export async function readSecret(
-  client: KubeClient,
+  client: KubeApi,
   namespace: string,
   name: string,
 ): Promise<{ data: Record<string, string>; resourceVersion: string } | null> {

@@ -1,12 +1,11 @@
-import type { KafkaEnv } from '@spotify-pipeline/shared/kafka';
 import type { BuildContext } from '../builders/context.js';
 import { PIPELINE_LABEL, PIPELINE_NAMESPACE_LABEL, strimziNamespace } from '../builders/context.js';
 import { buildDeadLetterTopic, buildKafkaTopic } from '../builders/kafka-topic.js';
 import type { SpotifyPipeline } from '../crd/spotify-pipeline.js';
-import { KubeApiError, type KubeObject } from '../kube/client.js';
+import { KubeApiError, type KubeObject } from '../kube/api.js';
 import type { ReconcileDeps } from './deps.js';
-import { readSecret } from './deps.js';
-import { forgetLake, lakeSettings } from './pipeline-lake.js';
+import { lakeSettings } from './pipeline-lake.js';
+import { externalKafkaSettings } from './pipeline-topics.js';
 
 export const FINALIZER = 'pipeline.spotify-pipeline.io/finalizer';
 
@@ -86,7 +85,7 @@ export async function finalize(deps: ReconcileDeps, ctx: BuildContext): Promise<
         .catch(ignoreMissingKind);
     }
   }
-  forgetLake(pipeline.metadata.uid);
+  deps.lakeChecks.forget(pipeline.metadata.uid);
   await removeFinalizer(deps, pipeline);
   return null;
 }
@@ -96,22 +95,10 @@ async function deleteData(deps: ReconcileDeps, ctx: BuildContext): Promise<strin
   const lake = await lakeSettings(deps, ctx);
   if (typeof lake === 'string') return `cannot delete the lake data: ${lake} (or set deletionPolicy: Retain)`;
   await deps.lake.remove(lake.settings);
-  const external = pipeline.spec.kafka.mode === 'external' ? pipeline.spec.kafka.external : undefined;
-  if (external) {
-    const settings: KafkaEnv = {
-      KAFKA_BROKERS: external.bootstrapServers.split(',').map((s) => s.trim()),
-      KAFKA_CLIENT_ID: 'spotify-pipeline-operator',
-      KAFKA_SSL: external.tls,
-    };
-    if (external.credentialsSecret) {
-      const secret = await readSecret(deps.client, pipeline.metadata.namespace, external.credentialsSecret);
-      const mechanism = secret?.data.KAFKA_SASL_MECHANISM;
-      if (mechanism === 'plain' || mechanism === 'scram-sha-256' || mechanism === 'scram-sha-512') {
-        settings.KAFKA_SASL_MECHANISM = mechanism;
-        settings.KAFKA_SASL_USERNAME = secret?.data.KAFKA_SASL_USERNAME ?? '';
-        settings.KAFKA_SASL_PASSWORD = secret?.data.KAFKA_SASL_PASSWORD ?? '';
-      }
-    }
+  if (pipeline.spec.kafka.mode === 'external') {
+    const settings = await externalKafkaSettings(deps, pipeline);
+    if (typeof settings === 'string')
+      return `cannot delete the topics: ${settings} (or set deletionPolicy: Retain)`;
     for (const name of [pipeline.spec.kafka.topic.name, `${pipeline.spec.kafka.topic.name}.dlq`]) {
       await deps.kafka.deleteTopic(settings, name, deps.logger);
     }

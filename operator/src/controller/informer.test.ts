@@ -1,6 +1,7 @@
 import { createLogger } from '@spotify-pipeline/shared';
 import { describe, expect, it } from 'vitest';
 import type { KubeClient, WatchEvent } from '../kube/client.js';
+import { MemoryKube } from '../kube/memory-kube.js';
 import { Informer } from './informer.js';
 
 type Item = { metadata: { name: string; namespace: string; resourceVersion: string } };
@@ -64,5 +65,29 @@ describe('Informer', () => {
     expect(changes).toEqual(['+a', '+c', '-a', '-c', '+b']);
     expect(informer.list().map((i) => i.metadata.name)).toEqual(['b']);
     expect(informer.hasSynced).toBe(true);
+  });
+});
+
+describe('Informer of a kind that is not served', () => {
+  it('retries for as long as it takes without piling up abort listeners (no leak warning)', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+    process.on('warning', onWarning);
+    const kube = new MemoryKube();
+    kube.unserve('keda.sh/v1alpha1', 'ScaledObject');
+    const informer = new Informer({
+      client: kube,
+      resource: { apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject' },
+      logger: createLogger({ name: 'test', level: 'silent' }),
+      retryDelayMs: 1,
+      onChange: () => {},
+    });
+    informer.start();
+    await new Promise((r) => setTimeout(r, 200));
+    await informer.stop();
+    await new Promise((r) => setImmediate(r));
+    process.off('warning', onWarning);
+    expect(kube.calls.filter((c) => c.verb === 'list').length).toBeGreaterThan(20);
+    expect(warnings.filter((w) => w.includes('MaxListenersExceeded'))).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import type { Logger } from '@spotify-pipeline/shared';
-import { KubeApiError, type KubeClient } from '../kube/client.js';
+import { type KubeApi, KubeApiError } from '../kube/api.js';
+import type { ResourceRef } from '../kube/resources.js';
 
 type KubeObjectLike = Record<string, unknown>;
 
@@ -7,10 +8,8 @@ interface Named {
   metadata?: { name?: string; namespace?: string; resourceVersion?: string };
 }
 
-import type { ResourceRef } from '../kube/resources.js';
-
 export interface InformerOptions<T extends Named> {
-  client: KubeClient;
+  client: KubeApi;
   resource: ResourceRef;
   labelSelector?: string;
   logger: Logger;
@@ -140,16 +139,17 @@ export function keyOf(object: Named): string {
   return `${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`;
 }
 
+/** Waits, or stops early on abort; its abort listener goes with it (the signal lives as long as the informer). */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -1,5 +1,5 @@
 import type { Logger } from '@spotify-pipeline/shared';
-import { isNotFound, KubeApiError, type KubeClient, type KubeObject } from '../kube/client.js';
+import { isNotFound, type KubeApi, KubeApiError, type KubeObject } from '../kube/api.js';
 
 interface Lease extends KubeObject {
   spec?: {
@@ -12,7 +12,7 @@ interface Lease extends KubeObject {
 }
 
 export interface LeaderElectionOptions {
-  client: KubeClient;
+  client: KubeApi;
   namespace: string;
   name: string;
   identity: string;

@@ -1,4 +1,4 @@
-import type { Applyable, KubeObject } from '../kube/client.js';
+import type { Applyable, KubeObject } from '../kube/api.js';
 import type { ReconcileDeps } from './deps.js';
 
 /**

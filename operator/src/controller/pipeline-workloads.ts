@@ -1,12 +1,12 @@
 import { type BuildContext, names } from '../builders/context.js';
-import { type DesiredChild, desiredSchedule, desiredWorkloads } from '../builders/index.js';
+import { type DesiredChild, desiredWorkloads } from '../builders/index.js';
 import { buildLakeWriterDeployment } from '../builders/workloads.js';
-import type { PipelineStatus } from '../crd/spotify-pipeline.js';
-import type { KubeObject } from '../kube/client.js';
+import type { KubeObject } from '../kube/api.js';
 import { applyChildren } from './apply-children.js';
-import { Reasons, setCondition } from './conditions.js';
+import { conditionFailed, conditionOk, Reasons } from './conditions.js';
 import type { ReconcileDeps } from './deps.js';
 import { jobProblem, settleJobs } from './source-jobs.js';
+import type { ReconcileStep, StepOutcome } from './step.js';
 
 interface DeploymentObject extends KubeObject {
   spec?: { replicas?: number };
@@ -68,7 +68,7 @@ async function handOverReplicas(deps: ReconcileDeps, ctx: BuildContext): Promise
 }
 
 /** One line per withheld child: which workload refuses which settings. */
-function refusals(children: DesiredChild[]): string | null {
+export function refusals(children: DesiredChild[]): string | null {
   const lines = children.flatMap((c) =>
     c.refused && c.object ? [`${c.refused.workload}: ${c.refused.problem}`] : [],
   );
@@ -76,137 +76,55 @@ function refusals(children: DesiredChild[]): string | null {
 }
 
 /** WorkloadsReady: sources, lake writer, PDB and autoscaler applied; Deployments available, no import failed. */
-export async function reconcileWorkloads(
-  deps: ReconcileDeps,
-  ctx: BuildContext,
-  status: PipelineStatus,
-): Promise<void> {
-  const { pipeline } = ctx;
-  const gen = pipeline.metadata.generation;
-  await handOverReplicas(deps, ctx);
-  const desired = desiredWorkloads(ctx);
-  // A child its workload's own schema refuses is withheld: reported below, never shipped to crash.
-  const { toApply, existing } = await settleJobs(
-    deps,
-    pipeline.metadata.namespace,
-    desired.filter((c) => !(c.refused && c.object)),
-  );
-  const results = await applyChildren(deps, pipeline.metadata.namespace, toApply);
-  status.lakeWriters = `${ctx.plan.lakeWriters.min}-${ctx.plan.lakeWriters.max}`;
-  const missing = results.filter((r) => r.outcome === 'kind-missing');
-  if (missing.some((r) => r.child.kind === 'ScaledObject')) {
-    return setCondition(
+export const workloadsStep: ReconcileStep = {
+  name: 'workloads',
+  condition: 'WorkloadsReady',
+  async run(deps, ctx): Promise<StepOutcome> {
+    const { pipeline, plan } = ctx;
+    const status = { lakeWriters: `${plan.lakeWriters.min}-${plan.lakeWriters.max}` };
+    const failed = (reason: string, message: string): StepOutcome => ({
+      conditions: [conditionFailed('WorkloadsReady', reason, message)],
       status,
-      'WorkloadsReady',
-      false,
-      Reasons.KedaNotInstalled,
-      'The keda.sh CRDs are not installed: install KEDA, or set spec.lakeWriter.autoscaler to hpa or none.',
-      gen,
+    });
+    await handOverReplicas(deps, ctx);
+    const desired = desiredWorkloads(ctx);
+    // A child its workload's own schema refuses is withheld: reported below, never shipped to crash.
+    const { toApply, existing } = await settleJobs(
+      deps,
+      pipeline.metadata.namespace,
+      desired.filter((c) => !(c.refused && c.object)),
     );
-  }
-  const refused = refusals(desired);
-  if (refused) {
-    return setCondition(
+    const results = await applyChildren(deps, pipeline.metadata.namespace, toApply);
+    if (results.some((r) => r.outcome === 'kind-missing' && r.child.kind === 'ScaledObject')) {
+      return failed(
+        Reasons.KedaNotInstalled,
+        'The keda.sh CRDs are not installed: install KEDA, or set spec.lakeWriter.autoscaler to hpa or none.',
+      );
+    }
+    const refused = refusals(desired);
+    if (refused)
+      return failed(
+        Reasons.InvalidWorkloadConfig,
+        `Not deployed, it would refuse its configuration: ${refused}. Fix the resource.`,
+      );
+    const failedJobs = [
+      ...existing,
+      ...results.flatMap((r) => (r.outcome === 'applied' && r.child.kind === 'Job' ? [r.object] : [])),
+    ]
+      .map(jobProblem)
+      .filter((p): p is string => p !== null);
+    if (failedJobs.length > 0) return failed(Reasons.ImportFailed, `${failedJobs.join('; ')}.`);
+    const problems = results
+      .filter((r) => r.outcome === 'applied' && r.child.kind === 'Deployment')
+      .map((r) => deploymentProblem((r as { object: DeploymentObject }).object))
+      .filter((p): p is string => p !== null);
+    if (problems.length > 0)
+      return failed(Reasons.DeploymentsNotAvailable, `Waiting for Deployments: ${problems.join(', ')}.`);
+    return {
+      conditions: [
+        conditionOk('WorkloadsReady', Reasons.DeploymentsAvailable, 'All Deployments are available.'),
+      ],
       status,
-      'WorkloadsReady',
-      false,
-      Reasons.InvalidWorkloadConfig,
-      `Not deployed, it would refuse its configuration: ${refused}. Fix the resource.`,
-      gen,
-    );
-  }
-  const failedJobs = [
-    ...existing,
-    ...results.flatMap((r) => (r.outcome === 'applied' && r.child.kind === 'Job' ? [r.object] : [])),
-  ]
-    .map(jobProblem)
-    .filter((p): p is string => p !== null);
-  if (failedJobs.length > 0) {
-    return setCondition(
-      status,
-      'WorkloadsReady',
-      false,
-      Reasons.ImportFailed,
-      `${failedJobs.join('; ')}.`,
-      gen,
-    );
-  }
-  const problems = results
-    .filter((r) => r.outcome === 'applied' && r.child.kind === 'Deployment')
-    .map((r) => deploymentProblem((r as { object: DeploymentObject }).object))
-    .filter((p): p is string => p !== null);
-  if (problems.length > 0) {
-    return setCondition(
-      status,
-      'WorkloadsReady',
-      false,
-      Reasons.DeploymentsNotAvailable,
-      `Waiting for Deployments: ${problems.join(', ')}.`,
-      gen,
-    );
-  }
-  setCondition(
-    status,
-    'WorkloadsReady',
-    true,
-    Reasons.DeploymentsAvailable,
-    'All Deployments are available.',
-    gen,
-  );
-}
-
-/** ScheduleReady: load and transform CronJobs, or the Airflow DAG ConfigMap, exist as specified. */
-export async function reconcileSchedule(
-  deps: ReconcileDeps,
-  ctx: BuildContext,
-  status: PipelineStatus,
-): Promise<void> {
-  const { pipeline } = ctx;
-  const gen = pipeline.metadata.generation;
-  const desired = desiredSchedule(ctx);
-  await applyChildren(
-    deps,
-    pipeline.metadata.namespace,
-    desired.filter((c) => !(c.refused && c.object)),
-  );
-  const refused = refusals(desired);
-  if (refused) {
-    return setCondition(
-      status,
-      'ScheduleReady',
-      false,
-      Reasons.InvalidWorkloadConfig,
-      `Not deployed, it would refuse its configuration: ${refused}. Fix the resource.`,
-      gen,
-    );
-  }
-  const { schedule, warehouse } = pipeline.spec;
-  if (!warehouse) {
-    return setCondition(
-      status,
-      'ScheduleReady',
-      true,
-      Reasons.NoWarehouse,
-      'No warehouse is set: nothing to load or transform.',
-      gen,
-    );
-  }
-  if (schedule.orchestrator === 'airflow') {
-    return setCondition(
-      status,
-      'ScheduleReady',
-      true,
-      Reasons.DagPublished,
-      'The Airflow DAG ConfigMap is published.',
-      gen,
-    );
-  }
-  setCondition(
-    status,
-    'ScheduleReady',
-    true,
-    Reasons.Scheduled,
-    `Load runs "${schedule.load}", transform "${schedule.transform}"${schedule.suspend ? ' (suspended)' : ''}.`,
-    gen,
-  );
-}
+    };
+  },
+};

@@ -6,7 +6,8 @@
 export interface WorkQueueOptions {
   baseDelayMs?: number;
   maxDelayMs?: number;
-  onDepthChange?: (depth: number) => void;
+  /** Called with the new and the previous depth whenever keys are queued or taken. */
+  onDepthChange?: (depth: number, before: number) => void;
 }
 
 export class WorkQueue {
@@ -20,7 +21,7 @@ export class WorkQueue {
   private shuttingDown = false;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
-  private readonly onDepthChange: (depth: number) => void;
+  private readonly onDepthChange: (depth: number, before: number) => void;
 
   constructor(options: WorkQueueOptions = {}) {
     this.baseDelayMs = options.baseDelayMs ?? 100;
@@ -48,7 +49,7 @@ export class WorkQueue {
       return;
     }
     this.queue.push(key);
-    this.onDepthChange(this.queue.length);
+    this.onDepthChange(this.queue.length, this.queue.length - 1);
   }
 
   /** Adds after a delay; an earlier pending delayed add for the key wins. */
@@ -88,7 +89,7 @@ export class WorkQueue {
     if (key !== undefined) {
       this.queued.delete(key);
       this.processing.add(key);
-      this.onDepthChange(this.queue.length);
+      this.onDepthChange(this.queue.length, this.queue.length + 1);
       return Promise.resolve(key);
     }
     if (this.shuttingDown) return Promise.resolve(null);

@@ -1,55 +1,20 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { IncomingMessage } from 'node:http';
 import { Agent, request } from 'node:https';
 import { type KubeConfig, PatchStrategy } from '@kubernetes/client-node';
+import {
+  type Applyable,
+  isNotFound,
+  type KubeApi,
+  KubeApiError,
+  type KubeObject,
+  KubeTimeoutError,
+  type ListResult,
+  type WatchEvent,
+} from './api.js';
 import { type ResourceRef, resourcePath } from './resources.js';
 
-export interface KubeObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata?: {
-    name?: string;
-    namespace?: string;
-    resourceVersion?: string;
-    generation?: number;
-    uid?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    deletionTimestamp?: string;
-    finalizers?: string[];
-    [key: string]: unknown;
-  };
-  [key: string]: unknown;
-}
-
-/** A non-2xx answer from the API server, with its Status object. */
-export class KubeApiError extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly status: { reason?: string; message?: string; details?: { kind?: string; group?: string } },
-    readonly method: string,
-    readonly path: string,
-  ) {
-    super(`${method} ${path}: ${statusCode} ${status.reason ?? ''} ${status.message ?? ''}`.trim());
-  }
-  /** 404 because the kind itself is not served (CRD not installed), not because the object is missing. */
-  get resourceMissing(): boolean {
-    return this.statusCode === 404 && this.status.details === undefined;
-  }
-}
-
-export const isNotFound = (err: unknown) => err instanceof KubeApiError && err.statusCode === 404;
-
-/** Anything with a type and a name the API server can take. */
-export interface Applyable {
-  apiVersion: string;
-  kind: string;
-  metadata?: { name?: string; namespace?: string };
-}
-
-export interface WatchEvent<T> {
-  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
-  object: T;
-}
+export * from './api.js';
 
 const requestScope = new AsyncLocalStorage<{ requests: number }>();
 
@@ -63,52 +28,67 @@ export async function countRequests<T>(fn: () => Promise<T>): Promise<{ result: 
 export interface KubeClientOptions {
   kubeConfig: KubeConfig;
   fieldManager: string;
+  /** Deadline of one request, body included (watches excepted). */
+  requestTimeoutMs?: number;
+  /** Server-side length of one watch; the client gives up this much plus a grace period later. */
+  watchSeconds?: number;
 }
+
+interface RequestOptions {
+  body?: unknown;
+  contentType?: string;
+  query?: Record<string, string>;
+}
+
+/** Unknown or duplicate fields in what we send fail the request instead of being dropped in silence. */
+const STRICT = { fieldValidation: 'Strict' };
 
 /**
  * A small REST client over the kubeconfig's TLS and auth settings (from @kubernetes/client-node): typed
- * paths without discovery, server-side apply (status subresource included), streaming watches, and a
- * request counter the benchmark reads.
+ * paths without discovery, server-side apply (status subresource included), streaming watches, a
+ * deadline on every request, and a request counter the benchmark reads.
  */
-export class KubeClient {
+export class KubeClient implements KubeApi {
   requests = 0;
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 16 });
   private readonly server: URL;
   private readonly kc: KubeConfig;
+  private readonly requestTimeoutMs: number;
+  private readonly watchSeconds: number;
   readonly fieldManager: string;
 
   constructor(options: KubeClientOptions) {
     this.kc = options.kubeConfig;
     this.fieldManager = options.fieldManager;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 15_000;
+    this.watchSeconds = options.watchSeconds ?? 300;
     const cluster = this.kc.getCurrentCluster();
     if (!cluster) throw new Error('kubeconfig has no current cluster');
     this.server = new URL(cluster.server);
   }
 
-  async request<T>(
-    method: string,
-    path: string,
-    options: { body?: unknown; contentType?: string; query?: Record<string, string> } = {},
-  ): Promise<T> {
-    const res = await this.raw(method, path, options);
-    const text = await readAll(res);
-    const status = res.statusCode ?? 0;
-    if (status < 200 || status >= 300) {
-      let parsed: KubeApiError['status'] = { message: text.slice(0, 500) };
-      try {
-        parsed = JSON.parse(text);
-      } catch {}
-      throw new KubeApiError(status, parsed, method, path);
+  /** One request, answered or failed within the request deadline. */
+  async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const deadline = AbortSignal.timeout(this.requestTimeoutMs);
+    try {
+      const res = await this.raw(method, path, options, deadline);
+      const text = await readAll(res);
+      const status = res.statusCode ?? 0;
+      if (status < 200 || status >= 300) throw new KubeApiError(status, parseStatus(text), method, path);
+      return (text ? JSON.parse(text) : {}) as T;
+    } catch (err) {
+      if (deadline.aborted && !(err instanceof KubeApiError))
+        throw new KubeTimeoutError(method, path, this.requestTimeoutMs);
+      throw err;
     }
-    return (text ? JSON.parse(text) : {}) as T;
   }
 
   private async raw(
     method: string,
     path: string,
-    options: { body?: unknown; contentType?: string; query?: Record<string, string> },
-    signal?: AbortSignal,
-  ) {
+    options: RequestOptions,
+    signal: AbortSignal,
+  ): Promise<IncomingMessage> {
     this.requests++;
     const scope = requestScope.getStore();
     if (scope) scope.requests++;
@@ -124,6 +104,9 @@ export class KubeClient {
     };
     await this.kc.applyToHTTPSOptions(opts as never);
     opts.agent = this.agent;
+    // node:https destroys the request (and its response stream) when the signal aborts, and removes its
+    // abort listener once the socket is released: nothing accumulates on a long-lived signal.
+    opts.signal = signal;
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
     if (body !== undefined) {
       // Explicit length: Node sends DELETE bodies unframed otherwise, which corrupts the kept-alive socket.
@@ -133,13 +116,9 @@ export class KubeClient {
         'content-length': Buffer.byteLength(body),
       };
     }
-    return new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
+    return new Promise<IncomingMessage>((resolve, reject) => {
       const req = request(opts, resolve);
       req.on('error', reject);
-      if (signal) {
-        if (signal.aborted) req.destroy(new Error('aborted'));
-        signal.addEventListener('abort', () => req.destroy(new Error('aborted')), { once: true });
-      }
       req.end(body);
     });
   }
@@ -157,12 +136,8 @@ export class KubeClient {
     }
   }
 
-  list<T extends KubeObject>(ref: ResourceRef, query: Record<string, string> = {}) {
-    return this.request<{ metadata: { resourceVersion: string; continue?: string }; items: T[] }>(
-      'GET',
-      resourcePath(ref),
-      { query },
-    );
+  list<T extends KubeObject>(ref: ResourceRef, query: Record<string, string> = {}): Promise<ListResult<T>> {
+    return this.request<ListResult<T>>('GET', resourcePath(ref), { query });
   }
 
   /** Server-side apply under the operator's field manager; `force` takes over fields others changed. */
@@ -180,7 +155,7 @@ export class KubeClient {
     return this.request<T>('PATCH', resourcePath(ref, subresource), {
       body: object,
       contentType: PatchStrategy.ServerSideApply,
-      query: { fieldManager, force: 'true' },
+      query: { fieldManager, force: 'true', ...STRICT },
     });
   }
 
@@ -188,15 +163,16 @@ export class KubeClient {
     return this.request<T>(
       'POST',
       resourcePath({ ...object, namespace: object.metadata?.namespace, name: undefined }),
-      {
-        body: object,
-      },
+      { body: object, query: { fieldManager: this.fieldManager, ...STRICT } },
     );
   }
 
   replace<T extends KubeObject>(object: Applyable): Promise<T> {
     const ref = { ...object, namespace: object.metadata?.namespace, name: object.metadata?.name };
-    return this.request<T>('PUT', resourcePath(ref), { body: object });
+    return this.request<T>('PUT', resourcePath(ref), {
+      body: object,
+      query: { fieldManager: this.fieldManager, ...STRICT },
+    });
   }
 
   /** Deletes; true if it existed. Background propagation so owned objects follow. */
@@ -210,10 +186,6 @@ export class KubeClient {
     }
   }
 
-  /**
-   * Streams watch events from `resourceVersion` until the server closes the stream or `signal` aborts.
-   * A 410 Gone arrives as an ERROR event with code 410; the caller relists.
-   */
   async watch<T>(
     ref: ResourceRef,
     query: Record<string, string>,
@@ -221,19 +193,24 @@ export class KubeClient {
     signal: AbortSignal,
   ): Promise<void> {
     const path = resourcePath(ref);
+    // The server closes the stream after watchSeconds; one that says nothing for longer is hung.
+    const deadline = AbortSignal.timeout((this.watchSeconds + 30) * 1000);
+    const stop = AbortSignal.any([signal, deadline]);
     const res = await this.raw(
       'GET',
       path,
-      { query: { ...query, watch: 'true', allowWatchBookmarks: 'true', timeoutSeconds: '300' } },
-      signal,
+      {
+        query: {
+          ...query,
+          watch: 'true',
+          allowWatchBookmarks: 'true',
+          timeoutSeconds: String(this.watchSeconds),
+        },
+      },
+      stop,
     );
     if ((res.statusCode ?? 0) >= 300) {
-      const text = await readAll(res);
-      let parsed: KubeApiError['status'] = { message: text };
-      try {
-        parsed = JSON.parse(text);
-      } catch {}
-      throw new KubeApiError(res.statusCode ?? 0, parsed, 'WATCH', path);
+      throw new KubeApiError(res.statusCode ?? 0, parseStatus(await readAll(res)), 'WATCH', path);
     }
     let buffer = '';
     res.setEncoding('utf8');
@@ -249,7 +226,7 @@ export class KubeClient {
         }
       });
       res.on('end', resolve);
-      res.on('error', (err) => (signal.aborted ? resolve() : reject(err)));
+      res.on('error', (err) => (stop.aborted ? resolve() : reject(err)));
       res.on('close', resolve);
     });
   }
@@ -259,11 +236,22 @@ export class KubeClient {
   }
 }
 
-function readAll(res: import('node:http').IncomingMessage): Promise<string> {
+function parseStatus(text: string): KubeApiError['status'] {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { message: text.slice(0, 500) };
+  }
+}
+
+function readAll(res: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     res.on('data', (c: Buffer) => chunks.push(c));
     res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     res.on('error', reject);
+    res.on('close', () => {
+      if (!res.complete) reject(new Error('the API server closed the response early'));
+    });
   });
 }

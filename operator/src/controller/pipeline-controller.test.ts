@@ -1,0 +1,115 @@
+import { Registry } from 'prom-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { testPipeline } from '../builders/test-fixtures.js';
+import type { SpotifyPipeline } from '../crd/spotify-pipeline.js';
+import { createOperatorMetrics } from './metrics.js';
+import { PipelineController } from './pipeline-controller.js';
+import type { ReconcileStep } from './step.js';
+import { putSecret, testWorld } from './test-deps.js';
+
+const controllers: PipelineController[] = [];
+afterEach(async () => {
+  await Promise.all(controllers.splice(0).map((c) => c.stop()));
+});
+
+function start(
+  world: ReturnType<typeof testWorld>,
+  options: Partial<ConstructorParameters<typeof PipelineController>[0]> = {},
+) {
+  const registry = new Registry();
+  const { lakeChecks: _, observed: __, ...deps } = world.deps;
+  const controller = new PipelineController({
+    deps,
+    metrics: createOperatorMetrics(registry),
+    workers: 2,
+    backoffBaseMs: 10,
+    shutdownGraceMs: 100,
+    ...options,
+  });
+  controllers.push(controller);
+  controller.start();
+  return { controller, registry };
+}
+
+function pipelineNamed(name: string): SpotifyPipeline {
+  const p = testPipeline();
+  p.metadata = { ...p.metadata, name, uid: `uid-${name}` };
+  return p;
+}
+
+const until = async (what: string, check: () => boolean, ms = 5000) => {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
+const statusOf = (world: ReturnType<typeof testWorld>, name: string) =>
+  world.kube.peek<SpotifyPipeline>({
+    apiVersion: 'pipeline.spotify-pipeline.io/v1alpha1',
+    kind: 'SpotifyPipeline',
+    namespace: 'music',
+    name,
+  })?.status;
+
+describe('PipelineController (in memory)', () => {
+  it('reconciles every pipeline it watches and writes its status', async () => {
+    const world = testWorld();
+    await putSecret(world.kube, 'lake-creds', { LAKE_ACCESS_KEY: 'a', LAKE_SECRET_KEY: 'b' });
+    world.kube.put(pipelineNamed('a'));
+    world.kube.put(pipelineNamed('b'));
+    const { controller } = start(world);
+    await until('both statuses', () => ['a', 'b'].every((n) => statusOf(world, n)?.conditions?.length === 6));
+    expect(statusOf(world, 'a')?.conditions?.find((c) => c.type === 'LakeReady')?.status).toBe('True');
+    expect(controller.ready).toBe(true);
+  });
+
+  it('moves a worker on when a pass outlives its deadline, and never runs one key twice', async () => {
+    const world = testWorld();
+    let running = 0;
+    let maxConcurrentForA = 0;
+    const hang: ReconcileStep = {
+      name: 'lake',
+      condition: 'LakeReady',
+      run: (_deps, ctx) => {
+        if (ctx.key === 'music/a') {
+          running++;
+          maxConcurrentForA = Math.max(maxConcurrentForA, running);
+          return new Promise(() => {});
+        }
+        return Promise.resolve({ conditions: [] });
+      },
+    };
+    world.kube.put(pipelineNamed('a'));
+    world.kube.put(pipelineNamed('b'));
+    const { controller } = start(world, {
+      workers: 1,
+      steps: [hang],
+      stepTimeoutMs: 60_000,
+      passTimeoutMs: 50,
+    });
+    await until('b reconciled though a hangs with the only worker', () => statusOf(world, 'b') !== undefined);
+    controller.queue.add('music/a');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(maxConcurrentForA).toBe(1);
+  });
+
+  it('is not ready once keys wait and no reconcile finishes for the stall time', async () => {
+    const world = testWorld();
+    const hang: ReconcileStep = { name: 'lake', condition: 'LakeReady', run: () => new Promise(() => {}) };
+    world.kube.put(pipelineNamed('a'));
+    world.kube.put(pipelineNamed('b'));
+    const { controller } = start(world, {
+      workers: 1,
+      steps: [hang],
+      stepTimeoutMs: 60_000,
+      passTimeoutMs: 60_000,
+      stallMs: 100,
+    });
+    await until('synced', () => controller.pipelines.hasSynced);
+    expect(controller.stalled).toBe(false);
+    await until('stalled', () => controller.stalled, 2000);
+    expect(controller.ready).toBe(false);
+  });
+});

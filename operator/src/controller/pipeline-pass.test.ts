@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { testPipeline } from '../builders/test-fixtures.js';
+import type { SpotifyPipeline } from '../crd/spotify-pipeline.js';
+import { KubeApiError } from '../kube/api.js';
+import { conditionOk } from './conditions.js';
+import { FINALIZER } from './finalizer.js';
+import { PAUSE_ANNOTATION, type PassOptions, PIPELINE_STEPS, reconcilePipeline } from './pipeline-pass.js';
+import type { ReconcileStep } from './step.js';
+import { putSecret, testWorld } from './test-deps.js';
+
+const options = (steps: readonly ReconcileStep[] = PIPELINE_STEPS): PassOptions => ({
+  steps,
+  notReadyRequeueMs: 30_000,
+  stepRun: { timeoutMs: 50, stragglers: new Map() },
+});
+const reasons = (status: SpotifyPipeline['status']) =>
+  Object.fromEntries((status?.conditions ?? []).map((c) => [c.type, `${c.status} ${c.reason}`]));
+
+describe('a pass over one pipeline', () => {
+  it('runs every step, adds the finalizer, and assembles one status with the plan', async () => {
+    const { kube, deps } = testWorld();
+    await putSecret(kube, 'lake-creds', { LAKE_ACCESS_KEY: 'a', LAKE_SECRET_KEY: 'b' });
+    const pipeline = testPipeline();
+    const result = await reconcilePipeline(deps, pipeline, options());
+    expect(reasons(result.status ?? {})).toEqual({
+      TopicsReady: 'False TopicNotReady',
+      BrokersReady: 'False BrokerPoolNotFound',
+      LakeReady: 'True BucketReady',
+      WorkloadsReady: 'False DeploymentsNotAvailable',
+      ScheduleReady: 'True Scheduled',
+      Ready: 'False TopicNotReady',
+    });
+    expect(result.status?.plan?.partitions).toBeGreaterThan(0);
+    expect(result.status?.observedGeneration).toBe(1);
+    expect(result.requeue).toBe(30_000);
+    const stored = kube.peek({ ...pipeline, namespace: 'music', name: 'wrapped' } as never);
+    expect(stored?.metadata?.finalizers).toEqual([FINALIZER]);
+  });
+
+  it('reports a step that throws and a step that hangs on their own conditions; the others still report', async () => {
+    const { deps } = testWorld();
+    const ok: ReconcileStep = {
+      name: 'topics',
+      condition: 'TopicsReady',
+      run: async () => ({ conditions: [conditionOk('TopicsReady', 'TopicReady', 'fine')] }),
+    };
+    const throws: ReconcileStep = {
+      name: 'workloads',
+      condition: 'WorkloadsReady',
+      run: async () => {
+        throw new KubeApiError(
+          422,
+          { message: 'Deployment.apps "x" is invalid: spec.replicas' },
+          'PATCH',
+          'x',
+        );
+      },
+    };
+    const hangs: ReconcileStep = { name: 'lake', condition: 'LakeReady', run: () => new Promise(() => {}) };
+    const result = await reconcilePipeline(deps, testPipeline(), options([ok, throws, hangs]));
+    expect(reasons(result.status ?? {})).toMatchObject({
+      TopicsReady: 'True TopicReady',
+      WorkloadsReady: 'False ApiServerRejected',
+      LakeReady: 'False StepTimedOut',
+      // BrokersReady and ScheduleReady come from steps this list leaves out
+      Ready: 'False NotReconciled',
+    });
+    expect(result.requeue).toBe('backoff');
+  });
+
+  it('writes Paused on Ready and touches nothing else while paused', async () => {
+    const { kube, deps } = testWorld();
+    const pipeline = testPipeline();
+    pipeline.metadata.annotations = { [PAUSE_ANNOTATION]: 'true' };
+    pipeline.status = {
+      conditions: [
+        {
+          type: 'LakeReady',
+          status: 'True',
+          reason: 'BucketReady',
+          message: 'ok',
+          lastTransitionTime: '2026-01-01T00:00:00Z',
+        },
+      ],
+    };
+    const result = await reconcilePipeline(deps, pipeline, options());
+    expect(reasons(result.status ?? {})).toEqual({
+      LakeReady: 'True BucketReady',
+      Ready: 'False ReconciliationPaused',
+    });
+    expect(result.requeue).toBeNull();
+    expect(kube.calls).toEqual([]);
+  });
+
+  it('finalizes a deleted pipeline under Retain and writes no status', async () => {
+    const { kube, deps } = testWorld();
+    const pipeline = testPipeline();
+    pipeline.metadata.finalizers = [FINALIZER];
+    pipeline.metadata.deletionTimestamp = '2026-01-01T00:00:00Z';
+    kube.put(pipeline as never);
+    const result = await reconcilePipeline(deps, pipeline, options());
+    expect(result).toEqual({ status: null, requeue: null });
+    expect(
+      kube.peek({
+        apiVersion: pipeline.apiVersion,
+        kind: pipeline.kind,
+        namespace: 'music',
+        name: 'wrapped',
+      }),
+    ).toBeUndefined();
+  });
+
+  it('reports a deletion that cannot finish on Ready, with a warning', async () => {
+    const { kube, deps } = testWorld();
+    const pipeline = testPipeline({ deletionPolicy: 'Delete' });
+    pipeline.metadata.finalizers = [FINALIZER];
+    pipeline.metadata.deletionTimestamp = '2026-01-01T00:00:00Z';
+    kube.put(pipeline as never);
+    const result = await reconcilePipeline(deps, pipeline, options());
+    expect(reasons(result.status ?? {})).toEqual({ Ready: 'False DeletionBlocked' });
+    expect(result.warning?.message).toContain('lake-creds');
+    expect(result.requeue).toBe('backoff');
+  });
+});

@@ -1,0 +1,66 @@
+// Test fixtures for the reconcile steps: an in-memory API server, lake and Kafka stand-ins, and a pipeline.
+import { createLogger } from '@spotify-pipeline/shared';
+import { testContext } from '../builders/test-fixtures.js';
+import type { LakeResult } from '../external/lake.js';
+import { MemoryKube } from '../kube/memory-kube.js';
+import type { ReconcileDeps } from './deps.js';
+import { LakeCheckCache } from './pipeline-lake.js';
+import type { StepContext } from './step.js';
+
+export const silentLogger = createLogger({ name: 'test', level: 'silent' });
+
+export interface TestWorld {
+  kube: MemoryKube;
+  deps: ReconcileDeps;
+  lakeCalls: string[];
+  kafkaCalls: string[];
+}
+
+/** Deps over a MemoryKube that knows the pipeline's namespaces; lake and Kafka answer at once. */
+export function testWorld(overrides: Partial<ReconcileDeps> = {}): TestWorld {
+  const kube = new MemoryKube({ fieldManager: 'spotify-pipeline-operator' });
+  const lakeCalls: string[] = [];
+  const kafkaCalls: string[] = [];
+  const deps: ReconcileDeps = {
+    client: kube,
+    logger: silentLogger,
+    images: testContext().images,
+    lake: {
+      ensure: async (s): Promise<LakeResult> => {
+        lakeCalls.push(`ensure ${s.bucket}`);
+        return { bucket: 'created', versioning: 'Enabled', lifecycle: 'Unsupported' };
+      },
+      remove: async (s) => {
+        lakeCalls.push(`remove ${s.bucket}`);
+      },
+    },
+    kafka: {
+      ensureTopic: async (_s, topic) => {
+        kafkaCalls.push(`ensure ${topic.name} ${topic.partitions}`);
+        return topic.partitions;
+      },
+      deleteTopic: async (_s, name) => {
+        kafkaCalls.push(`delete ${name}`);
+      },
+    },
+    lakeChecks: new LakeCheckCache(),
+    lakeRecheckMs: 60_000,
+    ...overrides,
+  };
+  return { kube, deps, lakeCalls, kafkaCalls };
+}
+
+/** A step context for a defaulted test pipeline (namespace music, name wrapped); `spec` merges over it. */
+export function stepContext(spec: Record<string, unknown> = {}): StepContext {
+  const ctx = testContext(spec);
+  return { ...ctx, key: 'music/wrapped', previous: {} };
+}
+
+export async function putSecret(kube: MemoryKube, name: string, data: Record<string, string>) {
+  await kube.create({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name, namespace: 'music' },
+    data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+  } as never);
+}

@@ -3,6 +3,7 @@ import type { Logger } from '@spotify-pipeline/shared';
 import { ConfigError } from '@spotify-pipeline/shared';
 import type { Registry } from 'prom-client';
 import type { Images } from './builders/context.js';
+import type { ExternalTimeouts } from './controller/deps.js';
 import { LeaderElector } from './controller/leader-election.js';
 import { createOperatorMetrics } from './controller/metrics.js';
 import { type ControllerOptions, PipelineController } from './controller/pipeline-controller.js';
@@ -25,7 +26,8 @@ export interface OperatorOptions {
     renewEveryMs?: number;
   };
   controller?: Omit<ControllerOptions, 'deps' | 'metrics'>;
-  lakeRecheckMs?: number;
+  /** Deadlines of object-store and Kafka calls, and how long a successful check is reused. */
+  external?: Partial<ExternalTimeouts>;
   /** Deadline of one API server request. */
   apiTimeoutMs?: number;
 }
@@ -85,7 +87,13 @@ export function startOperator(options: OperatorOptions): RunningOperator {
     images: options.images,
     lake: { ensure: ensureLake, remove: deleteLake },
     kafka: { ensureTopic: ensureExternalTopic, deleteTopic: deleteExternalTopic },
-    lakeRecheckMs: options.lakeRecheckMs ?? 5 * 60_000,
+    timeouts: {
+      lakeMs: 10_000,
+      kafkaMs: 15_000,
+      deleteMs: 10 * 60_000,
+      recheckMs: 5 * 60_000,
+      ...options.external,
+    },
   };
   let controller: PipelineController | undefined;
   let stopping: Promise<void> = Promise.resolve();

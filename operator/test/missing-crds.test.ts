@@ -38,7 +38,7 @@ beforeAll(async () => {
     registry: new Registry(),
     images: imagesFor('registry.local/sp', 'test'),
     controller: { notReadyRequeueMs: 1000, backoffBaseMs: 100, missingKindRetryMs: 1000 },
-    lakeRecheckMs: 0,
+    external: { recheckMs: 0 },
   });
 }, 240_000);
 

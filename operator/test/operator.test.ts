@@ -47,7 +47,7 @@ function launch(identity: string): RunningOperator {
     registry: new Registry(),
     images: imagesFor('registry.local/sp', 'test'),
     controller: { workers: 4, resyncMs: 10_000, notReadyRequeueMs: 1000, backoffBaseMs: 100 },
-    lakeRecheckMs: 0,
+    external: { recheckMs: 0 },
     leaderElection: {
       namespace: 'default',
       name: 'sp-operator',

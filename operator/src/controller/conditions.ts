@@ -35,6 +35,8 @@ export const Reasons = {
   LakeSecretMissing: 'LakeSecretMissing',
   LakeAccessDenied: 'LakeAccessDenied',
   LakeUnreachable: 'LakeUnreachable',
+  LakeCheckPending: 'LakeCheckPending',
+  TopicCheckPending: 'TopicCheckPending',
   DeploymentsAvailable: 'DeploymentsAvailable',
   DeploymentsNotAvailable: 'DeploymentsNotAvailable',
   KedaNotInstalled: 'KedaNotInstalled',

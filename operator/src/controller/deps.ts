@@ -4,30 +4,47 @@ import type { Images } from '../builders/context.js';
 import type { ExternalTopic } from '../external/external-kafka.js';
 import type { LakeResult, LakeSettings } from '../external/lake.js';
 import type { Applyable, KubeApi, KubeObject } from '../kube/api.js';
-import type { LakeCheckCache } from './pipeline-lake.js';
+import type { ExternalCalls } from './external-calls.js';
 
 /** What the reconcile steps reach the world through; tests and the benchmark hand in their own. */
 export interface ReconcileDeps {
   client: KubeApi;
   logger: Logger;
   images: Images;
+  /** Object-store calls; each lets go of its sockets when `signal` aborts. */
   lake: {
-    ensure(settings: LakeSettings): Promise<LakeResult>;
-    remove(settings: LakeSettings): Promise<void>;
+    ensure(settings: LakeSettings, signal: AbortSignal): Promise<LakeResult>;
+    remove(settings: LakeSettings, signal: AbortSignal): Promise<void>;
   };
+  /** Kafka admin calls; each disconnects when `signal` aborts. */
   kafka: {
-    ensureTopic(settings: KafkaEnv, topic: ExternalTopic, logger: Logger): Promise<number>;
-    deleteTopic(settings: KafkaEnv, name: string, logger: Logger): Promise<void>;
+    ensureTopic(
+      settings: KafkaEnv,
+      topic: ExternalTopic,
+      logger: Logger,
+      signal: AbortSignal,
+    ): Promise<number>;
+    deleteTopic(settings: KafkaEnv, name: string, logger: Logger, signal: AbortSignal): Promise<void>;
   };
   /**
    * The object as the controller's watch cache sees it: the object, null when known absent, undefined when
    * the kind is not watched or not synced (then the caller asks the API server).
    */
   observed?: (ref: Applyable) => KubeObject | null | undefined;
-  /** Successful lake checks of this controller, reused for `lakeRecheckMs` (one instance per controller). */
-  lakeChecks: LakeCheckCache;
-  /** How long a successful lake check stays good for the same generation and Secret. */
-  lakeRecheckMs: number;
+  /** Calls to the object store and Kafka, off the workers' path (one instance per controller). */
+  external: ExternalCalls;
+  timeouts: ExternalTimeouts;
+}
+
+export interface ExternalTimeouts {
+  /** Deadline of one lake check (bucket, versioning, lifecycle). */
+  lakeMs: number;
+  /** Deadline of one topic change through the Kafka admin API. */
+  kafkaMs: number;
+  /** Deadline of deleting a pipeline's lake data and topics. */
+  deleteMs: number;
+  /** A successful check is made again after this long, as the world can change behind our back. */
+  recheckMs: number;
 }
 
 export interface SecretObject extends KubeObject {

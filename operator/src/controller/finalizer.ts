@@ -1,11 +1,12 @@
-import type { BuildContext } from '../builders/context.js';
+import type { KafkaEnv } from '@spotify-pipeline/shared/kafka';
 import { PIPELINE_LABEL, PIPELINE_NAMESPACE_LABEL, strimziNamespace } from '../builders/context.js';
-import { buildDeadLetterTopic, buildKafkaTopic } from '../builders/kafka-topic.js';
+import { buildDeadLetterTopic, buildKafkaTopic, STRIMZI_API_VERSION } from '../builders/kafka-topic.js';
 import type { SpotifyPipeline } from '../crd/spotify-pipeline.js';
 import { KubeApiError, type KubeObject } from '../kube/api.js';
 import type { ReconcileDeps } from './deps.js';
 import { lakeSettings } from './pipeline-lake.js';
 import { externalKafkaSettings } from './pipeline-topics.js';
+import type { StepContext } from './step.js';
 
 export const FINALIZER = 'pipeline.spotify-pipeline.io/finalizer';
 
@@ -38,13 +39,18 @@ const ignoreMissingKind = (err: unknown) => {
   throw err;
 };
 
+export type FinalizeResult =
+  | { state: 'done' }
+  | { state: 'pending'; message: string }
+  | { state: 'blocked'; message: string };
+
 /**
  * Runs on delete. Retain keeps the topics and the lake (the KafkaTopics lose their owner reference so
- * garbage collection cannot take them); Delete removes topics and lake data. Either way the Strimzi
- * objects the operator made in another namespace (rebalances) are removed, and the finalizer goes.
- * Returns a message when it cannot finish yet (the finalizer stays, the key is retried).
+ * garbage collection cannot take them); Delete removes topics and lake data, off the worker's path and
+ * within a deadline. Either way the Strimzi objects the operator made in another namespace (rebalances)
+ * are removed, and the finalizer goes once all that is done.
  */
-export async function finalize(deps: ReconcileDeps, ctx: BuildContext): Promise<string | null> {
+export async function finalize(deps: ReconcileDeps, ctx: StepContext): Promise<FinalizeResult> {
   const { pipeline } = ctx;
   const strimzi = pipeline.spec.kafka.mode === 'strimzi';
   if (strimzi) {
@@ -52,13 +58,13 @@ export async function finalize(deps: ReconcileDeps, ctx: BuildContext): Promise<
     const ns = strimziNamespace(pipeline);
     const rebalances = await deps.client
       .list<KubeObject>(
-        { apiVersion: 'kafka.strimzi.io/v1beta2', kind: 'KafkaRebalance', namespace: ns },
+        { apiVersion: STRIMZI_API_VERSION, kind: 'KafkaRebalance', namespace: ns },
         { labelSelector: selector },
       )
       .catch(ignoreMissingKind);
     for (const r of rebalances ? rebalances.items : []) {
       await deps.client.delete({
-        apiVersion: 'kafka.strimzi.io/v1beta2',
+        apiVersion: STRIMZI_API_VERSION,
         kind: 'KafkaRebalance',
         namespace: ns,
         name: r.metadata?.name,
@@ -72,8 +78,8 @@ export async function finalize(deps: ReconcileDeps, ctx: BuildContext): Promise<
       await deps.client.apply({ ...topic, metadata }).catch(ignoreMissingKind);
     }
   } else {
-    const problem = await deleteData(deps, ctx);
-    if (problem) return problem;
+    const data = await deleteData(deps, ctx);
+    if (data.state !== 'done') return data;
     for (const topic of topics) {
       await deps.client
         .delete({
@@ -85,23 +91,47 @@ export async function finalize(deps: ReconcileDeps, ctx: BuildContext): Promise<
         .catch(ignoreMissingKind);
     }
   }
-  deps.lakeChecks.forget(pipeline.metadata.uid);
+  deps.external.forget(ctx.key);
   await removeFinalizer(deps, pipeline);
-  return null;
+  return { state: 'done' };
 }
 
-async function deleteData(deps: ReconcileDeps, ctx: BuildContext): Promise<string | null> {
+/** deletionPolicy Delete: the lake data and (external Kafka) the topics, as one call with a deadline. */
+async function deleteData(deps: ReconcileDeps, ctx: StepContext): Promise<FinalizeResult> {
   const { pipeline } = ctx;
   const lake = await lakeSettings(deps, ctx);
-  if (typeof lake === 'string') return `cannot delete the lake data: ${lake} (or set deletionPolicy: Retain)`;
-  await deps.lake.remove(lake.settings);
-  if (pipeline.spec.kafka.mode === 'external') {
-    const settings = await externalKafkaSettings(deps, pipeline);
-    if (typeof settings === 'string')
-      return `cannot delete the topics: ${settings} (or set deletionPolicy: Retain)`;
-    for (const name of [pipeline.spec.kafka.topic.name, `${pipeline.spec.kafka.topic.name}.dlq`]) {
-      await deps.kafka.deleteTopic(settings, name, deps.logger);
-    }
-  }
-  return null;
+  if (typeof lake === 'string')
+    return {
+      state: 'blocked',
+      message: `Cannot delete the lake data: ${lake} Or set deletionPolicy: Retain.`,
+    };
+  const kafka = pipeline.spec.kafka.mode === 'external' ? await externalKafkaSettings(deps, pipeline) : null;
+  if (typeof kafka === 'string')
+    return { state: 'blocked', message: `Cannot delete the topics: ${kafka} Or set deletionPolicy: Retain.` };
+  const topic = pipeline.spec.kafka.topic.name;
+  const call = await deps.external.call(
+    ctx.key,
+    'delete',
+    pipeline.metadata.uid,
+    {
+      deadlineMs: deps.timeouts.deleteMs,
+      maxAgeMs: Number.POSITIVE_INFINITY,
+      describe: `deleting bucket ${pipeline.spec.lake.bucket}${kafka ? ` and topic ${topic}` : ''}`,
+    },
+    async (signal) => {
+      await deps.lake.remove(lake.settings, signal);
+      for (const name of kafka ? [topic, `${topic}.dlq`] : [])
+        await deps.kafka.deleteTopic(kafka?.settings as KafkaEnv, name, deps.logger, signal);
+    },
+  );
+  if (call.state === 'done') return { state: 'done' };
+  if (call.state === 'pending')
+    return {
+      state: 'pending',
+      message: `Deleting the data of bucket ${pipeline.spec.lake.bucket}${kafka ? ` and topic ${topic}` : ''} (deletionPolicy: Delete).`,
+    };
+  return {
+    state: 'blocked',
+    message: `Deleting the data failed: ${(call.error as Error).message}. It is retried; or set deletionPolicy: Retain.`,
+  };
 }

@@ -93,7 +93,8 @@ export class LeaderElector {
       if (!isNotFound(err)) throw err;
       try {
         await client.create({
-          ...this.ref(),
+          apiVersion: 'coordination.k8s.io/v1',
+          kind: 'Lease',
           metadata: { name, namespace },
           spec: { ...spec, acquireTime: micro(now), leaseTransitions: 0 },
         } as never);

@@ -17,7 +17,7 @@ function start(
   options: Partial<ConstructorParameters<typeof PipelineController>[0]> = {},
 ) {
   const registry = new Registry();
-  const { lakeChecks: _, observed: __, ...deps } = world.deps;
+  const { external: _, observed: __, ...deps } = world.deps;
   const controller = new PipelineController({
     deps,
     metrics: createOperatorMetrics(registry),

@@ -2,8 +2,8 @@ import type { SpotifyPipeline } from '../crd/spotify-pipeline.js';
 import { countRequests } from '../kube/client.js';
 import type { ReconcileDeps } from './deps.js';
 import { recordEvent } from './events.js';
+import { ExternalCalls } from './external-calls.js';
 import type { OperatorMetrics } from './metrics.js';
-import { LakeCheckCache } from './pipeline-lake.js';
 import { type PassResult, PIPELINE_STEPS, reconcilePipeline } from './pipeline-pass.js';
 import { writeStatus } from './pipeline-status.js';
 import { PipelineWatches } from './pipeline-watches.js';
@@ -11,8 +11,8 @@ import type { ReconcileStep } from './step.js';
 import { WorkQueue } from './work-queue.js';
 
 export interface ControllerOptions {
-  /** The world as the steps reach it; the controller adds its own watch caches and check caches. */
-  deps: Omit<ReconcileDeps, 'observed' | 'lakeChecks'>;
+  /** The world as the steps reach it; the controller adds its own watch caches and external calls. */
+  deps: Omit<ReconcileDeps, 'observed' | 'external'>;
   metrics: OperatorMetrics;
   /** Parallel reconciles (different keys; one key is never reconciled twice at once). */
   workers?: number;
@@ -31,6 +31,8 @@ export interface ControllerOptions {
   missingKindRetryMs?: number;
   /** On stop, in-flight reconciles get this long to finish (within the pod's termination grace). */
   shutdownGraceMs?: number;
+  /** How long a reconcile waits for an object-store or Kafka call it started before moving on. */
+  inlineWaitMs?: number;
   steps?: readonly ReconcileStep[];
   /** Optional per-reconcile hook (the benchmark measures with it). */
   onReconciled?: (key: string, ms: number, requests: number) => void;
@@ -66,6 +68,7 @@ export class PipelineController {
       stallMs: 180_000,
       missingKindRetryMs: 30_000,
       shutdownGraceMs: 20_000,
+      inlineWaitMs: 1000,
       steps: PIPELINE_STEPS,
       ...withoutUndefined(options),
     } as Settings;
@@ -89,7 +92,12 @@ export class PipelineController {
     this.deps = {
       ...options.deps,
       observed: (ref) => this.watches.observed(ref),
-      lakeChecks: new LakeCheckCache(),
+      external: new ExternalCalls({
+        inlineWaitMs: this.settings.inlineWaitMs,
+        retryBaseMs: 1000,
+        retryMaxMs: 60_000,
+        onSettled: (key) => this.queue.add(key),
+      }),
     };
   }
 
@@ -209,7 +217,10 @@ export class PipelineController {
   /** One pass for one key; returns when to look again. */
   async reconcile(key: string): Promise<PassResult['requeue']> {
     const pipeline = this.watches.pipelines.get(key);
-    if (!pipeline) return null;
+    if (!pipeline) {
+      this.deps.external.forget(key);
+      return null;
+    }
     const result = await reconcilePipeline(this.deps, pipeline, {
       steps: this.settings.steps,
       notReadyRequeueMs: this.settings.notReadyRequeueMs,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LakeError } from '../external/lake.js';
+import { ExternalCalls } from './external-calls.js';
 import { lakeStep } from './pipeline-lake.js';
 import { putSecret, stepContext, testWorld } from './test-deps.js';
 
@@ -47,7 +48,29 @@ describe('lake step', () => {
       await putSecret(kube, 'lake-creds', creds);
       const outcome = await lakeStep.run(deps, stepContext());
       expect(outcome).toMatchObject({ conditions: [{ ok: false, reason }] });
-      expect(outcome.retry).toBe(retry);
+      expect(outcome.retry ?? false).toBe(retry);
     }
+  });
+
+  it('reports a store that never answers as pending, then unreachable at the deadline, without holding the caller', async () => {
+    const { kube, deps } = testWorld({
+      lake: { ensure: () => new Promise(() => {}), remove: async () => {} },
+      external: new ExternalCalls({
+        inlineWaitMs: 20,
+        retryBaseMs: 10_000,
+        retryMaxMs: 10_000,
+        onSettled: () => {},
+      }),
+      timeouts: { lakeMs: 100, kafkaMs: 100, deleteMs: 100, recheckMs: 60_000 },
+    });
+    await putSecret(kube, 'lake-creds', creds);
+    const started = Date.now();
+    const first = await lakeStep.run(deps, stepContext());
+    expect(Date.now() - started).toBeLessThan(100);
+    expect(first.conditions[0]).toMatchObject({ ok: false, reason: 'LakeCheckPending' });
+    await new Promise((r) => setTimeout(r, 150));
+    const later = await lakeStep.run(deps, stepContext());
+    expect(later).toMatchObject({ retry: true, conditions: [{ ok: false, reason: 'LakeUnreachable' }] });
+    expect(later.conditions[0]?.message).toContain('did not answer within 0.1s');
   });
 });

@@ -1,29 +1,12 @@
 import type { BuildContext } from '../builders/context.js';
 import type { PipelineStatus } from '../crd/spotify-pipeline.js';
-import { LakeError, type LakeSettings } from '../external/lake.js';
-import { conditionFailed, conditionOk, Reasons } from './conditions.js';
+import { DeadlineError } from '../external/deadline.js';
+import { LakeError, type LakeResult, type LakeSettings } from '../external/lake.js';
+import { conditionFailed, conditionOk, getCondition, Reasons } from './conditions.js';
 import { type ReconcileDeps, readSecret } from './deps.js';
-import type { ReconcileStep, StepOutcome } from './step.js';
+import type { ReconcileStep, StepContext, StepOutcome } from './step.js';
 
 type LakeStatus = NonNullable<PipelineStatus['lake']>;
-
-/** Successful lake checks by pipeline uid, valid while generation and Secret are unchanged. */
-export class LakeCheckCache {
-  private readonly checked = new Map<string, { fingerprint: string; at: number; lake: LakeStatus }>();
-
-  get(uid: string, fingerprint: string, maxAgeMs: number): LakeStatus | undefined {
-    const hit = this.checked.get(uid);
-    return hit && hit.fingerprint === fingerprint && Date.now() - hit.at < maxAgeMs ? hit.lake : undefined;
-  }
-
-  set(uid: string, fingerprint: string, lake: LakeStatus): void {
-    this.checked.set(uid, { fingerprint, at: Date.now(), lake });
-  }
-
-  forget(uid: string): void {
-    this.checked.delete(uid);
-  }
-}
 
 export async function lakeSettings(
   deps: ReconcileDeps,
@@ -50,7 +33,11 @@ export async function lakeSettings(
   };
 }
 
-/** LakeReady: the bucket exists with versioning and bronze expiry where the server supports them. */
+/**
+ * LakeReady: the bucket exists with versioning and bronze expiry where the server supports them. The
+ * object store is called off the worker's path (ExternalCalls): a store that does not answer leaves
+ * this condition pending, then failed at its deadline, and holds no worker.
+ */
 export const lakeStep: ReconcileStep = {
   name: 'lake',
   condition: 'LakeReady',
@@ -59,37 +46,85 @@ export const lakeStep: ReconcileStep = {
     const found = await lakeSettings(deps, ctx);
     if (typeof found === 'string')
       return { conditions: [conditionFailed('LakeReady', Reasons.LakeSecretMissing, found)] };
-    const fingerprint = `${pipeline.metadata.generation}/${found.secretVersion}`;
-    const cached = deps.lakeChecks.get(pipeline.metadata.uid, fingerprint, deps.lakeRecheckMs);
-    if (cached) return ready(ctx, cached);
-    try {
-      const result = await deps.lake.ensure(found.settings);
+    const { endpoint } = pipeline.spec.lake;
+    const call = await deps.external.call<LakeResult>(
+      ctx.key,
+      'lake',
+      `${pipeline.metadata.uid}/${pipeline.metadata.generation}/${found.secretVersion}`,
+      {
+        deadlineMs: deps.timeouts.lakeMs,
+        maxAgeMs: deps.timeouts.recheckMs,
+        describe: `the object store at ${endpoint}`,
+      },
+      (signal) => deps.lake.ensure(found.settings, signal),
+    );
+    if (call.state === 'pending') return pending(ctx, deps.timeouts.lakeMs);
+    if (call.state === 'done') {
       const lake = {
         bucket: pipeline.spec.lake.bucket,
-        versioning: result.versioning,
-        lifecycle: result.lifecycle,
+        versioning: call.value.versioning,
+        lifecycle: call.value.lifecycle,
       };
-      deps.lakeChecks.set(pipeline.metadata.uid, fingerprint, lake);
       return ready(ctx, lake);
-    } catch (err) {
-      deps.lakeChecks.forget(pipeline.metadata.uid);
-      if (!(err instanceof LakeError)) throw err;
-      const denied = err.kind === 'access-denied';
-      return {
-        conditions: [
-          conditionFailed(
-            'LakeReady',
-            denied ? Reasons.LakeAccessDenied : Reasons.LakeUnreachable,
-            denied
-              ? `${err.message}: fix LAKE_ACCESS_KEY/LAKE_SECRET_KEY in Secret ${pipeline.spec.lake.credentialsSecret} (spec.lake.credentialsSecret).`
-              : `${err.message}: check spec.lake.endpoint and that the object store is up.`,
-          ),
-        ],
-        retry: !denied,
-      };
     }
+    return failed(ctx, call.error);
   },
 };
+
+/** A check still running: the last word stands, or the wait is said if there is none. */
+function pending(ctx: StepContext, deadlineMs: number): StepOutcome {
+  const previous = getCondition(ctx.previous, 'LakeReady');
+  if (previous) {
+    return {
+      conditions: [
+        {
+          type: 'LakeReady',
+          ok: previous.status === 'True',
+          reason: previous.reason,
+          message: previous.message,
+        },
+      ],
+    };
+  }
+  return {
+    conditions: [
+      conditionFailed(
+        'LakeReady',
+        Reasons.LakeCheckPending,
+        `Waiting for the object store at ${ctx.pipeline.spec.lake.endpoint} to answer (at most ${deadlineMs / 1000}s).`,
+      ),
+    ],
+  };
+}
+
+function failed(ctx: StepContext, err: unknown): StepOutcome {
+  const { lake } = ctx.pipeline.spec;
+  if (err instanceof LakeError && err.kind === 'access-denied') {
+    return {
+      conditions: [
+        conditionFailed(
+          'LakeReady',
+          Reasons.LakeAccessDenied,
+          `${err.message}: fix LAKE_ACCESS_KEY/LAKE_SECRET_KEY in Secret ${lake.credentialsSecret} (spec.lake.credentialsSecret).`,
+        ),
+      ],
+    };
+  }
+  const why =
+    err instanceof LakeError || err instanceof DeadlineError
+      ? err.message
+      : `${lake.endpoint}: ${(err as Error).message}`;
+  return {
+    conditions: [
+      conditionFailed(
+        'LakeReady',
+        Reasons.LakeUnreachable,
+        `${why}: check spec.lake.endpoint and that the object store is up.`,
+      ),
+    ],
+    retry: true,
+  };
+}
 
 function ready(ctx: BuildContext, lake: LakeStatus): StepOutcome {
   const { spec } = ctx.pipeline;

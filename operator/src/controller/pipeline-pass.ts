@@ -76,10 +76,18 @@ export async function reconcilePipeline(
 
   if (pipeline.metadata.deletionTimestamp) {
     if (!pipeline.metadata.finalizers?.includes(FINALIZER)) return { status: null, requeue: null };
-    const problem = await finalize(deps, ctx);
-    if (!problem) return { status: null, requeue: null };
-    setCondition(status, 'Ready', false, Reasons.DeletionBlocked, problem, gen);
-    return { status, requeue: 'backoff', warning: { reason: Reasons.DeletionBlocked, message: problem } };
+    const done = await finalize(deps, ctx);
+    if (done.state === 'done') return { status: null, requeue: null };
+    if (done.state === 'pending') {
+      setCondition(status, 'Ready', false, Reasons.Deleting, done.message, gen);
+      return { status, requeue: options.notReadyRequeueMs };
+    }
+    setCondition(status, 'Ready', false, Reasons.DeletionBlocked, done.message, gen);
+    return {
+      status,
+      requeue: 'backoff',
+      warning: { reason: Reasons.DeletionBlocked, message: done.message },
+    };
   }
   if (!pipeline.metadata.finalizers?.includes(FINALIZER)) await addFinalizer(deps, pipeline);
 

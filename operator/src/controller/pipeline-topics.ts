@@ -3,7 +3,7 @@ import { strimziNamespace } from '../builders/context.js';
 import { buildDeadLetterTopic, buildKafkaTopic } from '../builders/kafka-topic.js';
 import type { SpotifyPipeline } from '../crd/spotify-pipeline.js';
 import { KubeApiError, type KubeObject } from '../kube/api.js';
-import { conditionFailed, conditionOk, Reasons } from './conditions.js';
+import { conditionFailed, conditionOk, getCondition, Reasons } from './conditions.js';
 import { type ReconcileDeps, readSecret } from './deps.js';
 import { applyIfChanged } from './observed.js';
 import type { ReconcileStep, StepContext, StepOutcome } from './step.js';
@@ -78,11 +78,11 @@ async function strimziTopics(deps: ReconcileDeps, ctx: StepContext): Promise<Ste
   };
 }
 
-/** Connection settings of the external cluster; a string says what is missing. */
+/** Connection settings of the external cluster and the Secret version they came from; a string says what is missing. */
 export async function externalKafkaSettings(
   deps: ReconcileDeps,
   pipeline: SpotifyPipeline,
-): Promise<KafkaEnv | string> {
+): Promise<{ settings: KafkaEnv; secretVersion: string } | string> {
   const external = pipeline.spec.kafka.external;
   if (!external) return 'spec.kafka.external is missing.';
   const settings: KafkaEnv = {
@@ -90,7 +90,7 @@ export async function externalKafkaSettings(
     KAFKA_CLIENT_ID: 'spotify-pipeline-operator',
     KAFKA_SSL: external.tls,
   };
-  if (!external.credentialsSecret) return settings;
+  if (!external.credentialsSecret) return { settings, secretVersion: '' };
   const secret = await readSecret(deps.client, pipeline.metadata.namespace, external.credentialsSecret);
   if (!secret)
     return `Secret ${external.credentialsSecret} (spec.kafka.external.credentialsSecret) is missing: create it with KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD.`;
@@ -100,41 +100,77 @@ export async function externalKafkaSettings(
     settings.KAFKA_SASL_USERNAME = secret.data.KAFKA_SASL_USERNAME ?? '';
     settings.KAFKA_SASL_PASSWORD = secret.data.KAFKA_SASL_PASSWORD ?? '';
   }
-  return settings;
+  return { settings, secretVersion: secret.resourceVersion };
 }
 
+/**
+ * Topic and dead-letter topic through the admin API, called off the worker's path (ExternalCalls): a
+ * broker that does not answer leaves TopicsReady pending, then failed at the deadline.
+ */
 async function externalTopics(deps: ReconcileDeps, ctx: StepContext): Promise<StepOutcome> {
   const { pipeline, plan } = ctx;
-  const settings = await externalKafkaSettings(deps, pipeline);
-  if (typeof settings === 'string')
-    return { conditions: [conditionFailed('TopicsReady', Reasons.KafkaSecretMissing, settings)] };
+  const found = await externalKafkaSettings(deps, pipeline);
+  if (typeof found === 'string')
+    return { conditions: [conditionFailed('TopicsReady', Reasons.KafkaSecretMissing, found)] };
   const topic = pipeline.spec.kafka.topic;
+  const bootstrap = pipeline.spec.kafka.external?.bootstrapServers;
   const wanted = {
     partitions: plan.partitions,
     replicas: topic.replicas,
     retentionHours: topic.retentionHours,
   };
-  try {
-    const [partitions] = await Promise.all([
-      deps.kafka.ensureTopic(settings, { name: topic.name, ...wanted }, deps.logger),
-      deps.kafka.ensureTopic(settings, { name: `${topic.name}.dlq`, ...wanted }, deps.logger),
-    ]);
+  const call = await deps.external.call<number>(
+    ctx.key,
+    'topics',
+    `${pipeline.metadata.uid}/${pipeline.metadata.generation}/${found.secretVersion}/${plan.partitions}`,
+    {
+      deadlineMs: deps.timeouts.kafkaMs,
+      maxAgeMs: deps.timeouts.recheckMs,
+      describe: `Kafka at ${bootstrap}`,
+    },
+    async (signal) => {
+      const [partitions] = await Promise.all([
+        deps.kafka.ensureTopic(found.settings, { name: topic.name, ...wanted }, deps.logger, signal),
+        deps.kafka.ensureTopic(found.settings, { name: `${topic.name}.dlq`, ...wanted }, deps.logger, signal),
+      ]);
+      return partitions;
+    },
+  );
+  if (call.state === 'pending') {
+    const previous = getCondition(ctx.previous, 'TopicsReady');
     return {
       conditions: [
-        conditionOk('TopicsReady', Reasons.TopicReady, `Topic ${topic.name} has ${partitions} partitions.`),
+        previous
+          ? {
+              type: 'TopicsReady',
+              ok: previous.status === 'True',
+              reason: previous.reason,
+              message: previous.message,
+            }
+          : conditionFailed(
+              'TopicsReady',
+              Reasons.TopicCheckPending,
+              `Waiting for Kafka at ${bootstrap} to answer (at most ${deps.timeouts.kafkaMs / 1000}s).`,
+            ),
       ],
-      status: { topic: { name: topic.name, partitions } },
-    };
-  } catch (err) {
-    return {
-      conditions: [
-        conditionFailed(
-          'TopicsReady',
-          Reasons.KafkaUnreachable,
-          `Kafka at ${pipeline.spec.kafka.external?.bootstrapServers} (spec.kafka.external.bootstrapServers) did not accept the topic change: ${(err as Error).message}. Check bootstrapServers, credentials and the broker's ACLs.`,
-        ),
-      ],
-      retry: true,
     };
   }
+  if (call.state === 'done') {
+    return {
+      conditions: [
+        conditionOk('TopicsReady', Reasons.TopicReady, `Topic ${topic.name} has ${call.value} partitions.`),
+      ],
+      status: { topic: { name: topic.name, partitions: call.value } },
+    };
+  }
+  return {
+    conditions: [
+      conditionFailed(
+        'TopicsReady',
+        Reasons.KafkaUnreachable,
+        `Kafka at ${bootstrap} (spec.kafka.external.bootstrapServers) did not accept the topic change: ${(call.error as Error).message}. Check bootstrapServers, credentials and the broker's ACLs.`,
+      ),
+    ],
+    retry: true,
+  };
 }

@@ -4,7 +4,7 @@ import { testContext } from '../builders/test-fixtures.js';
 import type { LakeResult } from '../external/lake.js';
 import { MemoryKube } from '../kube/memory-kube.js';
 import type { ReconcileDeps } from './deps.js';
-import { LakeCheckCache } from './pipeline-lake.js';
+import { ExternalCalls } from './external-calls.js';
 import type { StepContext } from './step.js';
 
 export const silentLogger = createLogger({ name: 'test', level: 'silent' });
@@ -26,7 +26,7 @@ export function testWorld(overrides: Partial<ReconcileDeps> = {}): TestWorld {
     logger: silentLogger,
     images: testContext().images,
     lake: {
-      ensure: async (s): Promise<LakeResult> => {
+      ensure: async (s, _signal): Promise<LakeResult> => {
         lakeCalls.push(`ensure ${s.bucket}`);
         return { bucket: 'created', versioning: 'Enabled', lifecycle: 'Unsupported' };
       },
@@ -43,8 +43,13 @@ export function testWorld(overrides: Partial<ReconcileDeps> = {}): TestWorld {
         kafkaCalls.push(`delete ${name}`);
       },
     },
-    lakeChecks: new LakeCheckCache(),
-    lakeRecheckMs: 60_000,
+    external: new ExternalCalls({
+      inlineWaitMs: 200,
+      retryBaseMs: 50,
+      retryMaxMs: 1000,
+      onSettled: () => {},
+    }),
+    timeouts: { lakeMs: 1000, kafkaMs: 1000, deleteMs: 1000, recheckMs: 60_000 },
     ...overrides,
   };
   return { kube, deps, lakeCalls, kafkaCalls };

@@ -1,4 +1,11 @@
-import { createObjectStore, ensureBucket, listAllObjects } from '@spotify-pipeline/shared/object-store';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import {
+  createObjectStore,
+  ensureBucket,
+  listAllObjects,
+  type ObjectStoreClient,
+} from '@spotify-pipeline/shared/object-store';
 
 export interface LakeSettings {
   endpoint: string;
@@ -41,17 +48,49 @@ const UNSUPPORTED = new Set(['NotImplemented', 'NotSupported', 'MethodNotAllowed
 const codeOf = (err: unknown) => (err as { code?: string }).code ?? '';
 
 /**
+ * An object-store client on sockets of its own, destroyed when `signal` aborts: a server that accepts
+ * and never answers holds nothing past the caller's deadline.
+ */
+function storeFor(
+  settings: LakeSettings,
+  signal: AbortSignal,
+): { client: ObjectStoreClient; done: () => void } {
+  const agent = settings.endpoint.startsWith('https:') ? new HttpsAgent() : new HttpAgent();
+  const onAbort = () => agent.destroy();
+  signal.addEventListener('abort', onAbort, { once: true });
+  const client = createObjectStore(
+    {
+      LAKE_ENDPOINT: settings.endpoint,
+      LAKE_BUCKET: settings.bucket,
+      LAKE_REGION: settings.region,
+      LAKE_ACCESS_KEY: settings.accessKey,
+      LAKE_SECRET_KEY: settings.secretKey,
+    },
+    { transportAgent: agent },
+  );
+  return {
+    client,
+    done: () => {
+      signal.removeEventListener('abort', onAbort);
+      agent.destroy();
+    },
+  };
+}
+
+/**
  * Bucket exists, versioning on (when asked) and bronze objects expire after retentionDays, where the
  * server implements those APIs: a server that answers NotImplemented is reported as Unsupported.
  */
-export async function ensureLake(settings: LakeSettings): Promise<LakeResult> {
-  const client = createObjectStore({
-    LAKE_ENDPOINT: settings.endpoint,
-    LAKE_BUCKET: settings.bucket,
-    LAKE_REGION: settings.region,
-    LAKE_ACCESS_KEY: settings.accessKey,
-    LAKE_SECRET_KEY: settings.secretKey,
-  });
+export async function ensureLake(settings: LakeSettings, signal: AbortSignal): Promise<LakeResult> {
+  const store = storeFor(settings, signal);
+  try {
+    return await ensureWith(store.client, settings);
+  } finally {
+    store.done();
+  }
+}
+
+async function ensureWith(client: ObjectStoreClient, settings: LakeSettings): Promise<LakeResult> {
   let bucket: LakeResult['bucket'];
   try {
     bucket = await ensureBucket(client, settings.bucket, settings.region);
@@ -98,14 +137,16 @@ export async function ensureLake(settings: LakeSettings): Promise<LakeResult> {
 }
 
 /** deletionPolicy Delete: every object, then the bucket. */
-export async function deleteLake(settings: LakeSettings): Promise<void> {
-  const client = createObjectStore({
-    LAKE_ENDPOINT: settings.endpoint,
-    LAKE_BUCKET: settings.bucket,
-    LAKE_REGION: settings.region,
-    LAKE_ACCESS_KEY: settings.accessKey,
-    LAKE_SECRET_KEY: settings.secretKey,
-  });
+export async function deleteLake(settings: LakeSettings, signal: AbortSignal): Promise<void> {
+  const store = storeFor(settings, signal);
+  try {
+    await deleteWith(store.client, settings);
+  } finally {
+    store.done();
+  }
+}
+
+async function deleteWith(client: ObjectStoreClient, settings: LakeSettings): Promise<void> {
   if (!(await client.bucketExists(settings.bucket))) return;
   for (;;) {
     const objects = await listAllObjects(client, settings.bucket, '');

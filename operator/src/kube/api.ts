@@ -83,6 +83,7 @@ export const isConflict = (err: unknown) => err instanceof KubeApiError && err.s
 export interface KubeApi {
   readonly fieldManager: string;
   get<T extends KubeObject>(ref: ResourceRef): Promise<T>;
+  /** The object, or null when it does not exist; a kind the server does not serve still throws. */
   getOrNull<T extends KubeObject>(ref: ResourceRef): Promise<T | null>;
   list<T extends KubeObject>(ref: ResourceRef, query?: Record<string, string>): Promise<ListResult<T>>;
   /** Server-side apply (force) under `fieldManager`; `subresource` 'status' writes only the status. */

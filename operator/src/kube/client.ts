@@ -127,11 +127,12 @@ export class KubeClient implements KubeApi {
     return this.request<T>('GET', resourcePath(ref));
   }
 
+  /** The object, or null when it does not exist; a kind the server does not serve still throws. */
   async getOrNull<T extends KubeObject>(ref: ResourceRef): Promise<T | null> {
     try {
       return await this.get<T>(ref);
     } catch (err) {
-      if (isNotFound(err)) return null;
+      if (isNotFound(err) && !(err as KubeApiError).resourceMissing) return null;
       throw err;
     }
   }

@@ -1,4 +1,5 @@
 // The only module that imports the minio client; any S3-compatible server works (path-style addressing).
+import type { Agent } from 'node:http';
 import { Client } from 'minio';
 import { z } from 'zod';
 import { ConfigError, PipelineError, UnavailableError } from './errors.js';
@@ -19,7 +20,11 @@ export const objectStoreEnvSchema = z.object({
 });
 export type ObjectStoreEnv = z.infer<typeof objectStoreEnvSchema>;
 
-export function createObjectStore(settings: ObjectStoreEnv): Client {
+/** `transportAgent`: the caller's own sockets, e.g. to destroy them when a deadline passes. */
+export function createObjectStore(
+  settings: ObjectStoreEnv,
+  options: { transportAgent?: Agent } = {},
+): Client {
   const url = new URL(settings.LAKE_ENDPOINT);
   const useSSL = url.protocol === 'https:';
   if (!useSSL && url.protocol !== 'http:')
@@ -32,6 +37,7 @@ export function createObjectStore(settings: ObjectStoreEnv): Client {
     region: settings.LAKE_REGION,
     accessKey: settings.LAKE_ACCESS_KEY,
     secretKey: settings.LAKE_SECRET_KEY,
+    ...(options.transportAgent ? { transportAgent: options.transportAgent } : {}),
   });
 }
 

@@ -195,7 +195,12 @@ beforeAll(async () => {
   const settings = { KAFKA_BROKERS: [kafka.bootstrap], KAFKA_CLIENT_ID: 'operator', KAFKA_SSL: false };
   for (const name of [TOPIC, `${TOPIC}.dlq`]) {
     await until(`topic ${name}`, () =>
-      ensureExternalTopic(settings, { name, partitions: 3, replicas: 1, retentionHours: 24 }, logger).then(
+      ensureExternalTopic(
+        settings,
+        { name, partitions: 3, replicas: 1, retentionHours: 24 },
+        logger,
+        AbortSignal.timeout(15_000),
+      ).then(
         () => true,
         () => false,
       ),

@@ -88,7 +88,7 @@ describe('an object store and a Kafka that accept connections and never answer',
 
     let unready = 0;
     const sampler = setInterval(() => {
-      if (!operator.ready() || !operator.healthy()) unready++;
+      if (!operator.ready() || operator.unhealthy() !== null) unready++;
     }, 100);
     const healthy = Array.from({ length: 6 }, (_, i) => `healthy-${i}`);
     for (const name of healthy) await client.apply(pipeline(name, s3.endpoint) as never);

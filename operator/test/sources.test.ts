@@ -75,7 +75,7 @@ beforeAll(async () => {
     registry: new Registry(),
     images: imagesFor('registry.local/sp', 'test'),
     controller: { workers: 2, resyncMs: 10_000, notReadyRequeueMs: 500, backoffBaseMs: 100 },
-    lakeRecheckMs: 0,
+    external: { recheckMs: 0 },
   });
 }, 240_000);
 

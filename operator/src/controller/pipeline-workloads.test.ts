@@ -12,13 +12,18 @@ const deploymentRef = (name: string) => ({
 });
 
 describe('workloads step', () => {
-  it('applies ConfigMap, sources, lake writer and autoscaler, and waits for the Deployments', async () => {
+  it('applies sources, lake writer and autoscaler, and waits for the Deployments', async () => {
     const { kube, deps } = testWorld();
     const ctx = stepContext({ lakeWriter: { autoscaler: 'hpa' } });
     const outcome = await workloadsStep.run(deps, ctx);
     expect(outcome.conditions[0]).toMatchObject({ ok: false, reason: 'DeploymentsNotAvailable' });
     expect(outcome.status?.lakeWriters).toBe(`${ctx.plan.lakeWriters.min}-${ctx.plan.lakeWriters.max}`);
-    expect(kube.all('v1', 'ConfigMap').map((c) => c.metadata?.name)).toEqual(['wrapped-config']);
+    expect(
+      kube
+        .all('apps/v1', 'Deployment')
+        .map((c) => c.metadata?.name)
+        .sort(),
+    ).toEqual(['wrapped-lake-writer', 'wrapped-source-0']);
     expect(kube.all('autoscaling/v2', 'HorizontalPodAutoscaler')).toHaveLength(1);
     for (const name of ['wrapped-lake-writer', 'wrapped-source-0']) {
       const d = kube.peek(deploymentRef(name));
@@ -59,7 +64,12 @@ describe('workloads step', () => {
     expect(outcome.conditions[0]?.message).toContain('wrapped-source-0" is invalid');
     expect(kube.peek(deploymentRef('wrapped-lake-writer'))).toBeDefined();
     expect(
-      kube.peek({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'music', name: 'wrapped-config' }),
+      kube.peek({
+        apiVersion: 'policy/v1',
+        kind: 'PodDisruptionBudget',
+        namespace: 'music',
+        name: 'wrapped-lake-writer',
+      }),
     ).toBeDefined();
   });
 });

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
+import { type PostgresSettings, postgresClientConfig } from '@spotify-pipeline/shared/warehouse/postgres';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { BRONZE_TABLES, bronzeTableFor, MANIFEST_TABLE } from './bronze-tables.js';
@@ -10,21 +11,15 @@ import { BRONZE_SCHEMA, type FetchedObject, type Warehouse } from './warehouse.j
 const gunzipAsync = promisify(gunzip);
 const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
-export interface PostgresSettings {
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-  database: string;
-}
-
 /**
  * PostgreSQL: each object's JSON lines stream in verbatim through COPY FROM STDIN into a session temp table
  * (CSV with control-character delimiter and quote, which JSON text never contains unescaped), and one
  * INSERT ... SELECT extracts the fields with jsonb operators; both, and the manifest row, in one transaction.
  */
 export async function createPostgresWarehouse(settings: PostgresSettings): Promise<Warehouse> {
-  const client = new pg.Client({ ...settings, application_name: 'spotify-pipeline-loader' });
+  const client = new pg.Client(
+    postgresClientConfig(settings, { applicationName: 'spotify-pipeline-loader' }),
+  );
   await client.connect();
   await client.query('create temp table bronze_lines (line text) on commit delete rows');
 

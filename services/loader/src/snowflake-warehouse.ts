@@ -1,6 +1,11 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
+import {
+  connectSnowflake,
+  type SnowflakeExecutor,
+  type SnowflakeSettings,
+} from '@spotify-pipeline/shared/warehouse/snowflake';
 import { bronzeTableFor } from './bronze-tables.js';
 import {
   snowflakeCopyStatement,
@@ -9,19 +14,6 @@ import {
   snowflakePutStatement,
 } from './snowflake-sql.js';
 import type { FetchedObject, Warehouse } from './warehouse.js';
-
-/** Runs one statement and returns its rows as objects; the snowflake-sdk connection, or a fake in tests. */
-export type SnowflakeExecutor = (sqlText: string) => Promise<Array<Record<string, unknown>>>;
-
-export interface SnowflakeSettings {
-  account: string;
-  username: string;
-  password: string;
-  database: string;
-  warehouse: string;
-  role?: string | undefined;
-  schema: string;
-}
 
 const STAGE = 'LAKE_STAGE';
 
@@ -82,30 +74,12 @@ export function createSnowflakeWarehouse(params: {
   };
 }
 
-/** Connects with snowflake-sdk (loaded only when Snowflake is the warehouse) and wraps it as an executor. */
-export async function connectSnowflake(settings: SnowflakeSettings): Promise<Warehouse> {
-  const snowflake = (await import('snowflake-sdk')).default;
-  const connection = snowflake.createConnection({
-    account: settings.account,
-    username: settings.username,
-    password: settings.password,
-    database: settings.database,
-    warehouse: settings.warehouse,
-    ...(settings.role ? { role: settings.role } : {}),
-    application: 'spotify-pipeline-loader',
-  });
-  await connection.connectAsync();
-  const execute: SnowflakeExecutor = (sqlText) =>
-    new Promise((resolve, reject) => {
-      connection.execute({
-        sqlText,
-        complete: (err, _stmt, rows) =>
-          err ? reject(err) : resolve((rows ?? []) as Array<Record<string, unknown>>),
-      });
-    });
+/** Connects through the shared snowflake-sdk connection code and loads through it. */
+export async function connectSnowflakeWarehouse(settings: SnowflakeSettings): Promise<Warehouse> {
+  const session = await connectSnowflake(settings, { application: 'spotify-pipeline-loader' });
   return createSnowflakeWarehouse({
-    execute,
+    execute: session.execute,
     schema: settings.schema,
-    close: () => new Promise((resolve) => connection.destroy(() => resolve())),
+    close: session.close,
   });
 }

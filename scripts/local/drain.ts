@@ -1,14 +1,5 @@
+import { consumerGroupLag } from '@spotify-pipeline/shared/consumer-lag';
 import type { Admin } from '@spotify-pipeline/shared/kafka';
-
-/** Committed offsets of `groupId` against the topic's high watermarks: what is still to be written. */
-export async function consumerLag(admin: Admin, groupId: string, topic: string): Promise<number> {
-  const [high, committed] = await Promise.all([
-    admin.fetchTopicOffsets(topic),
-    admin.fetchOffsets({ groupId, topics: [topic] }),
-  ]);
-  const done = new Map(committed[0]?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? []);
-  return high.reduce((lag, p) => lag + Number(p.high) - Math.max(0, done.get(p.partition) ?? 0), 0);
-}
 
 /** Waits until the group has committed everything on the topic, printing the lag as it falls. */
 export async function waitForDrain(options: {
@@ -22,7 +13,7 @@ export async function waitForDrain(options: {
   let last = -1;
   for (;;) {
     // Right after the group forms, its coordinator may still be loading: that is a reason to ask again.
-    const lag = await consumerLag(options.admin, options.groupId, options.topic).catch(() => -1);
+    const lag = await consumerGroupLag(options.admin, options.groupId, options.topic).catch(() => -1);
     if (lag === 0) return;
     if (lag > 0 && lag !== last)
       options.log(`lake writer: ${lag.toLocaleString('en-US')} events still to write`);

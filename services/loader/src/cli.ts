@@ -4,13 +4,14 @@ import { createObjectStore } from '@spotify-pipeline/shared/object-store';
 import { type LoaderConfig, loadLoaderConfig } from './config.js';
 import { createWarehouse } from './create-warehouse.js';
 import { runDbt } from './dbt.js';
+import { publishGoldSnapshot } from './gold-snapshot.js';
 import { createLoader, type LoadSummary } from './loader.js';
 
 const USAGE = `usage: spotify-loader <command> [dbt arguments]
   load    load new bronze objects from the lake into the warehouse, exactly once
   batch   load, then run \`dbt build\` (extra arguments go to dbt, e.g. --select marts)
 Settings come from the environment: LAKE_*, WAREHOUSE (duckdb|postgres|snowflake), DUCKDB_PATH,
-POSTGRES_*, SNOWFLAKE_*, LOADER_TOPICS, LOADER_BATCH_FILES, DBT_BIN, DBT_PROJECT_DIR, DBT_PROFILES_DIR.`;
+DUCKDB_SNAPSHOT_PATH (where batch publishes a read-only copy of gold for the insights service), POSTGRES_*, SNOWFLAKE_*, LOADER_TOPICS, LOADER_BATCH_FILES, DBT_BIN, DBT_PROJECT_DIR, DBT_PROFILES_DIR.`;
 
 const logger = createLogger({ name: 'loader' });
 
@@ -66,7 +67,18 @@ async function main(argv: string[]): Promise<number> {
     { load: loaded, dbt },
     `batch ${ok ? 'succeeded' : 'FAILED'}: loaded ${loaded.rowsLoaded} rows from ${loaded.objectsLoaded} objects; dbt build ${counts || 'ran nothing'} in ${dbt.seconds.toFixed(1)} s`,
   );
-  return ok ? 0 : 1;
+  if (!ok) return 1;
+  const { warehouse } = config;
+  if (warehouse.type === 'duckdb' && warehouse.duckdb.DUCKDB_SNAPSHOT_PATH) {
+    // Only a build that passed is published: readers keep the previous snapshot otherwise.
+    const target = warehouse.duckdb.DUCKDB_SNAPSHOT_PATH;
+    const snapshot = await publishGoldSnapshot({ source: warehouse.duckdb.DUCKDB_PATH, target });
+    logger.info(
+      { snapshot: { target, ...snapshot } },
+      `gold snapshot published to ${target}: ${snapshot.tables} tables in ${snapshot.seconds.toFixed(1)} s`,
+    );
+  }
+  return 0;
 }
 
 runMain('spotify-loader', () => main(process.argv.slice(2)));

@@ -11,7 +11,14 @@ export const warehouseTypeEnvSchema = z.object({
   WAREHOUSE: z.enum(WAREHOUSE_TYPES).default('duckdb'),
 });
 
-export const duckdbEnvSchema = z.object({ DUCKDB_PATH: z.string().default('warehouse.duckdb') });
+export const duckdbEnvSchema = z.object({
+  DUCKDB_PATH: z.string().default('warehouse.duckdb'),
+  /**
+   * Where `batch` publishes a read-only copy of gold after each successful build (DuckDB lets no one else
+   * open a file while the loader or dbt writes it); the insights service reads that copy. Unset: none.
+   */
+  DUCKDB_SNAPSHOT_PATH: z.string().min(1).optional(),
+});
 
 export const postgresEnvSchema = z.object({
   POSTGRES_HOST: required('WAREHOUSE=postgres'),

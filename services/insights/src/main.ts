@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createLogger, createRegistry, loadConfig, onShutdown } from '@spotify-pipeline/shared';
+import { insightsEnvSchema } from '@spotify-pipeline/shared/insights/insights-env';
+import { createKafka, kafkaEnvSchema } from '@spotify-pipeline/shared/kafka';
+import { loadWarehouseConfig } from '@spotify-pipeline/shared/warehouse/env';
+import { createAnswerCache } from './cache.js';
+import { createLagProbe } from './lake-writer-lag.js';
+import { createGoldReader } from './readers/create-reader.js';
+import { createInsightsServer } from './server.js';
+
+/** Where `npm run build:web` puts the dashboard: services/insights/dist/web, from src/ or dist/src/. */
+function defaultWebDir(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  return join(here, here.endsWith(join('dist', 'src')) ? '..' : '../dist', 'web');
+}
+
+/** Process entry point: config from env, the warehouse reader, the HTTP server, SIGTERM handling. */
+async function main(): Promise<void> {
+  const logger = createLogger({ name: 'insights' });
+  let config: ReturnType<typeof loadConfig<typeof insightsEnvSchema>>;
+  let warehouse: ReturnType<typeof loadWarehouseConfig>;
+  let kafka: ReturnType<typeof loadConfig<typeof kafkaEnvSchema>> | null;
+  try {
+    config = loadConfig(insightsEnvSchema);
+    warehouse = loadWarehouseConfig(config.WAREHOUSE, process.env);
+    kafka = process.env.KAFKA_BROKERS ? loadConfig(kafkaEnvSchema) : null;
+  } catch (err) {
+    logger.fatal({ err }, (err as Error).message);
+    process.exit(2);
+  }
+
+  const reader = await createGoldReader(warehouse, config, logger);
+  const lag = kafka
+    ? createLagProbe({
+        admin: createKafka(kafka, logger).admin(),
+        groupId: config.INSIGHTS_LAG_GROUP_ID,
+        topic: config.INSIGHTS_LAG_TOPIC,
+        timeoutMs: Math.min(config.INSIGHTS_QUERY_TIMEOUT_MS, 5000),
+        cacheMs: 5000,
+        logger,
+      })
+    : null;
+  const app = await createInsightsServer({
+    reader,
+    cache: createAnswerCache({
+      ttlMs: config.INSIGHTS_CACHE_SECONDS * 1000,
+      maxEntries: config.INSIGHTS_CACHE_ENTRIES,
+    }),
+    lag,
+    maxAgeSeconds: Math.min(config.INSIGHTS_CACHE_SECONDS, 10),
+    today: () => new Date().toISOString().slice(0, 10),
+    logger,
+    registry: createRegistry('insights'),
+    webDir: config.INSIGHTS_WEB_DIR ?? defaultWebDir(),
+  });
+  onShutdown(logger, async () => {
+    await app.close();
+    await lag?.stop();
+    await reader.close();
+  });
+  const address = await app.listen({ host: config.INSIGHTS_HOST, port: config.INSIGHTS_PORT });
+  const unavailable = reader.unavailableReason();
+  logger.info(
+    { address, warehouse: warehouse.type, ...(unavailable ? { waitingFor: unavailable } : {}) },
+    `insights listening on ${address}`,
+  );
+}
+
+main().catch((err: unknown) => {
+  createLogger({ name: 'insights' }).fatal({ err }, 'insights failed to start');
+  process.exit(1);
+});

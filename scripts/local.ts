@@ -1,6 +1,7 @@
 // The whole pipeline on one machine, on embedded defaults: a Kafka broker and an S3-compatible lake on
 // loopback, the simulator, the lake writer, the loader into DuckDB and dbt, then a reconciliation of gold
-// against the simulator's ground truth. Every stage runs as its own process with env only, as in a pod.
+// against the simulator's ground truth; then the dashboard, with gold refreshed on a short schedule while
+// the simulator keeps streaming. Every stage runs as its own process with env only, as in a pod.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -9,24 +10,28 @@ import { groundTruthSchema, TOPICS } from '@spotify-pipeline/shared';
 import { createKafka } from '@spotify-pipeline/shared/kafka';
 import { createLogger } from '@spotify-pipeline/shared/logging';
 import { waitForDrain } from './local/drain.js';
+import { buildDashboard, dashboardPort, startRefreshLoop, waitForDashboard } from './local/live.js';
 import { reconcileGold, reconciliationLines } from './local/reconcile.js';
 import { runStage, type StageProcess, startStage } from './local/stages.js';
 
 const HELP = `Usage: npm start [-- options]
 
-Runs the pipeline locally: Kafka and an S3-compatible lake on loopback, the simulator's backfill, the lake
-writer, the loader into DuckDB and dbt (silver and gold), then checks gold against the simulator's ground
-truth. Afterwards the simulator keeps streaming in real time and the lake writer keeps writing, until Ctrl-C.
+Runs the pipeline locally: Kafka and an S3-compatible lake on loopback, the simulator's backfill of the
+days up to now, the lake writer, the loader into DuckDB and dbt (silver and gold), then checks gold against
+the simulator's ground truth and serves the dashboard. Afterwards the simulator keeps streaming in real time,
+the lake writer keeps writing and gold is refreshed every --refresh-seconds, until Ctrl-C.
 
-  --listeners N   simulated listeners (default 2000)
-  --days N        days of listening to backfill (default 2)
-  --seed N        simulator seed (default 1)
-  --rate N        real-time events per second after the backfill (default 50)
-  --out DIR       where outputs go (default .local)
-  --once          stop after the reconciliation (used by the tests)
-  --help          this text
+  --listeners N        simulated listeners (default 2000)
+  --days N             days of listening to backfill, ending now (default 2)
+  --seed N             simulator seed (default 1)
+  --rate N             real-time events per second after the backfill (default 50)
+  --refresh-seconds N  pause between two refreshes of gold (load, dbt build, snapshot) (default 30)
+  --port N             dashboard port (default 8080; a free one when 8080 is taken)
+  --out DIR            where outputs go (default .local)
+  --help               this text
 
-Outputs in --out (default .local/, git-ignored): warehouse.duckdb (gold tables), ground-truth.json, pipeline.env
+Outputs in --out (default .local/, git-ignored): warehouse.duckdb (the warehouse), insights.duckdb (the
+read-only gold snapshot the dashboard reads), web/ (the built dashboard), ground-truth.json, pipeline.env
 (endpoints and this run's generated credentials).
 `;
 
@@ -39,8 +44,9 @@ async function main(): Promise<void> {
       days: { type: 'string', default: '2' },
       seed: { type: 'string', default: '1' },
       rate: { type: 'string', default: '50' },
+      'refresh-seconds': { type: 'string', default: '30' },
+      port: { type: 'string', default: '8080' },
       out: { type: 'string', default: join(repoRoot, '.local') },
-      once: { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
@@ -48,7 +54,7 @@ async function main(): Promise<void> {
     process.stdout.write(HELP);
     return;
   }
-  for (const name of ['listeners', 'days', 'seed', 'rate'] as const) {
+  for (const name of ['listeners', 'days', 'seed', 'rate', 'refresh-seconds', 'port'] as const) {
     if (!/^\d+(\.\d+)?$/.test(values[name]))
       throw new Error(`--${name} must be a number, got '${values[name]}'`);
   }
@@ -56,14 +62,21 @@ async function main(): Promise<void> {
   const out = values.out;
   mkdirSync(out, { recursive: true });
   const duckdbPath = join(out, 'warehouse.duckdb');
+  const snapshotPath = join(out, 'insights.duckdb');
   const truthPath = join(out, 'ground-truth.json');
-  for (const stale of [duckdbPath, `${duckdbPath}.wal`, truthPath]) rmSync(stale, { force: true });
+  for (const stale of [duckdbPath, `${duckdbPath}.wal`, snapshotPath, truthPath])
+    rmSync(stale, { force: true });
+
+  log('dashboard: building it with Vite ...');
+  await buildDashboard(join(out, 'web'));
 
   log('starting Kafka (KRaft, one node) and the S3-compatible lake (versitygw) ...');
   const [kafka, s3] = await Promise.all([startKafka(), startS3()]);
   log(`Kafka at ${kafka.bootstrap}, S3 at ${s3.endpoint}`);
   const running: StageProcess[] = [];
+  let refreshing: { stop(): Promise<void> } | undefined;
   const stopAll = async () => {
+    await refreshing?.stop();
     for (const stage of running.reverse()) await stage.stop();
     await Promise.all([s3.destroy(), kafka.destroy()]);
   };
@@ -99,6 +112,9 @@ async function main(): Promise<void> {
         values.listeners,
         '--days',
         values.days,
+        // The backfill ends now, so that the live events continue it and the dashboard's last week has both.
+        '--start',
+        new Date(Date.now() - Number(values.days) * 86_400_000).toISOString(),
         '--seed',
         values.seed,
         '--create-topics',
@@ -142,22 +158,23 @@ async function main(): Promise<void> {
     log('lake writer: every published event is in the lake');
 
     log('loader: loading new bronze objects into DuckDB exactly once, then dbt build (silver and gold) ...');
+    const loaderEnv = {
+      ...env,
+      WAREHOUSE: 'duckdb',
+      DUCKDB_PATH: duckdbPath,
+      DUCKDB_SNAPSHOT_PATH: snapshotPath,
+      DBT_BIN: componentPaths().dbt,
+      DBT_PROJECT_DIR: join(repoRoot, 'dbt'),
+      DBT_PROFILES_DIR: join(repoRoot, 'dbt'),
+      DBT_TARGET_PATH: join(out, 'dbt-target'),
+      DBT_LOG_PATH: join(out, 'dbt-logs'),
+      DBT_SEND_ANONYMOUS_USAGE_STATS: 'false',
+    };
     await runStage({
       name: 'loader',
       entry: 'services/loader/src/cli.ts',
       args: ['batch'],
-      env: {
-        ...env,
-        WAREHOUSE: 'duckdb',
-        DUCKDB_PATH: duckdbPath,
-        DBT_BIN: componentPaths().dbt,
-        DBT_PROJECT_DIR: join(repoRoot, 'dbt'),
-        DBT_PROFILES_DIR: join(repoRoot, 'dbt'),
-        DBT_TARGET_PATH: join(out, 'dbt-target'),
-        DBT_LOG_PATH: join(out, 'dbt-logs'),
-        DBT_SEND_ANONYMOUS_USAGE_STATS: 'false',
-        LOG_LEVEL: 'info',
-      },
+      env: { ...loaderEnv, LOG_LEVEL: 'info' },
     });
 
     const reconciliation = await reconcileGold(duckdbPath, truth);
@@ -166,45 +183,67 @@ async function main(): Promise<void> {
     for (const line of lines.slice(0, -1)) console.log(line);
     if (!reconciliation.matches) throw new Error(lines.at(-1));
     log(lines.at(-1)!);
-    log(`gold tables: ${duckdbPath}`);
+    log(`gold tables: ${duckdbPath} (the dashboard reads the snapshot ${snapshotPath})`);
+
+    const port = await dashboardPort(Number(values.port), freePort);
+    const insights = startStage({
+      name: 'insights',
+      entry: 'services/insights/src/main.ts',
+      env: {
+        WAREHOUSE: 'duckdb',
+        DUCKDB_PATH: snapshotPath,
+        INSIGHTS_HOST: '127.0.0.1',
+        INSIGHTS_PORT: String(port),
+        INSIGHTS_WEB_DIR: join(out, 'web'),
+        INSIGHTS_REFRESH_POLL_MS: '1000',
+        KAFKA_BROKERS: kafka.bootstrap,
+      },
+    });
+    running.push(insights);
+    const dashboard = `http://127.0.0.1:${port}/`;
+    await waitForDashboard(dashboard, insights);
+    log(
+      `dashboard: ${dashboard}  (a listener's Wrapped: ${dashboard}wrapped/u0, the API: ${dashboard}api/openapi.json)`,
+    );
+
+    log(
+      `simulator: streaming in real time at ${values.rate} events/s; gold is refreshed every ${values['refresh-seconds']} s. Ctrl-C stops.`,
+    );
+    running.push(
+      startStage({
+        name: 'simulator',
+        entry: 'services/simulator/src/cli.ts',
+        args: [
+          '--mode',
+          'realtime',
+          '--listeners',
+          values.listeners,
+          '--seed',
+          values.seed,
+          '--rate',
+          values.rate,
+          '--no-catalog',
+        ],
+        env,
+      }),
+    );
+    refreshing = startRefreshLoop({
+      intervalMs: Number(values['refresh-seconds']) * 1000,
+      runBatch: () =>
+        runStage({ name: 'loader', entry: 'services/loader/src/cli.ts', args: ['batch'], env: loaderEnv }),
+      dashboardUrl: dashboard,
+      log,
+    });
   } catch (err) {
     await stopAll();
     throw err;
   }
 
-  if (values.once) {
-    await stopAll();
-    log('done (--once): everything stopped');
-    return;
-  }
-  log(
-    `simulator: streaming in real time at ${values.rate} events/s; the lake writer keeps writing. Ctrl-C stops.`,
-  );
-  running.push(
-    startStage({
-      name: 'simulator',
-      entry: 'services/simulator/src/cli.ts',
-      args: [
-        '--mode',
-        'realtime',
-        '--listeners',
-        values.listeners,
-        '--seed',
-        values.seed,
-        '--rate',
-        values.rate,
-        '--no-catalog',
-      ],
-      env,
-    }),
-  );
-  log(
-    `load the new events with: set -a; . .local/pipeline.env; WAREHOUSE=duckdb DUCKDB_PATH=${duckdbPath} npm run -w @spotify-pipeline/loader batch`,
-  );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  log('stopping (a refresh in progress finishes first) ...');
   await stopAll();
   log('stopped');
 }

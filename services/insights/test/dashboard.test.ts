@@ -78,6 +78,7 @@ describe('the dashboard in Chromium', () => {
     expect(await rows.first().getByTestId('plays').textContent()).toBe(whole(top[0]!.plays));
     await page.getByTestId('heatmap').locator('svg').waitFor();
     await page.getByTestId('country-chart').locator('svg').waitFor();
+    expect(await page.getByText('Loading').count()).toBe(0);
     await page.screenshot({ path: join(ARTIFACTS, 'overview.png'), fullPage: true });
     expect(problemsOf(page)).toEqual([]);
     await page.close();
@@ -158,7 +159,7 @@ describe('the dashboard in Chromium', () => {
     const notFound = page.getByTestId('not-found');
     await notFound.waitFor();
     expect(await notFound.locator('h1').textContent()).toBe('Listener not found');
-    expect(await notFound.textContent()).toContain('no listener "nobody\' or 1=1 --" in gold');
+    expect(await notFound.textContent()).toContain('No listener "nobody\' or 1=1 --" in gold.');
     await page.screenshot({ path: join(ARTIFACTS, 'not-found.png') });
     await page.close();
   });

@@ -41,7 +41,7 @@ export function personalityOf(input: {
   const named = explorationStyle && loyaltyStyle ? NAMES[`${explorationStyle}:${loyaltyStyle}`] : undefined;
   return {
     name: named?.name ?? 'Just getting started',
-    description: named?.description ?? 'not enough listening yet to tell',
+    description: named?.description ?? 'There is not enough listening yet to tell.',
     explorationScore,
     explorationStyle,
     loyaltyScore,

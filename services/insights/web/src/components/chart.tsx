@@ -24,6 +24,8 @@ use([
   SVGRenderer,
 ]);
 
+const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', sans-serif";
+
 /** Okabe–Ito: distinguishable with every common colour-vision deficiency, and dark enough on white. */
 export const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000'];
 
@@ -54,7 +56,8 @@ export function Chart(props: { option: EChartsCoreOption; height: number; label:
         color: PALETTE,
         aria: { enabled: true },
         animation: false,
-        textStyle: { fontFamily: 'inherit' },
+        // A real font list, not 'inherit': ECharts measures label widths with it (legends overlap otherwise).
+        textStyle: { fontFamily: FONT },
         ...props.option,
       },
       { notMerge: true },

@@ -293,7 +293,7 @@ function Personality(props: { wrapped: Wrapped }) {
     <section aria-labelledby="personality-heading">
       <h2 id="personality-heading">Your listening personality: {p.name}</h2>
       <p>
-        You are {p.description}. Exploration {formatPercent(p.explorationScore)} (different tracks per play,{' '}
+        {p.description} Exploration {formatPercent(p.explorationScore)} (different tracks per play,{' '}
         {p.explorationStyle ?? '–'}); loyalty {formatPercent(p.loyaltyScore)} (minutes on your top artist,{' '}
         {p.loyaltyStyle ?? '–'})
         {p.peakHour !== null && `; you listen most around ${formatHour(p.peakHour)} UTC`}.

@@ -329,12 +329,7 @@ export class GroundTruth {
     const needle = q.toLowerCase();
     return [...this.latestByUser.keys()]
       .filter((id) => id.toLowerCase().includes(needle))
-      .sort(
-        (a, b) =>
-          Number(a.toLowerCase() !== needle) - Number(b.toLowerCase() !== needle) ||
-          a.length - b.length ||
-          compareIds(a, b),
-      )
+      .sort((a, b) => a.length - b.length || compareIds(a, b))
       .slice(0, limit)
       .map((id) => this.listener(id));
   }

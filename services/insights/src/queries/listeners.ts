@@ -27,8 +27,8 @@ function summary(r: Row): ListenerSummary {
 }
 
 /**
- * Listeners whose id contains the search text (case-insensitive): an exact match first, then shorter ids,
- * then by id. `position` rather than LIKE, so `%` and `_` in the search are plain characters.
+ * Listeners whose id contains the search text (case-insensitive), shortest ids first (so an exact match
+ * leads), then by id. `position` rather than LIKE, so `%` and `_` in the search are plain characters.
  */
 export async function searchListeners(
   reader: Reader,
@@ -40,11 +40,7 @@ export async function searchListeners(
     listenersWhere(
       reader,
       sql`position(cast(${needle} as varchar) in lower(listeners.user_id)) > 0`,
-      sql`order by
-        case when lower(listeners.user_id) = cast(${needle} as varchar) then 0 else 1 end,
-        length(listeners.user_id),
-        listeners.user_id
-      limit ${limit}`,
+      sql`order by length(listeners.user_id), listeners.user_id limit ${limit}`,
     ),
   );
   return rows.map(summary);

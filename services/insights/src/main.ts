@@ -1,10 +1,9 @@
 #!/usr/bin/env node
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createLogger, createRegistry, loadConfig, onShutdown } from '@spotify-pipeline/shared';
-import { insightsEnvSchema } from '@spotify-pipeline/shared/insights/insights-env';
-import { createKafka, kafkaEnvSchema } from '@spotify-pipeline/shared/kafka';
-import { loadWarehouseConfig } from '@spotify-pipeline/shared/warehouse/env';
+import { createLogger, createRegistry, loadConfig, onShutdown, runMain } from '@spotify-pipeline/shared';
+import { createKafka } from '@spotify-pipeline/shared/kafka';
+import { type InsightsEnv, insightsEnvSchema } from '@spotify-pipeline/shared/workloads';
 import { createAnswerCache } from './cache.js';
 import { createLagProbe } from './lake-writer-lag.js';
 import { createGoldReader } from './readers/create-reader.js';
@@ -17,24 +16,15 @@ function defaultWebDir(): string {
 }
 
 /** Process entry point: config from env, the warehouse reader, the HTTP server, SIGTERM handling. */
-async function main(): Promise<void> {
+async function main(): Promise<undefined> {
   const logger = createLogger({ name: 'insights' });
-  let config: ReturnType<typeof loadConfig<typeof insightsEnvSchema>>;
-  let warehouse: ReturnType<typeof loadWarehouseConfig>;
-  let kafka: ReturnType<typeof loadConfig<typeof kafkaEnvSchema>> | null;
-  try {
-    config = loadConfig(insightsEnvSchema);
-    warehouse = loadWarehouseConfig(config.WAREHOUSE, process.env);
-    kafka = process.env.KAFKA_BROKERS ? loadConfig(kafkaEnvSchema) : null;
-  } catch (err) {
-    logger.fatal({ err }, (err as Error).message);
-    process.exit(2);
-  }
+  const config: InsightsEnv = loadConfig(insightsEnvSchema);
 
-  const reader = await createGoldReader(warehouse, config, logger);
-  const lag = kafka
+  const reader = await createGoldReader(config, logger);
+  const brokers = config.KAFKA_BROKERS;
+  const lag = brokers
     ? createLagProbe({
-        admin: createKafka(kafka, logger).admin(),
+        admin: createKafka({ ...config, KAFKA_BROKERS: brokers }, logger).admin(),
         groupId: config.INSIGHTS_LAG_GROUP_ID,
         topic: config.INSIGHTS_LAG_TOPIC,
         timeoutMs: Math.min(config.INSIGHTS_QUERY_TIMEOUT_MS, 5000),
@@ -63,12 +53,9 @@ async function main(): Promise<void> {
   const address = await app.listen({ host: config.INSIGHTS_HOST, port: config.INSIGHTS_PORT });
   const unavailable = reader.unavailableReason();
   logger.info(
-    { address, warehouse: warehouse.type, ...(unavailable ? { waitingFor: unavailable } : {}) },
+    { address, warehouse: config.WAREHOUSE, ...(unavailable ? { waitingFor: unavailable } : {}) },
     `insights listening on ${address}`,
   );
 }
 
-main().catch((err: unknown) => {
-  createLogger({ name: 'insights' }).fatal({ err }, 'insights failed to start');
-  process.exit(1);
-});
+runMain('spotify-insights', main);

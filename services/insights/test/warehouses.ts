@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { startPostgres } from '@spotify-pipeline/harness';
 import { createLogger, createRegistry, loadConfig } from '@spotify-pipeline/shared';
-import { insightsEnvSchema } from '@spotify-pipeline/shared/insights/insights-env';
-import { loadWarehouseConfig } from '@spotify-pipeline/shared/warehouse/env';
+import { insightsEnvSchema } from '@spotify-pipeline/shared/workloads';
 import pg from 'pg';
 import { createAnswerCache } from '../src/cache.js';
 import { createGoldReader } from '../src/readers/create-reader.js';
@@ -91,7 +90,7 @@ export async function startInsights(
   const source = { INSIGHTS_REFRESH_POLL_MS: '200', ...env };
   const config = loadConfig(insightsEnvSchema, source);
   const logger = createLogger({ name: 'insights-test', level: 'silent' });
-  const reader = await createGoldReader(loadWarehouseConfig(config.WAREHOUSE, source), config, logger);
+  const reader = await createGoldReader(config, logger);
   const app = await createInsightsServer({
     reader,
     cache: createAnswerCache({ ttlMs: config.INSIGHTS_CACHE_SECONDS * 1000, maxEntries: 500 }),

@@ -1,6 +1,6 @@
-import type { WarehouseConfig } from '@spotify-pipeline/shared/warehouse/env';
 import { postgresSettings } from '@spotify-pipeline/shared/warehouse/postgres';
 import { snowflakeSettings } from '@spotify-pipeline/shared/warehouse/snowflake';
+import type { WarehouseConfig } from './config.js';
 import { createDuckDbWarehouse } from './duckdb-warehouse.js';
 import { createPostgresWarehouse } from './postgres-warehouse.js';
 import { connectSnowflakeWarehouse } from './snowflake-warehouse.js';

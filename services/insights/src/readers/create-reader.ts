@@ -1,18 +1,14 @@
 import type { Logger } from '@spotify-pipeline/shared';
-import type { InsightsEnv } from '@spotify-pipeline/shared/insights/insights-env';
-import type { WarehouseConfig } from '@spotify-pipeline/shared/warehouse/env';
 import { postgresSettings } from '@spotify-pipeline/shared/warehouse/postgres';
 import { snowflakeSettings } from '@spotify-pipeline/shared/warehouse/snowflake';
+import type { InsightsEnv } from '@spotify-pipeline/shared/workloads';
 import { createDuckDbReader } from './duckdb-reader.js';
 import { createPostgresReader } from './postgres-reader.js';
 import type { GoldReader } from './reader.js';
 import { createSnowflakeReader } from './snowflake-reader.js';
 
-export function createGoldReader(
-  warehouse: WarehouseConfig,
-  config: InsightsEnv,
-  logger: Logger,
-): Promise<GoldReader> {
+export function createGoldReader(config: InsightsEnv, logger: Logger): Promise<GoldReader> {
+  const { warehouse } = config;
   const common = {
     queryTimeoutMs: config.INSIGHTS_QUERY_TIMEOUT_MS,
     pollMs: config.INSIGHTS_REFRESH_POLL_MS,

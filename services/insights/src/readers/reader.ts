@@ -1,5 +1,5 @@
 import { PipelineError, UnavailableError } from '@spotify-pipeline/shared';
-import type { WarehouseType } from '@spotify-pipeline/shared/warehouse/env';
+import type { WarehouseType } from '@spotify-pipeline/shared/workloads';
 import type { Dialect } from '../sql/dialect.js';
 import type { Sql } from '../sql/sql.js';
 

@@ -1,4 +1,4 @@
-import type { WarehouseType } from '@spotify-pipeline/shared/warehouse/env';
+import type { WarehouseType } from '@spotify-pipeline/shared/workloads';
 import { type PlaceholderStyle, type Sql, sql } from './sql.js';
 
 /** The few expressions that differ between the warehouses the dashboard reads. */

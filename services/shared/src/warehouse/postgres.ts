@@ -1,5 +1,5 @@
 import type { ClientConfig } from 'pg';
-import type { WarehouseConfig } from './env.js';
+import type { WarehouseConfig } from '../workloads/warehouse-env.js';
 
 export interface PostgresSettings {
   host: string;

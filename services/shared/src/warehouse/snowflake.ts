@@ -1,4 +1,4 @@
-import type { WarehouseConfig } from './env.js';
+import type { WarehouseConfig } from '../workloads/warehouse-env.js';
 
 export interface SnowflakeSettings {
   account: string;

@@ -1,18 +1,16 @@
 import { z } from 'zod';
 import { env } from '../config.js';
 import { TOPICS } from '../contract/topics.js';
-import { warehouseTypeEnvSchema } from '../warehouse/env.js';
+import { kafkaEnvSchema } from '../kafka.js';
+import { requireWarehouseSettings, warehouseConfig, warehouseEnvFields } from './warehouse-env.js';
 
 const positiveInt = (fallback: number, what: string) =>
   env.int(fallback).pipe(z.number().int().min(1, `must be at least 1 (${what})`));
 
-/**
- * Everything the insights service reads from its environment besides the warehouse's own settings
- * (`DUCKDB_PATH`, `POSTGRES_*`, `SNOWFLAKE_*`, validated once `WAREHOUSE` is known) and the optional Kafka
- * connection (`KAFKA_*`) it uses to report the lake writer's lag. The operator builds the Deployment's env
- * with this same schema.
- */
-export const insightsEnvSchema = warehouseTypeEnvSchema.extend({
+const insightsFields = z.object({
+  ...warehouseEnvFields,
+  /** Optional: with a Kafka connection the service reports the lake writer's lag. */
+  ...kafkaEnvSchema.partial({ KAFKA_BROKERS: true }).shape,
   INSIGHTS_HOST: z.string().min(1).default('0.0.0.0'),
   INSIGHTS_PORT: env.int(8080).pipe(z.number().int().min(0).max(65_535)),
   /** Deadline of every warehouse query; a request that needs longer gets a 504 with a message. */
@@ -35,4 +33,14 @@ export const insightsEnvSchema = warehouseTypeEnvSchema.extend({
   INSIGHTS_LAG_GROUP_ID: z.string().min(1).default('lake-writer'),
   INSIGHTS_LAG_TOPIC: z.string().min(1).default(TOPICS.listeningEvents),
 });
-export type InsightsEnv = z.infer<typeof insightsEnvSchema>;
+
+/**
+ * Everything the insights service reads from its environment: where to serve, the warehouse (as for the
+ * loader; the chosen one's settings end up under `warehouse`), and an optional Kafka connection for the lake
+ * writer's lag. The operator builds the Deployment's env with this same schema.
+ */
+export const insightsEnvSchema = insightsFields
+  .superRefine(requireWarehouseSettings)
+  .transform((config) => ({ ...config, warehouse: warehouseConfig(config) }));
+
+export type InsightsEnv = z.output<typeof insightsEnvSchema>;

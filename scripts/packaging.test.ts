@@ -115,14 +115,31 @@ describe('the Dockerfile', () => {
 });
 
 describe('skaffold.yaml', () => {
-  it('builds an image for every workload the operator deploys, and the operator itself', () => {
-    const deployed = [
-      ...read('operator/src/operator.ts').matchAll(/`\$\{registry\}\/([a-z-]+):\$\{tag\}`/g),
-    ].map((m) => m[1]);
-    expect(deployed).toEqual(expect.arrayContaining(['simulator', 'lake-writer', 'loader']));
-    const images = skaffold.build.artifacts.map((a) => a.image.split('/').pop());
-    for (const name of new Set(deployed)) expect(images, `an artifact for ${name}`).toContain(name);
-    expect(images).toContain('operator');
+  it('builds every image the operator deploys and sets each, as built, in the chart values it reads', () => {
+    // IMAGE_SPOTIFY_POLLER in the operator's settings <- images.spotifyPoller in the chart <- the artifact
+    // ghcr.io/spotify-pipeline/spotify-poller (whose template variables end in _spotify_poller).
+    const settings = [
+      ...read('operator/src/config.ts').matchAll(/^\s+IMAGE_([A-Z_]+): imageReference\('([a-z-]+)'\)/gm),
+    ];
+    expect(settings.map((m) => m[2])).toEqual(
+      expect.arrayContaining(['simulator', 'spotify-poller', 'history-import', 'lake-writer', 'loader']),
+    );
+    const templates = skaffold.deploy.helm.releases[0]!.setValueTemplates;
+    const deployment = read('charts/spotify-pipeline/templates/deployment.yaml');
+    const images = [...settings.map((m) => [`images.${camel(m[2]!)}`, m[2]!]), ['image', 'operator']];
+    for (const [key, name] of images) {
+      const artifact = skaffold.build.artifacts.find((a) => a.image.endsWith(`/${name}`));
+      expect(artifact, `an artifact for ${name}`).toBeDefined();
+      const variable = artifact!.image.replace(/[^a-zA-Z0-9]/g, '_');
+      expect(templates[`${key}.repository`]).toBe(`{{.IMAGE_REPO_${variable}}}`);
+      expect(templates[`${key}.tag`]).toBe(`{{.IMAGE_TAG_${variable}}}`);
+      expect(templates[`${key}.digest`]).toBe(`{{.IMAGE_DIGEST_${variable}}}`);
+    }
+    for (const [, setting, name] of settings) {
+      expect(deployment).toContain(
+        `- name: IMAGE_${setting}\n              value: {{ include "spotify-pipeline.image" (list .Values.images.${camel(name!)} .) | quote }}`,
+      );
+    }
   });
 
   it('has one artifact per Dockerfile target, built by the custom builder with that target', () => {
@@ -162,3 +179,5 @@ describe('skaffold.yaml', () => {
     }
   });
 });
+
+const camel = (kebab: string) => kebab.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());

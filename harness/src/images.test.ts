@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { imageTargets } from './images.js';
+import { chartImageValues, imageTargets } from './images.js';
 import { repoRoot } from './paths.js';
 
 describe('imageTargets', () => {
@@ -29,6 +29,23 @@ describe('imageTargets', () => {
       'history-import',
       'lake-writer',
       'loader',
+    ]);
+  });
+});
+
+describe('chartImageValues', () => {
+  it("sets the operator's image and each workload's, by digest, under the chart's value names", () => {
+    const digest = `sha256:${'1'.repeat(64)}`;
+    expect(
+      chartImageValues([
+        { name: 'operator', repository: '127.0.0.1:5000/sp/operator', digest },
+        { name: 'spotify-poller', repository: '127.0.0.1:5000/sp/spotify-poller', digest },
+      ]),
+    ).toEqual([
+      'image.repository=127.0.0.1:5000/sp/operator',
+      `image.digest=${digest}`,
+      'images.spotifyPoller.repository=127.0.0.1:5000/sp/spotify-poller',
+      `images.spotifyPoller.digest=${digest}`,
     ]);
   });
 });

@@ -167,6 +167,20 @@ async function push(
 }
 
 /**
+ * The chart values (`helm --set key=value`) that make it deploy exactly these images by digest: the
+ * operator's as `image.*`, each workload's as `images.<camelCase name>.*`, which the operator is handed.
+ */
+export function chartImageValues(images: Pick<BuiltImage, 'name' | 'repository' | 'digest'>[]): string[] {
+  return images.flatMap(({ name, repository, digest }) => {
+    const key =
+      name === 'operator'
+        ? 'image'
+        : `images.${name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())}`;
+    return [`${key}.repository=${repository}`, `${key}.digest=${digest}`];
+  });
+}
+
+/**
  * Runs the image's entry point with `args` in a container (buildah run on runc: no daemon), as the image's
  * user, and returns its exit code and output. `entrypoint: false` runs `args` as the command instead.
  */

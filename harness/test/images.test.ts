@@ -5,12 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type BuiltImage,
   buildImages,
+  chartImageValues,
   listImageFiles,
   localImageSize,
   makeWorkdir,
   nodeBaseImage,
   type RegistryInstance,
   repoRoot,
+  runHelm,
   runInImage,
   startRegistry,
 } from '../src/index.js';
@@ -28,6 +30,7 @@ const STARTS: Record<string, { args: string[]; code: number; output: RegExp }> =
 };
 
 let registry: RegistryInstance;
+const helmHome = makeWorkdir('helm');
 let images: BuiltImage[];
 const image = (name: string) => images.find((i) => i.name === name)!;
 
@@ -38,6 +41,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await registry?.stop();
+  helmHome.remove();
 });
 
 describe('images built with buildah from the Dockerfile', () => {
@@ -49,6 +53,24 @@ describe('images built with buildah from the Dockerfile', () => {
       expect(built.reference).toBe(`${registry.host}/${repository}@${built.digest}`);
     }
     expect(await registry.manifestDigest('spotify-pipeline/simulator', 'no-such-tag')).toBeUndefined();
+  });
+
+  it('the chart deploys exactly these images when given their values', async () => {
+    const rendered = await runHelm(
+      [
+        'template',
+        'sp',
+        join(repoRoot, 'charts/spotify-pipeline'),
+        '--set',
+        chartImageValues(images).join(','),
+      ],
+      { home: helmHome.path },
+    );
+    expect(rendered.stderr).toBe('');
+    const references = [...rendered.stdout.matchAll(/(?:image:|value:) "([^"]+@sha256:[a-f0-9]{64})"/g)].map(
+      (m) => m[1],
+    );
+    expect(references.sort()).toEqual(images.map((i) => i.reference).sort());
   });
 
   it.each(Object.entries(STARTS))('%s: its entry point starts in a container', async (name, expected) => {

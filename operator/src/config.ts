@@ -1,5 +1,25 @@
 import { env } from '@spotify-pipeline/shared';
 import { z } from 'zod';
+import type { Images } from './builders/context.js';
+
+// [registry[:port]/]path[:tag][@sha256:<64 hex>], as the distribution reference grammar allows.
+const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const REFERENCE = new RegExp(
+  `^(?:[a-zA-Z0-9-]+(?:\\.[a-zA-Z0-9-]+)*(?::\\d{1,5})?/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*` +
+    '(?::[\\w][\\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$',
+);
+
+/** One workload image: a reference that names its tag or digest (nothing pulls an implicit `latest`). */
+const imageReference = (name: string) =>
+  z
+    .string()
+    .max(512)
+    .regex(
+      REFERENCE,
+      `must be an image reference such as ghcr.io/spotify-pipeline/${name}:0.1.0 or …@sha256:<64 hex>`,
+    )
+    .refine((ref) => /[:@][^/]+$/.test(ref), 'must name a tag (:0.1.0) or a digest (@sha256:…)')
+    .default(`ghcr.io/spotify-pipeline/${name}:0.1.0`);
 
 /** The operator's own settings (from the Deployment the Helm chart renders). */
 export const operatorEnvSchema = z.object({
@@ -17,8 +37,26 @@ export const operatorEnvSchema = z.object({
   /** Keys waiting and no reconcile finishing for this long: /readyz and /healthz answer 503. */
   STALL_SECONDS: env.int(180).pipe(z.number().int().min(10)),
   OPS_PORT: env.int(8080).pipe(z.number().int().min(0).max(65_535)),
-  IMAGE_REGISTRY: z.string().min(1).default('ghcr.io/spotify-pipeline'),
-  IMAGE_TAG: z.string().min(1).default('0.1.0'),
+  // The images the operator deploys, each as the chart's `images.*` values (or skaffold) name it.
+  IMAGE_SIMULATOR: imageReference('simulator'),
+  IMAGE_SPOTIFY_POLLER: imageReference('spotify-poller'),
+  IMAGE_HISTORY_IMPORT: imageReference('history-import'),
+  IMAGE_LAKE_WRITER: imageReference('lake-writer'),
+  IMAGE_LOADER: imageReference('loader'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
 });
 export type OperatorEnv = z.infer<typeof operatorEnvSchema>;
+
+/** Which image runs each workload; the loader image also runs the transform (dbt). */
+export function workloadImages(config: OperatorEnv): Images {
+  return {
+    sources: {
+      simulator: config.IMAGE_SIMULATOR,
+      spotify_api: config.IMAGE_SPOTIFY_POLLER,
+      history_import: config.IMAGE_HISTORY_IMPORT,
+    },
+    lakeWriter: config.IMAGE_LAKE_WRITER,
+    loader: config.IMAGE_LOADER,
+    transformer: config.IMAGE_LOADER,
+  };
+}

@@ -7,8 +7,8 @@ import {
   onShutdown,
   startOpsServer,
 } from '@spotify-pipeline/shared';
-import { operatorEnvSchema } from './config.js';
-import { imagesFor, startOperator } from './operator.js';
+import { operatorEnvSchema, workloadImages } from './config.js';
+import { startOperator } from './operator.js';
 
 let config: ReturnType<typeof loadConfig<typeof operatorEnvSchema>>;
 let operator: ReturnType<typeof startOperator>;
@@ -24,7 +24,7 @@ try {
     kubeconfigPath: config.KUBECONFIG,
     logger,
     registry,
-    images: imagesFor(config.IMAGE_REGISTRY, config.IMAGE_TAG),
+    images: workloadImages(config),
     controller: {
       workers: config.WORKERS,
       resyncMs: config.RESYNC_SECONDS * 1000,

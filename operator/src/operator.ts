@@ -43,6 +43,7 @@ export interface RunningOperator {
   stop(): Promise<void>;
 }
 
+/** Every workload image from one registry and tag, for tests and benchmarks (main.ts: workloadImages). */
 export function imagesFor(registry: string, tag: string): Images {
   return {
     sources: {

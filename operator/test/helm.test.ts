@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { componentPaths, type KubeInstance, startKubeApiServer } from '@spotify-pipeline/harness';
-import { createLogger } from '@spotify-pipeline/shared';
+import { createLogger, loadConfig } from '@spotify-pipeline/shared';
 import yaml from 'js-yaml';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { operatorEnvSchema, workloadImages } from '../src/config.js';
 import type { KubeClient, KubeObject } from '../src/kube/client.js';
 import { imagesFor, startOperator } from '../src/operator.js';
 import { createNamespace, testClient, waitFor } from './kube-helpers.js';
@@ -64,6 +65,44 @@ describe('Helm chart', () => {
       allowPrivilegeEscalation: false,
       capabilities: { drop: ['ALL'] },
     });
+  });
+
+  it('passes every image, by digest when given, to the operator, which takes them as its settings', async () => {
+    const digest = (n: number) => `sha256:${String(n).repeat(64)}`;
+    const set = [
+      `image.repository=127.0.0.1:5000/sp/operator,image.digest=${digest(1)}`,
+      `images.simulator.repository=127.0.0.1:5000/sp/simulator,images.simulator.digest=${digest(2)}`,
+      'images.spotifyPoller.tag=dev',
+      `images.lakeWriter.repository=127.0.0.1:5000/sp/lake-writer,images.lakeWriter.tag=x,images.lakeWriter.digest=${digest(3)}`,
+    ].join(',');
+    const { stdout } = await helm('template', 'sp', chart, '-n', RELEASE_NS, '--set', set);
+    const deployment = (yaml.loadAll(stdout) as Array<{ kind?: string } | null>).find(
+      (d) => d?.kind === 'Deployment',
+    ) as {
+      spec: {
+        template: {
+          spec: { containers: Array<{ image: string; env: Array<{ name: string; value?: string }> }> };
+        };
+      };
+    };
+    const container = deployment.spec.template.spec.containers[0]!;
+    expect(container.image).toBe(`127.0.0.1:5000/sp/operator@${digest(1)}`);
+    const env = Object.fromEntries(
+      container.env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value]),
+    );
+    expect(workloadImages(loadConfig(operatorEnvSchema, env))).toEqual({
+      sources: {
+        simulator: `127.0.0.1:5000/sp/simulator@${digest(2)}`,
+        spotify_api: 'ghcr.io/spotify-pipeline/spotify-poller:dev',
+        history_import: 'ghcr.io/spotify-pipeline/history-import:0.1.0',
+      },
+      lakeWriter: `127.0.0.1:5000/sp/lake-writer@${digest(3)}`,
+      loader: 'ghcr.io/spotify-pipeline/loader:0.1.0',
+      transformer: 'ghcr.io/spotify-pipeline/loader:0.1.0',
+    });
+    await expect(helm('template', 'sp', chart, '--set', 'images.loader.digest=sha256:abc')).rejects.toThrow(
+      /images\/loader\/digest/,
+    );
   });
 
   it('rejects values the schema does not know', async () => {

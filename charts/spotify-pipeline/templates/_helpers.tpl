@@ -46,3 +46,13 @@ app.kubernetes.io/component: operator
 {{- default "default" .Values.serviceAccount.name }}
 {{- end }}
 {{- end }}
+
+{{/* An image reference: repository@digest when a digest is set, else repository:tag (tag defaults to appVersion). */}}
+{{- define "spotify-pipeline.image" -}}
+{{- $image := index . 0 }}{{- $root := index . 1 }}
+{{- if $image.digest }}
+{{- printf "%s@%s" $image.repository $image.digest }}
+{{- else }}
+{{- printf "%s:%s" $image.repository ($image.tag | default $root.Chart.AppVersion) }}
+{{- end }}
+{{- end }}

@@ -8,7 +8,7 @@ import { LeaderElector } from './controller/leader-election.js';
 import { createOperatorMetrics } from './controller/metrics.js';
 import { type ControllerOptions, PipelineController } from './controller/pipeline-controller.js';
 import { deleteExternalTopic, ensureExternalTopic } from './external/external-kafka.js';
-import { deleteLake, ensureLake } from './external/lake.js';
+import { countExportFiles, deleteLake, ensureLake } from './external/lake.js';
 import { KubeClient } from './kube/client.js';
 
 export const FIELD_MANAGER = 'spotify-pipeline-operator';
@@ -86,7 +86,7 @@ export function startOperator(options: OperatorOptions): RunningOperator {
     client,
     logger,
     images: options.images,
-    lake: { ensure: ensureLake, remove: deleteLake },
+    lake: { ensure: ensureLake, remove: deleteLake, exportFiles: countExportFiles },
     kafka: { ensureTopic: ensureExternalTopic, deleteTopic: deleteExternalTopic },
     timeouts: {
       lakeMs: 10_000,

@@ -1,5 +1,6 @@
 import { type KubeInstance, type S3Instance, startKubeApiServer, startS3 } from '@spotify-pipeline/harness';
 import { createLogger } from '@spotify-pipeline/shared';
+import { createObjectStore, ensureBucket } from '@spotify-pipeline/shared/object-store';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IMPORT_SETTINGS_ANNOTATION } from '../src/builders/sources.js';
@@ -16,8 +17,8 @@ import {
 
 // The sources as the operator deploys them, against the real API server: what admission refuses, the
 // poller's Deployment and the history import's Job, a Job replaced when its settings change, a failed
-// import and a refused configuration reported as conditions. (No kubelet here: Job status is written as
-// the job controller would.)
+// import, a source that cannot start and a refused configuration reported as conditions. (No kubelet
+// here: Job status is written as the job controller would.)
 
 const NS = 'sources';
 const API = 'pipeline.spotify-pipeline.io/v1alpha1';
@@ -69,6 +70,27 @@ beforeAll(async () => {
     LAKE_ACCESS_KEY: s3.accessKey,
     LAKE_SECRET_KEY: s3.secretKey,
   });
+  await createSecret(client, NS, 'spotify-app', {
+    SPOTIFY_CLIENT_ID: 'app',
+    SPOTIFY_CLIENT_SECRET: 'made-up',
+  });
+  await createSecret(client, NS, 'spotify-tokens', { alice: 'made-up-token' });
+  // The export files users upload, where the import Jobs of these pipelines look for them.
+  for (const [bucket, prefixes] of [
+    ['lake-mixed', ['imports/alice/', 'imports/alice-2/']],
+    ['lake-failing', ['imports/bob/']],
+  ] as const) {
+    const store = createObjectStore({
+      LAKE_ENDPOINT: s3.endpoint,
+      LAKE_BUCKET: bucket,
+      LAKE_REGION: s3.region,
+      LAKE_ACCESS_KEY: s3.accessKey,
+      LAKE_SECRET_KEY: s3.secretKey,
+    });
+    await ensureBucket(store, bucket);
+    for (const prefix of prefixes)
+      await store.putObject(bucket, `${prefix}Streaming_History_Audio_2024_0.json`, Buffer.from('[]'), 2);
+  }
   operator = startOperator({
     kubeconfigPath: kube.kubeconfigPath,
     logger,
@@ -156,6 +178,31 @@ describe('sources as the operator deploys them', () => {
       (await get('batch/v1', 'Job', 'mixed-source-1')) ? null : true,
     );
     expect(await get('apps/v1', 'Deployment', 'mixed-source-1')).not.toBeNull();
+  });
+
+  it('a source that cannot start is withheld with the reason, and starts once the cluster has what it needs', async () => {
+    const noApp = { ...poller, credentialsSecret: 'spotify-app-later' };
+    await client.apply(pipeline('waiting', { sources: [noApp, history('imports/nobody/')] }) as never);
+    const condition = await waitFor('SourceNotReady', async () => {
+      const c = await workloadsReady('waiting');
+      return c?.reason === 'SourceNotReady' ? c : null;
+    });
+    expect(condition.message).toContain(
+      'spec.sources[0] (spotify_api): Secret spotify-app-later does not exist: create it with the keys SPOTIFY_CLIENT_ID, SPOTIFY_CLIENT_SECRET',
+    );
+    expect(condition.message).toContain(
+      'spec.sources[1] (history_import): no Streaming_History_Audio_*.json objects under imports/nobody/ in the lake bucket',
+    );
+    expect(await get('apps/v1', 'Deployment', 'waiting-source-0')).toBeNull();
+    expect(await get('batch/v1', 'Job', 'waiting-source-1')).toBeNull();
+
+    await createSecret(client, NS, 'spotify-app-later', {
+      SPOTIFY_CLIENT_ID: 'app',
+      SPOTIFY_CLIENT_SECRET: 'x',
+    });
+    await waitFor('the poller Deployment once its Secret exists', () =>
+      get('apps/v1', 'Deployment', 'waiting-source-0'),
+    );
   });
 
   it('a failed import is a False condition that says what to do', async () => {

@@ -17,10 +17,10 @@ const ctx = testContext({
   ],
 });
 
-function facts(secrets: Record<string, string[]>, files: Record<string, number | undefined>): ClusterFacts {
+function facts(secrets: Record<string, string[]>, files: Record<string, number | string>): ClusterFacts {
   return {
     secretKeys: (name) => (secrets[name] ? new Set(secrets[name]) : null),
-    exportFiles: (prefix) => files[prefix],
+    exportFiles: (prefix) => files[prefix] ?? 'not asked',
   };
 }
 
@@ -72,11 +72,16 @@ describe('what is missing', () => {
     ]);
   });
 
-  it('an import with no export files under its prefix cannot start; an unknown count does not block', () => {
+  it('an import waits until export files are known to be under its prefix', () => {
     const none = checkSources(sourceNeeds(ctx), facts({}, { 'imports/alice/': 0 }))[2];
     expect(none?.blocking).toEqual([
       'spec.sources[2] (history_import): no Streaming_History_Audio_*.json objects under imports/alice/ in the lake bucket: upload the files of the Spotify export there',
     ]);
-    expect(checkSources(sourceNeeds(ctx), facts({}, {}))[2]?.blocking).toEqual([]);
+    expect(
+      checkSources(sourceNeeds(ctx), facts({}, { 'imports/alice/': 'the lake is not answering' }))[2]
+        ?.blocking,
+    ).toEqual([
+      'spec.sources[2] (history_import): the export files under imports/alice/ could not be counted yet: the lake is not answering',
+    ]);
   });
 });

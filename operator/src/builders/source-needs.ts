@@ -5,8 +5,11 @@ import type { BuildContext } from './context.js';
 export interface ClusterFacts {
   /** The keys of a Secret in the pipeline's namespace, or null when there is no such Secret. */
   secretKeys(name: string): ReadonlySet<string> | null;
-  /** Export files under a prefix of the lake bucket; undefined when the lake could not be asked. */
-  exportFiles(prefix: string): number | undefined;
+  /**
+   * Export files under a prefix of the lake bucket, or why they could not be counted (yet). A Job is
+   * created once, so an import waits until its input is known to be there.
+   */
+  exportFiles(prefix: string): number | string;
 }
 
 /** A Secret key a source reads. `required`: without it the source cannot start. */
@@ -97,6 +100,10 @@ export function checkSources(needs: SourceNeeds[], facts: ClusterFacts): SourceR
       if (files === 0)
         blocking.push(
           `${where}: no Streaming_History_Audio_*.json objects under ${need.exportPrefix} in the lake bucket: upload the files of the Spotify export there`,
+        );
+      else if (typeof files === 'string')
+        blocking.push(
+          `${where}: the export files under ${need.exportPrefix} could not be counted yet: ${files}`,
         );
     }
     return { index: need.index, type: need.type, blocking, degraded };

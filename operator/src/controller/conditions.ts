@@ -42,6 +42,7 @@ export const Reasons = {
   KedaNotInstalled: 'KedaNotInstalled',
   InvalidWorkloadConfig: 'InvalidWorkloadConfig',
   ImportFailed: 'ImportFailed',
+  SourceNotReady: 'SourceNotReady',
   Scheduled: 'Scheduled',
   DagPublished: 'DagPublished',
   NoWarehouse: 'NoWarehouse',

@@ -15,6 +15,8 @@ export interface ReconcileDeps {
   lake: {
     ensure(settings: LakeSettings, signal: AbortSignal): Promise<LakeResult>;
     remove(settings: LakeSettings, signal: AbortSignal): Promise<void>;
+    /** Export files of a Spotify export under a prefix: whether a history import has input. */
+    exportFiles(settings: LakeSettings, prefix: string, signal: AbortSignal): Promise<number>;
   };
   /** Kafka admin calls; each disconnects when `signal` aborts. */
   kafka: {

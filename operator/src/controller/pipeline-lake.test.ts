@@ -43,6 +43,7 @@ describe('lake step', () => {
             throw new LakeError(kind, 'the object store said no');
           },
           remove: async () => {},
+          exportFiles: async () => 0,
         },
       });
       await putSecret(kube, 'lake-creds', creds);
@@ -54,7 +55,7 @@ describe('lake step', () => {
 
   it('reports a store that never answers as pending, then unreachable at the deadline, without holding the caller', async () => {
     const { kube, deps } = testWorld({
-      lake: { ensure: () => new Promise(() => {}), remove: async () => {} },
+      lake: { ensure: () => new Promise(() => {}), remove: async () => {}, exportFiles: async () => 0 },
       external: new ExternalCalls({
         inlineWaitMs: 20,
         retryBaseMs: 10_000,

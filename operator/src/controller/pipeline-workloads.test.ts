@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { KubeApiError } from '../kube/api.js';
 import { workloadsStep } from './pipeline-workloads.js';
 import { runStep } from './step.js';
-import { stepContext, testWorld } from './test-deps.js';
+import { putSecret, stepContext, testWorld } from './test-deps.js';
 
 const deploymentRef = (name: string) => ({
   apiVersion: 'apps/v1',
@@ -71,5 +71,60 @@ describe('workloads step', () => {
         name: 'wrapped-lake-writer',
       }),
     ).toBeDefined();
+  });
+
+  describe('a source that cannot start', () => {
+    const poller = {
+      type: 'spotify_api',
+      credentialsSecret: 'spotify-app',
+      spotifyApi: { tokenSecret: 'spotify-tokens', listeners: [{ userId: 'alice' }, { userId: 'bob' }] },
+    };
+    const lakeCreds = { LAKE_ACCESS_KEY: 'a', LAKE_SECRET_KEY: 'b' };
+
+    it('is withheld with the reason until its Secret exists; a missing listener token only degrades it', async () => {
+      const { kube, deps } = testWorld();
+      const ctx = stepContext({ sources: [poller] });
+      const blocked = await workloadsStep.run(deps, ctx);
+      expect(blocked.conditions[0]).toMatchObject({ ok: false, reason: 'SourceNotReady' });
+      expect(blocked.conditions[0]?.message).toContain(
+        'Secret spotify-app does not exist: create it with the keys SPOTIFY_CLIENT_ID, SPOTIFY_CLIENT_SECRET',
+      );
+      expect(blocked.requeueAfterMs).toBeGreaterThan(0);
+      expect(kube.peek(deploymentRef('wrapped-source-0'))).toBeUndefined();
+      expect(kube.peek(deploymentRef('wrapped-lake-writer'))).toBeDefined();
+
+      await putSecret(kube, 'spotify-app', { SPOTIFY_CLIENT_ID: 'id', SPOTIFY_CLIENT_SECRET: 's' });
+      await putSecret(kube, 'spotify-tokens', { alice: 't' });
+      const running = await workloadsStep.run(deps, ctx);
+      expect(running.conditions[0]).toMatchObject({ reason: 'DeploymentsNotAvailable' });
+      expect(running.conditions[0]?.message).toContain(
+        'Running without: spec.sources[0] (spotify_api): Secret spotify-tokens has no key bob (the refresh token of listener bob)',
+      );
+      expect(kube.peek(deploymentRef('wrapped-source-0'))).toBeDefined();
+    });
+
+    it('an import waits for export files under its prefix, and lists it no more once its Job exists', async () => {
+      const { kube, deps, lakeCalls, exportFiles } = testWorld();
+      await putSecret(kube, 'lake-creds', lakeCreds);
+      const ctx = stepContext({
+        sources: [{ type: 'history_import', historyImport: { prefix: 'imports/alice/' } }],
+      });
+      const job = { apiVersion: 'batch/v1', kind: 'Job', namespace: 'music', name: 'wrapped-source-0' };
+      const waiting = await workloadsStep.run(deps, ctx);
+      expect(waiting.conditions[0]).toMatchObject({ ok: false, reason: 'SourceNotReady' });
+      expect(waiting.conditions[0]?.message).toContain(
+        'no Streaming_History_Audio_*.json objects under imports/alice/',
+      );
+      expect(kube.peek(job)).toBeUndefined();
+
+      exportFiles.set('imports/alice/', 2);
+      deps.external.forget('music/wrapped'); // as if the 30 s recheck had passed
+      await workloadsStep.run(deps, ctx);
+      expect(kube.peek(job)).toBeDefined();
+      const listed = lakeCalls.filter((c) => c === 'list imports/alice/').length;
+      deps.external.forget('music/wrapped');
+      await workloadsStep.run(deps, ctx);
+      expect(lakeCalls.filter((c) => c === 'list imports/alice/').length).toBe(listed);
+    });
   });
 });

@@ -1,10 +1,12 @@
 import { type BuildContext, names } from '../builders/context.js';
 import { type DesiredChild, desiredWorkloads } from '../builders/index.js';
+import { checkSources } from '../builders/source-needs.js';
 import { buildLakeWriterDeployment } from '../builders/workloads.js';
 import type { KubeObject } from '../kube/api.js';
 import { applyChildren } from './apply-children.js';
 import { conditionFailed, conditionOk, Reasons } from './conditions.js';
 import type { ReconcileDeps } from './deps.js';
+import { currentSourceNeeds, gatherSourceFacts } from './source-facts.js';
 import { jobProblem, settleJobs } from './source-jobs.js';
 import type { ReconcileStep, StepOutcome } from './step.js';
 
@@ -67,6 +69,9 @@ async function handOverReplicas(deps: ReconcileDeps, ctx: BuildContext): Promise
   await deps.client.apply(buildLakeWriterDeployment(ctx));
 }
 
+/** A Secret created or files uploaded later start no watch event here: look again this soon. */
+const SOURCE_RECHECK_MS = 30_000;
+
 /** One line per withheld child: which workload refuses which settings. */
 export function refusals(children: DesiredChild[]): string | null {
   const lines = children.flatMap((c) =>
@@ -88,11 +93,19 @@ export const workloadsStep: ReconcileStep = {
     });
     await handOverReplicas(deps, ctx);
     const desired = desiredWorkloads(ctx);
-    // A child its workload's own schema refuses is withheld: reported below, never shipped to crash.
+    const needs = await currentSourceNeeds(deps, ctx);
+    const sources = checkSources(needs, await gatherSourceFacts(deps, ctx, needs));
+    const blocked = new Set(
+      sources.filter((s) => s.blocking.length > 0).map((s) => names.source(pipeline, s.index)),
+    );
+    const degraded = sources.flatMap((s) => s.degraded);
+    const note = degraded.length > 0 ? ` Running without: ${degraded.join('; ')}.` : '';
+    // A child its workload's own schema refuses, or a source that cannot start, is withheld (neither
+    // applied nor deleted): reported below, never shipped to crash or wait.
     const { toApply, existing } = await settleJobs(
       deps,
       pipeline.metadata.namespace,
-      desired.filter((c) => !(c.refused && c.object)),
+      desired.filter((c) => !(c.object && (c.refused || blocked.has(c.name)))),
     );
     const results = await applyChildren(deps, pipeline.metadata.namespace, toApply);
     if (results.some((r) => r.outcome === 'kind-missing' && r.child.kind === 'ScaledObject')) {
@@ -105,24 +118,36 @@ export const workloadsStep: ReconcileStep = {
     if (refused)
       return failed(
         Reasons.InvalidWorkloadConfig,
-        `Not deployed, it would refuse its configuration: ${refused}. Fix the resource.`,
+        `Not deployed, it would refuse its configuration: ${refused}. Fix the resource.${note}`,
       );
+    const cannotStart = sources.flatMap((s) => s.blocking);
+    if (cannotStart.length > 0)
+      return {
+        ...failed(
+          Reasons.SourceNotReady,
+          `Not deployed until it can start: ${cannotStart.join('; ')}.${note}`,
+        ),
+        requeueAfterMs: SOURCE_RECHECK_MS,
+      };
     const failedJobs = [
       ...existing,
       ...results.flatMap((r) => (r.outcome === 'applied' && r.child.kind === 'Job' ? [r.object] : [])),
     ]
       .map(jobProblem)
       .filter((p): p is string => p !== null);
-    if (failedJobs.length > 0) return failed(Reasons.ImportFailed, `${failedJobs.join('; ')}.`);
+    if (failedJobs.length > 0) return failed(Reasons.ImportFailed, `${failedJobs.join('; ')}.${note}`);
     const problems = results
       .filter((r) => r.outcome === 'applied' && r.child.kind === 'Deployment')
       .map((r) => deploymentProblem((r as { object: DeploymentObject }).object))
       .filter((p): p is string => p !== null);
     if (problems.length > 0)
-      return failed(Reasons.DeploymentsNotAvailable, `Waiting for Deployments: ${problems.join(', ')}.`);
+      return failed(
+        Reasons.DeploymentsNotAvailable,
+        `Waiting for Deployments: ${problems.join(', ')}.${note}`,
+      );
     return {
       conditions: [
-        conditionOk('WorkloadsReady', Reasons.DeploymentsAvailable, 'All Deployments are available.'),
+        conditionOk('WorkloadsReady', Reasons.DeploymentsAvailable, `All Deployments are available.${note}`),
       ],
       status,
     };

@@ -14,6 +14,8 @@ export interface TestWorld {
   deps: ReconcileDeps;
   lakeCalls: string[];
   kafkaCalls: string[];
+  /** Export files under each lake prefix (none unless set). */
+  exportFiles: Map<string, number>;
 }
 
 /** Deps over a MemoryKube that knows the pipeline's namespaces; lake and Kafka answer at once. */
@@ -21,6 +23,7 @@ export function testWorld(overrides: Partial<ReconcileDeps> = {}): TestWorld {
   const kube = new MemoryKube({ fieldManager: 'spotify-pipeline-operator' });
   const lakeCalls: string[] = [];
   const kafkaCalls: string[] = [];
+  const exportFiles = new Map<string, number>();
   const deps: ReconcileDeps = {
     client: kube,
     logger: silentLogger,
@@ -32,6 +35,10 @@ export function testWorld(overrides: Partial<ReconcileDeps> = {}): TestWorld {
       },
       remove: async (s) => {
         lakeCalls.push(`remove ${s.bucket}`);
+      },
+      exportFiles: async (_s, prefix) => {
+        lakeCalls.push(`list ${prefix}`);
+        return exportFiles.get(prefix) ?? 0;
       },
     },
     kafka: {
@@ -52,7 +59,7 @@ export function testWorld(overrides: Partial<ReconcileDeps> = {}): TestWorld {
     timeouts: { lakeMs: 1000, kafkaMs: 1000, deleteMs: 1000, recheckMs: 60_000 },
     ...overrides,
   };
-  return { kube, deps, lakeCalls, kafkaCalls };
+  return { kube, deps, lakeCalls, kafkaCalls, exportFiles };
 }
 
 /** A step context for a defaulted test pipeline (namespace music, name wrapped); `spec` merges over it. */

@@ -6,6 +6,7 @@ import {
   listAllObjects,
   type ObjectStoreClient,
 } from '@spotify-pipeline/shared/object-store';
+import { isExportFile } from '@spotify-pipeline/shared/workloads';
 
 export interface LakeSettings {
   endpoint: string;
@@ -134,6 +135,29 @@ async function ensureWith(client: ObjectStoreClient, settings: LakeSettings): Pr
     }),
   );
   return { bucket, versioning, lifecycle };
+}
+
+/** How many export files (Streaming_History_Audio_*.json) are under a prefix: an import has input. */
+export async function countExportFiles(
+  settings: LakeSettings,
+  prefix: string,
+  signal: AbortSignal,
+): Promise<number> {
+  const store = storeFor(settings, signal);
+  try {
+    const objects = await listAllObjects(store.client, settings.bucket, prefix);
+    return objects.filter((o) => isExportFile(o.name)).length;
+  } catch (err) {
+    const code = codeOf(err);
+    if (code === 'NoSuchBucket') return 0;
+    throw new LakeError(
+      DENIED.has(code) ? 'access-denied' : 'unreachable',
+      `listing ${prefix} in ${settings.bucket}: ${code || (err as Error).message}`,
+      { cause: err },
+    );
+  } finally {
+    store.done();
+  }
 }
 
 /** deletionPolicy Delete: every object, then the bucket. */

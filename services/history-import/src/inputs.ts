@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { ConfigError, PipelineError } from '@spotify-pipeline/shared';
 import {
   listAllObjects,
@@ -8,6 +8,7 @@ import {
   readObject,
   withDeadline,
 } from '@spotify-pipeline/shared/object-store';
+import { isExportFile } from '@spotify-pipeline/shared/workloads';
 
 /** One export file to import, wherever it lives. `read` throws ObjectTooLargeError past the size limit. */
 export interface ExportInput {
@@ -15,10 +16,6 @@ export interface ExportInput {
   size: number;
   read(): Promise<Buffer>;
 }
-
-const EXPORT_FILE = /^Streaming_History_Audio_.*\.json$/;
-
-export const isExportFile = (name: string) => EXPORT_FILE.test(basename(name));
 
 /** Files named on the command line, plus every `Streaming_History_Audio_*.json` inside named folders. */
 export function localInputs(paths: string[], maxBytes: number): ExportInput[] {

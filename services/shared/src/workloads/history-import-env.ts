@@ -1,8 +1,11 @@
-import { delimiter } from 'node:path';
+import { basename, delimiter } from 'node:path';
 import { z } from 'zod';
 import { env } from '../config.js';
 import { optionalLakeShape, requireLake } from './lake-access.js';
 import { requireBrokers, sourceKafkaShape } from './source-env.js';
+
+/** The files of a Spotify extended streaming-history export that hold music plays. */
+export const isExportFile = (name: string) => /^Streaming_History_Audio_.*\.json$/.test(basename(name));
 
 /**
  * Everything the streaming-history import reads from its environment (its flags and arguments set the same

@@ -37,6 +37,10 @@ export type SourceEnv =
 /** The variable a listener's refresh token is read into (from the token Secret, by secretKeyRef). */
 export const refreshTokenEnv = (listener: number) => `SPOTIFY_REFRESH_TOKEN_${listener}`;
 
+/** Where the pipeline's simulators write each run's ground truth in the lake (`<prefix><run id>.json`). */
+export const simulatorGroundTruthPrefix = (pipeline: { metadata: { namespace: string; name: string } }) =>
+  `ground-truth/simulator/${pipeline.metadata.namespace}/${pipeline.metadata.name}/`;
+
 /** Where the pipeline's pollers keep their cursors in the lake. */
 export const pollerStatePrefix = ({ pipeline }: BuildContext) =>
   `state/spotify-poller/${pipeline.metadata.namespace}/${pipeline.metadata.name}/`;
@@ -60,8 +64,11 @@ export function sourceEnv(ctx: BuildContext, index: number, source: SourceSpec):
           // The operator provisions the events topic and its DLQ only; nothing on this path reads the catalog.
           SIMULATOR_CATALOG: 'false',
           OPS_PORT: String(METRICS_PORT),
+          ...(source.simulator?.groundTruth
+            ? { ...lakeValues(ctx), SIMULATOR_GROUND_TRUTH_PREFIX: simulatorGroundTruthPrefix(pipeline) }
+            : {}),
         },
-        secrets: kafkaSecretEnv(ctx),
+        secrets: [...(source.simulator?.groundTruth ? lakeSecretEnv(ctx) : []), ...kafkaSecretEnv(ctx)],
       },
     };
   }

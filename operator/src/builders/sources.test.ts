@@ -68,6 +68,21 @@ describe('source workloads', () => {
     });
   });
 
+  it('simulator with groundTruth: the lake, its credentials by secretKeyRef and a per-pipeline prefix', () => {
+    const source = { type: 'simulator', eventsPerSecond: 10, simulator: { groundTruth: true } } as SourceSpec;
+    const { env } = sourceEnv(ctx, 0, source);
+    const config = loadConfig(simulatorEnvSchema, podEnv(env));
+    expect(config.SIMULATOR_GROUND_TRUTH_PREFIX).toBe('ground-truth/simulator/music/wrapped/');
+    expect(config.LAKE_BUCKET).toBe(ctx.pipeline.spec.lake.bucket);
+    expect(env.secrets.map((e) => e.name)).toEqual(['LAKE_ACCESS_KEY', 'LAKE_SECRET_KEY']);
+    // Without it, the simulator gets nothing of the lake.
+    const plain = sourceEnv(ctx, 0, { type: 'simulator', eventsPerSecond: 10 } as SourceSpec).env;
+    expect(Object.keys(plain.values).filter((k) => k.startsWith('LAKE_') || k.includes('GROUND'))).toEqual(
+      [],
+    );
+    expect(plain.secrets).toEqual([]);
+  });
+
   it('poller: listeners and their token variables, app credentials and tokens by secretKeyRef, cursors in the lake', () => {
     const { env } = sourceEnv(ctx, 1, ctx.pipeline.spec.sources[1]!);
     const config = loadConfig(spotifyPollerEnvSchema, podEnv(env));

@@ -250,6 +250,19 @@ const historyImport = s.object(
   { description: 'The streaming-history import: a Job over the export files under a prefix of the lake.' },
 );
 
+const simulator = s.object(
+  {
+    groundTruth: s.withDefault(
+      s.boolean({
+        description:
+          "Each run writes what it published (events per type, day and listener) to the lake as ground-truth/simulator/<namespace>/<name>/<run id>.json when it stops, to check the pipeline end to end. Costs 8 bytes per listener and the simulator gets the lake's credentials.",
+      }),
+      false,
+    ),
+  },
+  { description: 'Simulator settings.' },
+);
+
 const source = s.object(
   {
     type: s.required(
@@ -271,6 +284,7 @@ const source = s.object(
     credentialsSecret: secretName('SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET (spotify_api)'),
     spotifyApi,
     historyImport,
+    simulator,
   },
   {
     'x-kubernetes-validations': [
@@ -293,6 +307,10 @@ const source = s.object(
       {
         rule: "!has(self.historyImport) || self.type == 'history_import'",
         message: 'historyImport is only for a history_import source',
+      },
+      {
+        rule: "!has(self.simulator) || self.type == 'simulator'",
+        message: 'simulator is only for a simulator source',
       },
     ],
   },

@@ -10,6 +10,7 @@ import { groundTruthSchema, TOPICS } from '@spotify-pipeline/shared';
 import { createKafka } from '@spotify-pipeline/shared/kafka';
 import { createLogger } from '@spotify-pipeline/shared/logging';
 import { waitForDrain } from './local/drain.js';
+import { runInPods } from './local/in-pods.js';
 import { buildDashboard, dashboardPort, startRefreshLoop, waitForDashboard } from './local/live.js';
 import { reconcileGold, reconciliationLines } from './local/reconcile.js';
 import { runStage, type StageProcess, startStage } from './local/stages.js';
@@ -28,11 +29,22 @@ the lake writer keeps writing and gold is refreshed every --refresh-seconds, unt
   --refresh-seconds N  pause between two refreshes of gold (load, dbt build, snapshot) (default 30)
   --port N             dashboard port (default 8080; a free one when 8080 is taken)
   --out DIR            where outputs go (default .local)
+  --kubernetes         the same pipeline in pods on a single-node cluster started here (below)
+  --seconds N          --kubernetes: seconds the simulator streams before the check (default 60)
+  --once               --kubernetes: remove the cluster after the check instead of keeping it
   --help               this text
 
 Outputs in --out (default .local/, git-ignored): warehouse.duckdb (the warehouse), insights.duckdb (the
 read-only gold snapshot the dashboard reads), web/ (the built dashboard), ground-truth.json, pipeline.env
 (endpoints and this run's generated credentials).
+
+--kubernetes starts a single-node cluster (kubelet on containerd), builds the images into its registry,
+installs the chart and applies a SpotifyPipeline; the operator runs the simulator (real time at --rate for
+--listeners), the lake writers and the scheduled load and transform jobs into PostgreSQL. Kafka, the S3 server
+and PostgreSQL run on the host. After --seconds the simulator is scaled to 0, gold is reconciled with its
+ground truth, and kubectl get spl,pods,jobs is printed. The cluster keeps running until Ctrl-C (or --once);
+--out gets its kubeconfig. Needs root (namespaces, cgroups). --days, --seed, --refresh-seconds and --port are
+for the process run only.
 `;
 
 const log = (msg: string) => console.log(`[local ${new Date().toISOString().slice(11, 19)}] ${msg}`);
@@ -47,6 +59,9 @@ async function main(): Promise<void> {
       'refresh-seconds': { type: 'string', default: '30' },
       port: { type: 'string', default: '8080' },
       out: { type: 'string', default: join(repoRoot, '.local') },
+      once: { type: 'boolean' },
+      kubernetes: { type: 'boolean' },
+      seconds: { type: 'string', default: '60' },
       help: { type: 'boolean' },
     },
   });
@@ -54,9 +69,20 @@ async function main(): Promise<void> {
     process.stdout.write(HELP);
     return;
   }
-  for (const name of ['listeners', 'days', 'seed', 'rate', 'refresh-seconds', 'port'] as const) {
+  for (const name of ['listeners', 'days', 'seed', 'rate', 'refresh-seconds', 'port', 'seconds'] as const) {
     if (!/^\d+(\.\d+)?$/.test(values[name]))
       throw new Error(`--${name} must be a number, got '${values[name]}'`);
+  }
+  if (values.kubernetes) {
+    await runInPods({
+      listeners: Math.max(1, Math.round(Number(values.listeners))),
+      rate: Math.max(1, Math.round(Number(values.rate))),
+      seconds: Number(values.seconds),
+      out: values.out,
+      once: values.once ?? false,
+      log,
+    });
+    return;
   }
 
   const out = values.out;

@@ -177,7 +177,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       nodeName: a.nodeName,
     });
     step(
-      'starting etcd, kube-apiserver, controller-manager, scheduler; Kafka and the S3 server on the host address',
+      'starting etcd, kube-apiserver, controller-manager, scheduler; Kafka, the S3 server and an image registry on the host address',
     );
     const versions = componentVersions();
     const toolsImage = `localhost/spotify-pipeline/node-tools:${nodeToolsHash()}`;

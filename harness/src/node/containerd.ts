@@ -7,7 +7,10 @@ import type { NodeAddresses } from './addresses.js';
 import type { NodeSandbox } from './sandbox.js';
 
 export interface ContainerdSettings {
+  /** Configuration, socket and logs: visible from the host. */
   dir: string;
+  /** Content, snapshots, state: a tmpfs of the node's mount namespace, gone with it. */
+  dataDir: string;
   socket: string;
   sandboxImage: string;
   cniConfDir: string;
@@ -22,8 +25,8 @@ export interface ContainerdSettings {
  */
 export function containerdConfig(s: ContainerdSettings): string {
   return `version = 2
-root = "${join(s.dir, 'root')}"
-state = "${join(s.dir, 'state')}"
+root = "${join(s.dataDir, 'root')}"
+state = "${join(s.dataDir, 'state')}"
 oom_score = 0
 disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.aufs", "io.containerd.tracing.processor.v1.otlp", "io.containerd.internal.v1.tracing"]
 
@@ -32,7 +35,7 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
 [ttrpc]
   address = "${s.socket}.ttrpc"
 [plugins."io.containerd.internal.v1.opt"]
-  path = "${join(s.dir, 'opt')}"
+  path = "${join(s.dataDir, 'opt')}"
 [plugins."io.containerd.grpc.v1.cri"]
   sandbox_image = "${s.sandboxImage}"
   restrict_oom_score_adj = true
@@ -45,7 +48,7 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
       runtime_type = "io.containerd.runc.v2"
       [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
         BinaryName = "/usr/sbin/runc"
-        Root = "${join(s.dir, 'runc')}"
+        Root = "${join(s.dataDir, 'runc')}"
         SystemdCgroup = false
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "/usr/lib/cni"
@@ -103,13 +106,21 @@ export interface Containerd {
   ctr(args: string[], timeoutMs?: number): Promise<string>;
 }
 
+/**
+ * containerd in the node's namespaces. Its images and container filesystems live on a tmpfs mounted in the
+ * node's mount namespace only: nothing to delete from disk afterwards (unpacked images are thousands of
+ * files), and pulls and unpacks never wait for the shared disk.
+ */
 export async function startContainerd(
   sandbox: NodeSandbox,
   dir: string,
-  settings: Omit<ContainerdSettings, 'dir' | 'socket'>,
+  settings: Omit<ContainerdSettings, 'dir' | 'dataDir' | 'socket'>,
 ): Promise<Containerd> {
   const socket = join(dir, 'containerd.sock');
-  const all: ContainerdSettings = { ...settings, dir, socket };
+  const dataDir = join(dir, 'data');
+  mkdirSync(dataDir, { recursive: true });
+  await sandbox.run('mount', ['-t', 'tmpfs', '-o', 'mode=0711', 'sp-node-containerd', dataDir]);
+  const all: ContainerdSettings = { ...settings, dir, dataDir, socket };
   for (const [host, url] of Object.entries(settings.registries)) {
     mkdirSync(join(dir, 'certs.d', host), { recursive: true });
     writeFileSync(join(dir, 'certs.d', host, 'hosts.toml'), registryHostsToml(url));

@@ -184,7 +184,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     const corednsImage = `localhost/spotify-pipeline/coredns:${versions.COREDNS_VERSION}`;
     const [controlPlane, startedKafka, startedS3, containerd] = await Promise.all([
       startControlPlane(sandbox, sub('control-plane'), a, pki),
-      startKafka({ ...options.kafka, host: a.hostAddress }),
+      // As a managed Kafka would be: the pipeline's operator creates its topics, no client does by accident.
+      startKafka({ ...options.kafka, host: a.hostAddress, autoCreateTopics: false }),
       startS3({ host: a.hostAddress }),
       (async (): Promise<Containerd> => {
         const cniDir = sub('cni/net.d');

@@ -35,10 +35,11 @@ Configuration:
 /**
  * A single-node KRaft broker (broker and controller in one JVM) on free loopback ports. `host` puts its client
  * listener (and the address it advertises) on another local address, e.g. a test cluster's host address that
- * pods reach.
+ * pods reach. Topics are created on first use unless `autoCreateTopics` is false (as on a managed Kafka whose
+ * topics an operator owns).
  */
 export async function startKafka(
-  options: { heapMb?: number; partitions?: number; host?: string } = {},
+  options: { heapMb?: number; partitions?: number; host?: string; autoCreateTopics?: boolean } = {},
 ): Promise<KafkaInstance> {
   const host = options.host ?? '127.0.0.1';
   const paths = componentPaths();
@@ -66,7 +67,7 @@ export async function startKafka(
       'share.coordinator.state.topic.replication.factor=1',
       'share.coordinator.state.topic.min.isr=1',
       'group.initial.rebalance.delay.ms=0',
-      'auto.create.topics.enable=true',
+      `auto.create.topics.enable=${options.autoCreateTopics ?? true}`,
       'log.flush.interval.messages=9223372036854775807',
       '',
     ].join('\n'),

@@ -1,21 +1,35 @@
 import { join } from 'node:path';
-import { type Cluster, repoRoot, runHelm } from '@spotify-pipeline/harness';
+import { type BuiltImage, type Cluster, repoRoot, runHelm } from '@spotify-pipeline/harness';
 
 export const RELEASE = 'spotify-pipeline';
 export const RELEASE_NAMESPACE = 'spotify-pipeline';
 /** The chart's fullname for this release: the operator Deployment and its leader-election Lease. */
 export const OPERATOR_NAME = 'spotify-pipeline-operator';
 
+/** The chart's value path of each image we build (the loader image also runs the transform). */
+const IMAGE_VALUES: Record<string, string> = {
+  operator: 'image',
+  simulator: 'images.simulator',
+  'spotify-poller': 'images.spotifyPoller',
+  'history-import': 'images.historyImport',
+  'lake-writer': 'images.lakeWriter',
+  loader: 'images.loader',
+};
+
 /**
- * `helm install` of the chart: the operator (two replicas, leader election) from the cluster's registry, and
- * the workload images it deploys from the same registry and tag. Waits until the operator is available.
+ * `helm install` of the chart: the operator (two replicas, leader election) and the workload images it deploys,
+ * each by the digest that was built and pushed to the cluster's registry. Waits until the operator is available.
  */
 export async function installOperator(options: {
   cluster: Cluster;
-  tag: string;
+  images: BuiltImage[];
   helmHome: string;
 }): Promise<void> {
-  const repository = `${options.cluster.registry.host}/spotify-pipeline`;
+  const sets = options.images.flatMap((image) => {
+    const path = IMAGE_VALUES[image.name];
+    if (!path) throw new Error(`the chart takes no image named ${image.name}`);
+    return ['--set', `${path}.repository=${image.repository}`, '--set', `${path}.digest=${image.digest}`];
+  });
   const result = await runHelm(
     [
       'install',
@@ -24,14 +38,7 @@ export async function installOperator(options: {
       '--namespace',
       RELEASE_NAMESPACE,
       '--create-namespace',
-      '--set',
-      `image.repository=${repository}/operator`,
-      '--set',
-      `image.tag=${options.tag}`,
-      '--set',
-      `operator.workloadImageRegistry=${repository}`,
-      '--set',
-      `operator.workloadImageTag=${options.tag}`,
+      ...sets,
       '--wait',
       '--timeout',
       '5m',

@@ -73,7 +73,7 @@ export async function startPipelineInPods(o: PipelineInPodsOptions): Promise<Pip
   log(`building ${PIPELINE_IMAGES.join(', ')} into the cluster's registry (tag ${tag}) ...`);
   const images = await buildImages({ registry: cluster.registry, names: PIPELINE_IMAGES, tag, log });
   log('helm install: the operator, two replicas with leader election ...');
-  await installOperator({ cluster, tag, helmHome: helmHome.path });
+  await installOperator({ cluster, images, helmHome: helmHome.path });
 
   const settings: PipelineSettings = {
     namespace,

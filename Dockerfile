@@ -17,6 +17,7 @@ COPY services/spotify-poller/package.json services/spotify-poller/
 COPY services/history-import/package.json services/history-import/
 COPY services/lake-writer/package.json services/lake-writer/
 COPY services/loader/package.json services/loader/
+COPY services/insights/package.json services/insights/
 COPY operator/package.json operator/
 RUN --mount=type=cache,target=/root/.npm,sharing=locked --mount=type=secret,id=ca \
     if [ -f /run/secrets/ca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/ca; fi \
@@ -50,6 +51,21 @@ COPY services/loader/src services/loader/src
 RUN npx tsx scripts/images/bundle.ts services/loader/src/cli.ts /out \
     --external @duckdb/node-api --external snowflake-sdk
 
+# The insights service and its dashboard: the server bundled like the others (DuckDB's addon and snowflake-sdk
+# left out, as in the loader), the dashboard built by Vite into web/, which INSIGHTS_WEB_DIR points at.
+FROM deps AS insights-bundle
+COPY services/insights/src services/insights/src
+# Vite's transform reads the dashboard's tsconfig (JSX settings), the one it extends and the ones it references.
+COPY tsconfig.base.json ./
+COPY services/insights/tsconfig.json services/insights/
+COPY services/shared/tsconfig.json services/shared/
+COPY harness/tsconfig.json harness/
+COPY services/insights/web services/insights/web
+RUN npx tsx scripts/images/bundle.ts services/insights/src/main.ts /out \
+    --external @duckdb/node-api --external snowflake-sdk \
+ && INSIGHTS_WEB_OUT=/out/web node node_modules/vite/bin/vite.js build \
+    --config services/insights/web/vite.config.ts --logLevel warn
+
 # What every deployable runs on: non-root, with a passwd entry (os.userInfo() throws without one), and nothing
 # written to the image at run time (the operator and the chart set readOnlyRootFilesystem).
 FROM ${NODE_IMAGE} AS runtime
@@ -80,6 +96,12 @@ ENTRYPOINT ["node", "main.mjs"]
 
 FROM runtime AS lake-writer
 COPY --from=lake-writer-bundle /out/ ./
+USER 10001:10001
+ENTRYPOINT ["node", "main.mjs"]
+
+FROM runtime AS insights
+COPY --from=insights-bundle /out/ ./
+ENV INSIGHTS_WEB_DIR=/app/web
 USER 10001:10001
 ENTRYPOINT ["node", "main.mjs"]
 

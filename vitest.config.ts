@@ -15,7 +15,11 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['{services,operator,harness}/**/src/**/*.test.ts', 'scripts/**/*.test.ts'],
+          include: [
+            '{services,operator,harness}/**/src/**/*.test.ts',
+            'scripts/**/*.test.ts',
+            'bench/**/*.test.ts',
+          ],
           exclude: ['**/node_modules/**', '**/dist/**'],
         },
       },

@@ -69,6 +69,8 @@ describe('the pipeline in pods on a single-node cluster', () => {
       `first bronze object ${((firstInLake - pipeline.appliedAt) / 1000).toFixed(0)} s after kubectl apply`,
     );
 
+    const beforeFaults = await pipeline.eventsOnTopic();
+    expect(beforeFaults, 'events published before the faults').toBeGreaterThan(0);
     const writers = await podsOf(pipeline.namespace, 'app.kubernetes.io/component=lake-writer');
     expect(writers).toHaveLength(2);
     log(`killing lake writer ${writers[0]} (forced delete: no flush, no commit)`);
@@ -102,12 +104,15 @@ describe('the pipeline in pods on a single-node cluster', () => {
       { timeoutMs: 180_000, intervalMs: 1000 },
     );
 
-    log('streaming on for 30 s after the faults');
+    const afterFaults = await pipeline.eventsOnTopic();
+    log(`${beforeFaults} events on the topic before the faults, ${afterFaults} after; streaming on for 30 s`);
     await sleep(30_000);
+    // However fast the simulator runs on a busy machine, it kept publishing through the faults and after them.
+    expect(await pipeline.eventsOnTopic(), 'events published after the faults').toBeGreaterThan(afterFaults);
+    expect(afterFaults, 'events published during the faults').toBeGreaterThan(beforeFaults);
     // The new leader scales the simulator to 0; stopped by SIGTERM, it flushes and writes its ground truth.
     const { truth, runs } = await pipeline.stopSimulator();
     log(`simulator stopped: ${truth.events.toLocaleString('en-US')} events published in ${runs} run(s)`);
-    expect(truth.events).toBeGreaterThan(5_000);
     expect(runs).toBe(1);
     await pipeline.waitForLakeDrain();
     const drained = Date.now();

@@ -19,11 +19,12 @@ import {
   testKafka,
 } from '@spotify-pipeline/harness';
 import type { BuildContext, ChildObject } from '@spotify-pipeline/operator/builders/context';
+import { buildInsightsDeployment } from '@spotify-pipeline/operator/builders/insights';
 import { buildLoadCronJob } from '@spotify-pipeline/operator/builders/schedule';
 import { buildSourceWorkloads } from '@spotify-pipeline/operator/builders/sources';
-import { testContext } from '@spotify-pipeline/operator/builders/test-fixtures';
 import { buildLakeWriterDeployment } from '@spotify-pipeline/operator/builders/workloads';
 import { ensureExternalTopic } from '@spotify-pipeline/operator/external/external-kafka';
+import { testContext } from '@spotify-pipeline/operator/testing/support/builder-context';
 import { createLogger, DLQ_HEADERS, decodeListeningEvent } from '@spotify-pipeline/shared';
 import {
   createObjectStore,
@@ -51,6 +52,7 @@ const ENTRY: Record<string, string> = {
   history_import: 'services/history-import/src/cli.ts',
   'lake-writer': 'services/lake-writer/src/main.ts',
   loader: 'services/loader/src/cli.ts',
+  insights: 'services/insights/src/main.ts',
 };
 
 interface Container {
@@ -217,6 +219,15 @@ afterAll(async () => {
 const sourceEnv = (index: number) =>
   resolveEnv(containerOf(buildSourceWorkloads(ctx)[index]!.object), secrets);
 
+/** The insights Deployment of the same pipeline with spec.insights.enabled. */
+const insightsEnv = () => {
+  const spec = { ...ctx.pipeline.spec, insights: { ...ctx.pipeline.spec.insights, enabled: true } };
+  return resolveEnv(
+    containerOf(buildInsightsDeployment({ ...ctx, pipeline: { ...ctx.pipeline, spec } })!),
+    secrets,
+  );
+};
+
 describe('each workload started with only the env the operator builds for its pod', () => {
   it('simulator (Deployment): streams real-time events to the pipeline topic, stops cleanly on SIGTERM', async () => {
     const { proc, exited } = run('simulator', { ...sourceEnv(0), OPS_PORT: String(await freePort()) });
@@ -295,6 +306,28 @@ describe('each workload started with only the env the operator builds for its po
   });
 });
 
+describe('the insights service started with only the env the operator builds for its pod', () => {
+  it('connects to the warehouse it names and, before any dbt build, says why it is not ready', async () => {
+    // INSIGHTS_PORT: every pod may listen on 8080; processes on one host cannot.
+    const port = await freePort();
+    const { proc, exited } = run('insights', { ...insightsEnv(), INSIGHTS_PORT: String(port) });
+    const url = `http://127.0.0.1:${port}`;
+    const readyz = await until('insights to listen', () =>
+      fetch(`${url}/readyz`).then(
+        async (r) => ({ status: r.status, text: await r.text() }),
+        () => null,
+      ),
+    );
+    expect(readyz.status, proc.tail()).toBe(503);
+    expect(readyz.text).toMatch(/gold is not built yet .*gold_freshness.*run the loader's batch/s);
+    const meta = await fetch(`${url}/api/v1/meta`);
+    expect(meta.status).toBe(503);
+    expect(((await meta.json()) as { message: string }).message).toMatch(/gold is not built yet/);
+    proc.child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+});
+
 describe('a careless or hostile env: one clear line and a non-zero exit, never a stack trace', () => {
   const cases: Array<[string, () => Record<string, string>, RegExp]> = [
     [
@@ -349,6 +382,15 @@ describe('a careless or hostile env: one clear line and a non-zero exit, never a
       }),
       /LAKE_WRITER_FORMAT/,
     ],
+    ['insights, port out of range', () => ({ ...insightsEnv(), INSIGHTS_PORT: '70000' }), /INSIGHTS_PORT/],
+    [
+      'insights, no warehouse password',
+      () => {
+        const { POSTGRES_PASSWORD: _, ...e } = insightsEnv();
+        return e;
+      },
+      /POSTGRES_PASSWORD: is required for WAREHOUSE=postgres: mount it from the warehouse credentials Secret/,
+    ],
     [
       'loader, unknown warehouse',
       () => ({ ...resolveEnv(containerOf(buildLoadCronJob(ctx)!), secrets), WAREHOUSE: 'bigquery' }),
@@ -365,7 +407,9 @@ describe('a careless or hostile env: one clear line and a non-zero exit, never a
           ? 'history_import'
           : name.startsWith('lake writer')
             ? 'lake-writer'
-            : 'loader';
+            : name.startsWith('insights')
+              ? 'insights'
+              : 'loader';
     const { proc, exited } = run(workload, env(), workload === 'loader' ? ['load'] : []);
     expect(await exited).toBe(2);
     const lines = proc.tail(50).trim().split('\n');

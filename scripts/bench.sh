@@ -10,7 +10,11 @@ if [[ -z "$name" || ! ( -f "bench/$name/run.ts" || "$name" == all ) ]]; then
   exit 2
 fi
 shift
-bash scripts/install-components.sh kafka versitygw etcd kube dbt
+bash scripts/install-components.sh kafka versitygw etcd kube dbt image-tools node-base
+# The autoscaling benchmark runs on the test cluster, with KEDA in pods.
+if [[ "$name" == autoscaling || "$name" == all ]]; then
+  bash scripts/install-components.sh apt kube-node coredns node-tools keda
+fi
 for bench in $([[ "$name" == all ]] && echo "$available" || echo "$name"); do
   echo "[bench] $bench"
   node --conditions=source --import tsx "bench/$bench/run.ts" "$@"

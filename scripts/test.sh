@@ -17,6 +17,8 @@ bash scripts/install-components.sh
 failed_steps=()
 say "lint and format (biome)"
 npx biome check . || failed_steps+=("lint (npx biome check --write . fixes formatting)")
+say "dead code and dependencies (knip)"
+npx knip --no-progress || failed_steps+=("dead code and dependencies (npx knip lists them)")
 say "typecheck (tsc -b)"
 npx tsc -b || failed_steps+=("typecheck (npx tsc -b)")
 say "unit and integration tests (vitest)"
@@ -24,6 +26,14 @@ mkdir -p .local && rm -f .local/vitest-report.json
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json=.local/vitest-report.json "$@" || status=$?
 ((status == 0)) || failed_steps+=("tests")
+# The unit suite on the other supported Node releases (its own node_modules each, cached between runs); the
+# integration suites on them are run by hand: npm run test:node -- 24 --project integration.
+if (($# == 0)); then
+  for major in 22 24; do
+    say "unit tests on node $major (scripts/test-node.sh)"
+    bash scripts/test-node.sh "$major" --project unit || failed_steps+=("unit tests on node $major")
+  done
+fi
 # One closing line that any CI can read, whatever the runner printed above it.
 node -e '
   const r = require("./.local/vitest-report.json");

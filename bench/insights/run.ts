@@ -1,7 +1,8 @@
 /**
  * Insights benchmark: requests/s and p99 latency of the overview and the Wrapped endpoints over a DuckDB gold
  * of 10 million simulated events, with the service's answer cache warm and with it off (cold), beside the
- * same queries run straight through @duckdb/node-api in this process (no HTTP, no validation, no cache).
+ * same queries run straight through @duckdb/node-api in this process (no HTTP, no validation, no cache), and
+ * beside the same server's /healthz (what an HTTP round trip costs on the machine at the time).
  * Writes bench/results/insights.json.
  * Run: npm run bench -- insights   (BENCH_EVENTS, BENCH_LISTENERS, BENCH_SECONDS; BENCH_INSIGHTS_DIR keeps
  * and reuses the built gold between runs)
@@ -9,19 +10,19 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { freePort, type ManagedProcess, repoRoot, startProcess, waitUntil } from '@spotify-pipeline/harness';
+import { wrappedRange } from '@spotify-pipeline/insights/api/ranges';
+import type { Filters } from '@spotify-pipeline/insights/contract';
+import { addDays } from '@spotify-pipeline/insights/queries/common';
+import { findListener } from '@spotify-pipeline/insights/queries/listeners';
+import { getMeta } from '@spotify-pipeline/insights/queries/meta';
+import { getOverview } from '@spotify-pipeline/insights/queries/overview';
+import { getWrapped } from '@spotify-pipeline/insights/queries/wrapped';
+import { createDuckDbReader } from '@spotify-pipeline/insights/readers/duckdb-reader';
+import { sql } from '@spotify-pipeline/insights/sql/sql';
 import { createLogger } from '@spotify-pipeline/shared';
-import { freePort, type ManagedProcess, repoRoot, startProcess, waitUntil } from '../../harness/src/index.js';
-import { wrappedRange } from '../../services/insights/src/api/ranges.js';
-import type { Filters } from '../../services/insights/src/contract.js';
-import { addDays } from '../../services/insights/src/queries/common.js';
-import { findListener } from '../../services/insights/src/queries/listeners.js';
-import { getMeta } from '../../services/insights/src/queries/meta.js';
-import { getOverview } from '../../services/insights/src/queries/overview.js';
-import { getWrapped } from '../../services/insights/src/queries/wrapped.js';
-import { createDuckDbReader } from '../../services/insights/src/readers/duckdb-reader.js';
-import { sql } from '../../services/insights/src/sql/sql.js';
 import { benchGold } from './gold.js';
-import { closedLoop, type LoadResult } from './load.js';
+import { closedLoop, type LoadResult, ownCpuSeconds, processCpuSeconds } from './load.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000_000);
 const LISTENERS = Number(process.env.BENCH_LISTENERS ?? 50_000);
@@ -55,7 +56,8 @@ async function startService(snapshot: string, cacheSeconds: number, workdir: str
     async () => (await fetch(`${url}/readyz`).catch(() => null))?.status === 200,
     { timeoutMs: 120_000, logHint: () => service.tail() },
   );
-  return { url, stop: () => service.stop() };
+  const pid = service.child.pid!;
+  return { url, cpuSeconds: () => processCpuSeconds(pid), stop: () => service.stop() };
 }
 
 async function getOk(url: string): Promise<void> {
@@ -65,7 +67,7 @@ async function getOk(url: string): Promise<void> {
 }
 
 const describe = (r: LoadResult) =>
-  `${r.requests} requests in ${r.seconds.toFixed(1)} s = ${r.perSecond.toFixed(1)}/s, p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, ${r.failures} failed`;
+  `${r.requests} requests in ${r.seconds.toFixed(1)} s = ${r.perSecond.toFixed(1)}/s, p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, CPU ${r.cpuMsPerRequest?.toFixed(2)} ms/request, ${r.failures} failed`;
 
 async function main() {
   const keep = process.env.BENCH_INSIGHTS_DIR;
@@ -107,20 +109,31 @@ async function main() {
     const work = mkdtempSync(join(tmpdir(), 'sp-bench-insights-logs-'));
     const results: Record<string, LoadResult> = {};
 
-    log('service with its answer cache (30 s): warm');
-    const warm = await startService(gold.snapshot, 30, work);
+    // Warm: every request below is a cache hit (the lifetime outlasts the priming and the run).
+    log('service with its answer cache: warm');
+    const warm = await startService(gold.snapshot, 3600, work);
     try {
       await getOk(`${warm.url}/api/v1/overview`);
       for (const id of warmListeners) await getOk(`${warm.url}/api/v1/listeners/${id}/wrapped`);
+      // The floor of this machine at the time: the same server's /healthz, same clients, no query, no cache.
+      results.healthz = await closedLoop({
+        clients: WARM_CLIENTS,
+        seconds: SECONDS,
+        cpuSeconds: warm.cpuSeconds,
+        call: () => getOk(`${warm.url}/healthz`),
+      });
+      log(`/healthz: ${describe(results.healthz)}`);
       results.overviewWarm = await closedLoop({
         clients: WARM_CLIENTS,
         seconds: SECONDS,
+        cpuSeconds: warm.cpuSeconds,
         call: () => getOk(`${warm.url}/api/v1/overview`),
       });
       log(`overview, warm: ${describe(results.overviewWarm)}`);
       results.wrappedWarm = await closedLoop({
         clients: WARM_CLIENTS,
         seconds: SECONDS,
+        cpuSeconds: warm.cpuSeconds,
         call: (i) => getOk(`${warm.url}/api/v1/listeners/${warmListeners[i % warmListeners.length]}/wrapped`),
       });
       log(`Wrapped, warm: ${describe(results.wrappedWarm)}`);
@@ -135,12 +148,14 @@ async function main() {
       results.overviewCold = await closedLoop({
         clients: COLD_CLIENTS,
         seconds: SECONDS,
+        cpuSeconds: cold.cpuSeconds,
         call: (i) => getOk(`${cold.url}/api/v1/overview?${overviewCases[i % overviewCases.length]!.query}`),
       });
       log(`overview, cold: ${describe(results.overviewCold)}`);
       results.wrappedCold = await closedLoop({
         clients: COLD_CLIENTS,
         seconds: SECONDS,
+        cpuSeconds: cold.cpuSeconds,
         call: (i) => getOk(`${cold.url}/api/v1/listeners/${randomListener(i)}/wrapped`),
       });
       log(`Wrapped, cold: ${describe(results.wrappedCold)}`);
@@ -152,6 +167,7 @@ async function main() {
     results.overviewDirect = await closedLoop({
       clients: COLD_CLIENTS,
       seconds: SECONDS,
+      cpuSeconds: ownCpuSeconds,
       call: async (i) => {
         const c = overviewCases[i % overviewCases.length]!;
         await getOverview(direct, c.range, c.filters);
@@ -161,17 +177,20 @@ async function main() {
     results.wrappedDirect = await closedLoop({
       clients: COLD_CLIENTS,
       seconds: SECONDS,
+      cpuSeconds: ownCpuSeconds,
       call: async (i) => {
         const id = randomListener(i);
         const listener = await findListener(direct, id);
-        await getWrapped(direct, id, wrappedRange({}, listener!.lastEventAt!.slice(0, 10)));
+        const range = wrappedRange({}, listener!.lastEventAt!.slice(0, 10));
+        const coversAll = range.from <= meta.firstDate! && range.to >= meta.lastDate!;
+        await getWrapped(direct, id, range, coversAll);
       },
     });
     log(`Wrapped, direct: ${describe(results.wrappedDirect)}`);
     await direct.close();
     rmSync(work, { recursive: true, force: true });
 
-    const size = `${(events / 1e6).toFixed(events >= 1e6 ? 0 : 2)}M events`;
+    const size = `${(events / 1e6).toFixed(events >= 1e6 ? 1 : 2)}M events in gold`;
     const r = (n: number, digits = 1) => Number(n.toFixed(digits));
     for (const [endpoint, warmKey, coldKey, directKey] of [
       ['overview', 'overviewWarm', 'overviewCold', 'overviewDirect'],
@@ -180,11 +199,15 @@ async function main() {
       const w = results[warmKey]!;
       const c = results[coldKey]!;
       const d = results[directKey]!;
+      const h = results.healthz!;
       figures.push(
         {
           name: `${endpoint}, warm cache, ${WARM_CLIENTS} clients (${size}): requests/s`,
           value: r(w.perSecond),
           unit: 'requests/s',
+          reference: "the same server's /healthz, same clients, same run (no query, no cache)",
+          reference_value: r(h.perSecond),
+          ratio: r(w.perSecond / h.perSecond, 3),
         },
         {
           name: `${endpoint}, warm cache, ${WARM_CLIENTS} clients (${size}): p99 latency`,
@@ -193,6 +216,22 @@ async function main() {
           reference: 'aim',
           reference_value: 100,
           ratio: r(w.p99Ms / 100, 3),
+        },
+        {
+          name: `${endpoint}, warm cache (${size}): p99 latency vs the same server's /healthz`,
+          value: r(w.p99Ms, 2),
+          unit: 'ms',
+          reference: "the same server's /healthz, same clients, same run (no query, no cache)",
+          reference_value: r(h.p99Ms, 2),
+          ratio: r(w.p99Ms / h.p99Ms, 3),
+        },
+        {
+          name: `${endpoint}, warm cache (${size}): the service's CPU time per request`,
+          value: r(w.cpuMsPerRequest!, 3),
+          unit: 'ms',
+          reference: "the same server's /healthz, same run",
+          reference_value: r(h.cpuMsPerRequest!, 3),
+          ratio: r(w.cpuMsPerRequest! / h.cpuMsPerRequest!, 3),
         },
         {
           name: `${endpoint}, cold cache, ${COLD_CLIENTS} clients (${size}): requests/s`,
@@ -218,14 +257,22 @@ async function main() {
           reference_value: r(d.p99Ms, 1),
           ratio: r(c.p99Ms / d.p99Ms, 3),
         },
+        {
+          name: `${endpoint}, cold cache (${size}): the service's CPU time per request (DuckDB's threads included)`,
+          value: r(c.cpuMsPerRequest!, 1),
+          unit: 'ms',
+          reference: 'the same queries straight through @duckdb/node-api, same run',
+          reference_value: r(d.cpuMsPerRequest!, 1),
+          ratio: r(c.cpuMsPerRequest! / d.cpuMsPerRequest!, 3),
+        },
       );
       if (w.failures + c.failures + d.failures > 0)
         throw new Error(`${endpoint}: ${w.failures + c.failures + d.failures} requests failed`);
     }
-    if (gold.buildSeconds !== null)
+    if (gold.snapshotSeconds !== null)
       figures.push({
-        name: `lake to published gold snapshot (${size}: load, dbt build, snapshot)`,
-        value: r(gold.buildSeconds),
+        name: `publish the read-only gold snapshot the service reads (${size}, events sorted by listener)`,
+        value: r(gold.snapshotSeconds),
         unit: 's',
       });
   } finally {

@@ -10,9 +10,6 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
-import { Partitioners } from '@spotify-pipeline/shared/kafka';
-import { bronzeObjectKey, parseBronzeObjectKey } from '@spotify-pipeline/shared/lake/layout';
-import { listAllObjects } from '@spotify-pipeline/shared/object-store';
 import {
   componentPaths,
   type KafkaInstance,
@@ -20,8 +17,8 @@ import {
   type S3Instance,
   startKafka,
   startS3,
-} from '../../harness/src/index.js';
-import { sampleEvent } from '../../services/lake-writer/src/sample-event.js';
+} from '@spotify-pipeline/harness';
+import { sampleEvent } from '@spotify-pipeline/lake-writer/testing/sample-event';
 import {
   createTopic,
   groupLag,
@@ -32,7 +29,10 @@ import {
   testKafka,
   testStore,
   waitFor,
-} from '../../services/lake-writer/test/support.js';
+} from '@spotify-pipeline/lake-writer/testing/support';
+import { Partitioners } from '@spotify-pipeline/shared/kafka';
+import { bronzeObjectKey, parseBronzeObjectKey } from '@spotify-pipeline/shared/lake/layout';
+import { listAllObjects } from '@spotify-pipeline/shared/object-store';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 500_000);
 const RATE = Number(process.env.BENCH_RATE ?? 10_000);

@@ -8,24 +8,22 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createLogger } from '@spotify-pipeline/shared';
-import { Registry } from 'prom-client';
-import { freePort, startKubeApiServer, startS3 } from '../../harness/src/index.js';
-import type { KubeObject } from '../../operator/src/kube/client.js';
-import { imagesFor, startOperator } from '../../operator/src/operator.js';
+import { freePort, startKubeApiServer, startS3 } from '@spotify-pipeline/harness';
+import type { KubeObject } from '@spotify-pipeline/operator/kube/client';
+import { imagesFor, startOperator } from '@spotify-pipeline/operator/operator';
+import { kedaCrds } from '@spotify-pipeline/operator/testing/crds/keda';
+import { strimziCrds } from '@spotify-pipeline/operator/testing/crds/strimzi';
 import {
   createNamespace,
   createSecret,
   installCrd,
   pipelineCrd,
   testClient,
-} from '../../operator/test/kube-helpers.js';
-import {
-  kafkaNodePoolCrd,
-  kafkaRebalanceCrd,
-  kafkaTopicCrd,
-  scaledObjectCrd,
-} from '../../operator/test/third-party-crds.js';
+} from '@spotify-pipeline/operator/testing/kube-helpers';
+import { startSilentServer } from '@spotify-pipeline/operator/testing/silent-server';
+import { createLogger } from '@spotify-pipeline/shared';
+import { Registry } from 'prom-client';
+import { simulateCluster } from './cluster-simulator.js';
 
 const { values } = parseArgs({
   options: { pipelines: { type: 'string', default: '200' }, workers: { type: 'string', default: '4' } },
@@ -41,17 +39,18 @@ const s3 = await startS3();
 const admin = testClient(kube.kubeconfigPath, 'bench');
 const simulator = testClient(kube.kubeconfigPath, 'cluster-simulator');
 await installCrd(admin, pipelineCrd());
-for (const crd of [kafkaTopicCrd, kafkaNodePoolCrd, kafkaRebalanceCrd, scaledObjectCrd])
-  await installCrd(admin, crd);
+for (const crd of [...strimziCrds(), ...kedaCrds()]) await installCrd(admin, crd);
 await createNamespace(admin, NS);
 await createNamespace(admin, KAFKA_NS);
 await createSecret(admin, NS, 'lake-creds', { LAKE_ACCESS_KEY: s3.accessKey, LAKE_SECRET_KEY: s3.secretKey });
-await admin.apply({
-  apiVersion: 'kafka.strimzi.io/v1beta2',
-  kind: 'KafkaNodePool',
-  metadata: { name: 'brokers', namespace: KAFKA_NS },
-  spec: { replicas: 3, roles: ['broker'], storage: { type: 'ephemeral' } },
-} as never);
+// One pool per round: the hung-endpoint round below starts from the same pool as the first.
+for (const pool of ['brokers', 'brokers-hung'])
+  await admin.apply({
+    apiVersion: 'kafka.strimzi.io/v1',
+    kind: 'KafkaNodePool',
+    metadata: { name: pool, namespace: KAFKA_NS },
+    spec: { replicas: 3, roles: ['broker'], storage: { type: 'ephemeral' } },
+  } as never);
 
 const durations: number[] = [];
 const requestCounts: number[] = [];
@@ -71,72 +70,14 @@ const operator = startOperator({
   },
 });
 
-/** Plays Strimzi's topic operator and the deployment controller: status written once objects appear. */
-async function simulateCluster(stop: AbortSignal): Promise<void> {
-  const done = new Set<string>();
-  while (!stop.aborted) {
-    await simulateOnce(done).catch(() => undefined); // 429 while a new CRD's storage initializes: try again
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-async function simulateOnce(done: Set<string>): Promise<void> {
-  {
-    const topics = await simulator.list<KubeObject>({
-      apiVersion: 'kafka.strimzi.io/v1beta2',
-      kind: 'KafkaTopic',
-      namespace: KAFKA_NS,
-    });
-    const deployments = await simulator.list<KubeObject & { spec?: { replicas?: number } }>({
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      namespace: NS,
-    });
-    const work: Promise<unknown>[] = [];
-    for (const t of topics.items) {
-      const key = `t/${t.metadata?.name}`;
-      if (done.has(key)) continue;
-      done.add(key);
-      work.push(
-        simulator.request(
-          'PATCH',
-          `/apis/kafka.strimzi.io/v1beta2/namespaces/${KAFKA_NS}/kafkatopics/${t.metadata?.name}/status`,
-          {
-            body: { status: { conditions: [{ type: 'Ready', status: 'True' }] } },
-            contentType: 'application/merge-patch+json',
-          },
-        ),
-      );
-    }
-    for (const d of deployments.items) {
-      const key = `d/${d.metadata?.name}/${d.metadata?.generation}`;
-      if (done.has(key)) continue;
-      done.add(key);
-      const r = d.spec?.replicas ?? 1;
-      work.push(
-        simulator.request('PATCH', `/apis/apps/v1/namespaces/${NS}/deployments/${d.metadata?.name}/status`, {
-          body: {
-            status: {
-              observedGeneration: d.metadata?.generation,
-              replicas: r,
-              updatedReplicas: r,
-              readyReplicas: r,
-              availableReplicas: r,
-            },
-          },
-          contentType: 'application/merge-patch+json',
-        }),
-      );
-    }
-    await Promise.all(work);
-  }
-}
-
 type Pipeline = KubeObject & {
-  status?: { observedGeneration?: number; conditions?: Array<{ type: string; status: string }> };
+  status?: {
+    observedGeneration?: number;
+    conditions?: Array<{ type: string; status: string; reason?: string }>;
+  };
 };
-async function countStates(): Promise<{ reconciled: number; ready: number }> {
-  const list = await admin.list<Pipeline>({ apiVersion: API, kind: 'SpotifyPipeline', namespace: NS });
+async function countStates(namespace = NS): Promise<{ reconciled: number; ready: number }> {
+  const list = await admin.list<Pipeline>({ apiVersion: API, kind: 'SpotifyPipeline', namespace });
   let reconciled = 0;
   let ready = 0;
   for (const p of list.items) {
@@ -146,49 +87,88 @@ async function countStates(): Promise<{ reconciled: number; ready: number }> {
   return { reconciled, ready };
 }
 
+/** N pipelines `<prefix><i>` in `namespace` on `pool`, 20 at a time, each with a topic and bucket of its own. */
+async function createPipelines(
+  namespace: string,
+  prefix: string,
+  count: number,
+  pool: string,
+): Promise<void> {
+  for (let i = 0; i < count; i += 20) {
+    await Promise.all(
+      Array.from({ length: Math.min(20, count - i) }, (_, j) =>
+        admin.apply({
+          apiVersion: API,
+          kind: 'SpotifyPipeline',
+          metadata: { name: `${prefix}${i + j}`, namespace },
+          spec: {
+            audience: { users: 100_000 * (1 + ((i + j) % 50)) },
+            kafka: {
+              // the pool's 3 brokers are enough: no scale event (no Cruise Control here) between two rounds
+              strimzi: { cluster: 'events', namespace: KAFKA_NS, brokerPool: pool, maxBrokers: 3 },
+              topic: { name: `${prefix}${i + j}-events` },
+            },
+            sources: [{ type: 'simulator', eventsPerSecond: 1000 }],
+            lakeWriter: { autoscaler: (i + j) % 2 ? 'keda' : 'hpa' },
+            lake: { endpoint: s3.endpoint, bucket: `${namespace}-${i + j}`, credentialsSecret: 'lake-creds' },
+            warehouse: { type: 'duckdb' },
+          },
+        } as never),
+      ),
+    );
+  }
+}
+
+/** Milliseconds from `since` until `count` pipelines of `namespace` are Ready (at most 180 s). */
+async function untilReady(
+  namespace: string,
+  count: number,
+  since: number,
+  onFirstPass?: (ms: number) => void,
+) {
+  let firstPassSeen = false;
+  for (;;) {
+    const { reconciled, ready } = await countStates(namespace);
+    const now = performance.now();
+    if (!firstPassSeen && reconciled >= count) {
+      firstPassSeen = true;
+      onFirstPass?.(now - since);
+    }
+    if (ready >= count) return now - since;
+    if (now - since > 180_000) {
+      const list = await admin.list<Pipeline>({ apiVersion: API, kind: 'SpotifyPipeline', namespace });
+      const why = new Map<string, number>();
+      for (const p of list.items)
+        for (const c of p.status?.conditions ?? [])
+          if (c.status !== 'True')
+            why.set(`${c.type}=${c.reason}`, (why.get(`${c.type}=${c.reason}`) ?? 0) + 1);
+      process.stderr.write(
+        `${namespace}: timed out: ${reconciled} reconciled, ${ready} ready; not True: ${JSON.stringify(Object.fromEntries(why))}\n`,
+      );
+      return now - since;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 const stopSimulator = new AbortController();
-const simulating = simulateCluster(stopSimulator.signal);
+const simulating = simulateCluster(
+  simulator,
+  { kafkaNamespace: KAFKA_NS, namespace: NS },
+  stopSimulator.signal,
+);
 await new Promise((r) => setTimeout(r, 2000)); // informers synced
 const started = performance.now();
-for (let i = 0; i < N; i += 20) {
-  await Promise.all(
-    Array.from({ length: Math.min(20, N - i) }, (_, j) =>
-      admin.apply({
-        apiVersion: API,
-        kind: 'SpotifyPipeline',
-        metadata: { name: `p${i + j}`, namespace: NS },
-        spec: {
-          audience: { users: 100_000 * (1 + ((i + j) % 50)) },
-          kafka: { strimzi: { cluster: 'events', namespace: KAFKA_NS } },
-          sources: [{ type: 'simulator', eventsPerSecond: 1000 }],
-          lakeWriter: { autoscaler: (i + j) % 2 ? 'keda' : 'hpa' },
-          lake: { endpoint: s3.endpoint, bucket: `bench-${i + j}`, credentialsSecret: 'lake-creds' },
-          warehouse: { type: 'duckdb' },
-        },
-      } as never),
-    ),
-  );
-}
+let peakRss = process.memoryUsage().rss;
+const rssSampler = setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+}, 250);
+await createPipelines(NS, 'p', N, 'brokers');
 const created = performance.now();
 let firstPass = 0;
-let allReady = 0;
-const deadline = started + 180_000;
-let peakRss = process.memoryUsage().rss;
-for (;;) {
-  const { reconciled, ready } = await countStates();
-  peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  const now = performance.now();
-  if (!firstPass && reconciled === N) firstPass = now - started;
-  if (ready === N) {
-    allReady = now - started;
-    break;
-  }
-  if (now > deadline) {
-    process.stderr.write(`timed out: ${reconciled} reconciled, ${ready} ready\n`);
-    break;
-  }
-  await new Promise((r) => setTimeout(r, 250));
-}
+const allReady = await untilReady(NS, N, started, (ms) => {
+  firstPass = ms;
+});
 // Steady state: a resync pass over converged pipelines (what the operator does every resyncSeconds).
 const steadyBefore = durations.length;
 const controller = operator.controller();
@@ -197,6 +177,42 @@ while (durations.length < steadyBefore + N) await new Promise((r) => setTimeout(
 const steadyDurations = durations.slice(steadyBefore);
 const steadyRequests = requestCounts.slice(steadyBefore);
 const memory = process.memoryUsage();
+
+// One pipeline whose object store accepts connections and never answers, created first, then N-1 healthy
+// ones in a namespace of their own: how long those take to be Ready, beside N without it (above).
+const HUNG_NS = 'bench-hung';
+await createNamespace(admin, HUNG_NS);
+await createSecret(admin, HUNG_NS, 'lake-creds', {
+  LAKE_ACCESS_KEY: s3.accessKey,
+  LAKE_SECRET_KEY: s3.secretKey,
+});
+const silent = await startSilentServer();
+const stopHungSimulator = new AbortController();
+const hungSimulating = simulateCluster(
+  simulator,
+  { kafkaNamespace: KAFKA_NS, namespace: HUNG_NS },
+  stopHungSimulator.signal,
+);
+const hungStarted = performance.now();
+await admin.apply({
+  apiVersion: API,
+  kind: 'SpotifyPipeline',
+  metadata: { name: 'hung', namespace: HUNG_NS },
+  spec: {
+    audience: { users: 100_000 },
+    kafka: {
+      strimzi: { cluster: 'events', namespace: KAFKA_NS, brokerPool: 'brokers-hung', maxBrokers: 3 },
+      topic: { name: 'hung-events' },
+    },
+    lake: { endpoint: `http://127.0.0.1:${silent.port}`, bucket: 'hung', credentialsSecret: 'lake-creds' },
+  },
+} as never);
+await createPipelines(HUNG_NS, 'q', N - 1, 'brokers-hung');
+const healthyBesideHung = await untilReady(HUNG_NS, N - 1, hungStarted);
+stopHungSimulator.abort();
+await hungSimulating.catch(() => undefined);
+await silent.stop();
+clearInterval(rssSampler);
 await operator.stop();
 
 // Memory of the operator alone: the compiled operator (operator/dist, from `tsc -b`) as its own process,
@@ -210,6 +226,7 @@ const child = spawn(process.execPath, [resolve(import.meta.dirname, '../../opera
     OPS_PORT: String(opsPort),
     LOG_LEVEL: 'warn',
     WORKERS: String(WORKERS),
+    WATCH_NAMESPACES: NS, // the N converged pipelines, not the hung-endpoint round's
   },
   stdio: ['ignore', 'inherit', 'inherit'],
 });
@@ -274,6 +291,13 @@ const result = {
       'issue 5 aim (Ready)',
       60,
     ),
+    figure(
+      `time for ${N - 1} healthy pipelines to be Ready beside one whose object store never answers`,
+      healthyBesideHung / 1000,
+      's',
+      `${N} pipelines without it, this run`,
+      allReady / 1000,
+    ),
     figure('time to create the pipelines (client side)', (created - started) / 1000, 's', 'none', null),
     figure(
       'reconcile latency p50 (converging)',
@@ -286,11 +310,17 @@ const result = {
       'reconcile latency p99 (converging)',
       pct(durations.slice(0, steadyBefore), 99),
       'ms',
-      'issue 5 aim',
+      'issue 11 aim',
       250,
     ),
     figure('reconcile latency p50 (steady-state resync)', pct(steadyDurations, 50), 'ms', 'none', null),
-    figure('reconcile latency p99 (steady-state resync)', pct(steadyDurations, 99), 'ms', 'issue 5 aim', 250),
+    figure(
+      'reconcile latency p99 (steady-state resync)',
+      pct(steadyDurations, 99),
+      'ms',
+      'issue 11 aim',
+      100,
+    ),
     figure(
       'API requests per reconcile (mean, converging)',
       mean(requestCounts.slice(0, steadyBefore)),
@@ -300,8 +330,8 @@ const result = {
     ),
     figure('API requests per reconcile (mean, steady state)', mean(steadyRequests), 'requests', 'none', null),
     figure('reconciles to converge, per pipeline', steadyBefore / N, 'reconciles', 'none', null),
-    figure(`operator process RSS holding ${N} pipelines`, childRss, 'MiB', 'issue 5 aim', 200),
-    figure('operator process peak RSS (VmHWM)', childPeak, 'MiB', 'issue 5 aim', 200),
+    figure(`operator process RSS holding ${N} pipelines`, childRss, 'MiB', 'issue 11 aim', 150),
+    figure('operator process peak RSS (VmHWM)', childPeak, 'MiB', 'issue 11 aim', 150),
     figure(
       `operator process: start, list and reconcile ${N} pipelines`,
       childTakeover / 1000,

@@ -9,10 +9,10 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { componentPaths, type KafkaInstance, repoRoot, startKafka } from '@spotify-pipeline/harness';
 import { createLogger } from '@spotify-pipeline/shared';
 import { createKafka } from '@spotify-pipeline/shared/kafka';
 import { ensureContractTopics } from '@spotify-pipeline/shared/publisher';
-import { componentPaths, type KafkaInstance, repoRoot, startKafka } from '../../harness/src/index.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const RSS_EVENTS = Number(process.env.BENCH_RSS_EVENTS ?? 1_000_000);

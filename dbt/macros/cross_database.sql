@@ -47,3 +47,26 @@
 {% macro text_to_boolean(expression) -%}
     case {{ expression }} when 'true' then true when 'false' then false end
 {%- endmacro %}
+
+{#- The value on the first (order 'asc') or last ('desc') event of each group, by event_at then event_id, in a
+    query grouped by `partition_by`. DuckDB picks it in the aggregate (the _null variants keep a null value);
+    elsewhere each row carries its rank from a window (rank_events, added to the rows being grouped), which
+    costs a sort of every event. -#}
+{% macro pick_by_event_order(column, order) -%}
+    {{ return(adapter.dispatch('pick_by_event_order')(column, order)) }}
+{%- endmacro %}
+{% macro default__pick_by_event_order(column, order) -%}
+    max(case when event_rank_{{ order }} = 1 then {{ column }} end)
+{%- endmacro %}
+{% macro duckdb__pick_by_event_order(column, order) -%}
+    {{ 'arg_min_null' if order == 'asc' else 'arg_max_null' }}({{ column }}, (event_at, event_id))
+{%- endmacro %}
+
+{% macro rank_events(partition_by, order) -%}
+    {{ return(adapter.dispatch('rank_events')(partition_by, order)) }}
+{%- endmacro %}
+{% macro default__rank_events(partition_by, order) -%}
+    , row_number() over (partition by {{ partition_by }} order by event_at {{ order }}, event_id {{ order }}) as event_rank_{{ order }}
+{%- endmacro %}
+{% macro duckdb__rank_events(partition_by, order) -%}
+{%- endmacro %}

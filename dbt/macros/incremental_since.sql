@@ -4,6 +4,15 @@
 {% macro loaded_since_last_run(column='loaded_at', model_column='loaded_at') -%}
     (
         (select max({{ model_column }}) from {{ this }}) is null
-        or {{ column }} > (select max({{ model_column }}) from {{ this }}) - interval '{{ var("incremental_lookback_hours") }} hours'
+        or {{ column }} > (select max({{ model_column }}) from {{ this }}) - interval '{{ incremental_lookback_hours() }} hours'
     )
+{%- endmacro %}
+
+{#- The margin guards against a load that commits while a dbt run is reading. DuckDB needs none: the loader and
+    dbt each open the file read-write, which DuckDB allows one process at a time, so no load commits during a
+    run, and the loader stamps every batch later than any batch before it (services/loader, duckdb-warehouse),
+    so the rows a run has not seen are exactly those after the newest it holds. Without that, every run would
+    re-read the last 3 hours of loads. -#}
+{% macro incremental_lookback_hours() -%}
+    {{ return(var('incremental_lookback_hours', 0 if target.type == 'duckdb' else 3)) }}
 {%- endmacro %}

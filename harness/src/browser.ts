@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { type Browser, chromium } from 'playwright-core';
 
 /** Debian's Chromium, which the installer puts on PATH (playwright's own browser download cannot work here). */
-export function chromiumPath(): string {
+function chromiumPath(): string {
   for (const name of ['chromium', 'chromium-browser']) {
     try {
       return execFileSync('bash', ['-c', `command -v ${name}`])

@@ -339,7 +339,7 @@ async function nodeReady(kubeconfig: string, nodeName: string): Promise<string |
 type Kubectl = (args: string[], o?: { input?: string; timeoutMs?: number }) => Promise<string>;
 
 /** Creates a pod and waits until it ends (Succeeded or Failed); returns its phase and log. */
-export async function runPodToEnd(
+async function runPodToEnd(
   kubectl: Kubectl,
   pod: PodManifest,
   options: { timeoutMs: number; hint?: () => string },

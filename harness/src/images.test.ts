@@ -21,13 +21,14 @@ describe('imageTargets', () => {
     expect(imageTargets(dockerfile)).toEqual(['b', 'a']);
   });
 
-  it("finds the repository's six deployables", () => {
+  it("finds the repository's seven deployables", () => {
     expect(imageTargets(readFileSync(join(repoRoot, 'Dockerfile'), 'utf8'))).toEqual([
       'operator',
       'simulator',
       'spotify-poller',
       'history-import',
       'lake-writer',
+      'insights',
       'loader',
     ]);
   });

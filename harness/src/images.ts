@@ -1,7 +1,7 @@
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { componentPaths, componentVersions, repoRoot, requireComponent } from './paths.js';
+import { buildahIn, caSecret, localImageSize } from './buildah.js';
+import { cacheDir, componentPaths, componentVersions, repoRoot, requireComponent } from './paths.js';
 import type { RegistryInstance } from './registry.js';
 import { makeWorkdir } from './workdir.js';
 
@@ -17,7 +17,7 @@ export interface BuiltImage {
   readonly reference: string;
   /** The image's ID in buildah's local storage (for runInImage). */
   readonly imageId: string;
-  /** Uncompressed size of all layers, as stored on a node. */
+  /** Bytes of its files, as unpacked on a node. */
   readonly sizeBytes: number;
   /** Size of the (zstd-compressed) layers and config in the registry: what a node pulls. */
   readonly pullBytes: number;
@@ -35,14 +35,25 @@ export interface BuildImagesOptions {
   tag?: string;
   /** The source tree to build (its Dockerfile and files); the repository by default. */
   context?: string;
+  /** A buildah storage folder of its own (image store and build caches): a cold build, as on a fresh machine. */
+  storage?: string;
   /** Progress lines (one per step); stdout by default. */
   log?: (line: string) => void;
 }
+
+type Buildah = ReturnType<typeof buildahIn>;
 
 /** The name the installer gives the Node base image it assembles (scripts/install-components.sh node-base). */
 export function nodeBaseImage(): string {
   const v = componentVersions();
   return `localhost/spotify-pipeline/node:${v.NODE_BASE_NODE_VERSION}-npm-${v.NODE_BASE_NPM_VERSION}-${v.NODE_BASE_DEBIAN}-slim`;
+}
+
+/** Where the installer caches that image as an OCI archive. */
+function nodeBaseArchive(): string {
+  const v = componentVersions();
+  const name = `node-base-${v.NODE_BASE_NODE_VERSION}-npm-${v.NODE_BASE_NPM_VERSION}-${v.NODE_BASE_DEBIAN}`;
+  return join(cacheDir(), name, 'image.tar');
 }
 
 /** The images a Dockerfile builds: its stages that set an ENTRYPOINT, in order. */
@@ -65,10 +76,8 @@ export function imageTargets(dockerfile: string): string[] {
 export async function buildImages(options: BuildImagesOptions): Promise<BuiltImage[]> {
   requireComponent(componentPaths().buildah, 'image-tools');
   requireComponent(componentPaths().runc, 'apt');
-  const base = nodeBaseImage();
-  if ((await buildah(['inspect', '--type', 'image', base])).code !== 0) {
-    throw new Error(`the Node base image ${base} is missing: run scripts/install-components.sh node-base`);
-  }
+  const exec = buildahIn(options.storage);
+  const base = await ensureNodeBaseImage(exec);
   const context = options.context ?? repoRoot;
   const all = imageTargets(readFileSync(join(context, 'Dockerfile'), 'utf8'));
   const names = options.names ?? all;
@@ -82,11 +91,16 @@ export async function buildImages(options: BuildImagesOptions): Promise<BuiltIma
     for (const [i, name] of names.entries()) {
       const step = `[images ${i + 1}/${names.length}] ${name}`;
       log(`${step}: building`);
-      const { imageId, seconds: buildSeconds } = await buildTarget(name, context, base, work.path);
-      const sizeBytes = await localImageSize(imageId);
+      const { imageId, seconds: buildSeconds } = await buildTarget(exec, {
+        name,
+        context,
+        base,
+        work: work.path,
+      });
+      const sizeBytes = await localImageSize(imageId, exec);
       const repository = `${options.registry.host}/${options.prefix ?? 'spotify-pipeline'}/${name}`;
       const tag = options.tag ?? 'dev';
-      const pushed = await push(imageId, repository, tag, work.path);
+      const pushed = await push(exec, { imageId, repository, tag, work: work.path });
       const image: BuiltImage = {
         name,
         repository,
@@ -111,30 +125,44 @@ export async function buildImages(options: BuildImagesOptions): Promise<BuiltIma
   return built;
 }
 
+/** The Node base image in this buildah's storage; a storage of its own gets it from the installer's archive. */
+export async function ensureNodeBaseImage(exec: Buildah = buildahIn()): Promise<string> {
+  const base = nodeBaseImage();
+  if ((await exec(['inspect', '--type', 'image', base])).code === 0) return base;
+  const archive = nodeBaseArchive();
+  if (!existsSync(archive)) {
+    throw new Error(`the Node base image ${base} is missing: run scripts/install-components.sh node-base`);
+  }
+  const pulled = await exec(['pull', '--quiet', `oci-archive:${archive}`]);
+  const id = pulled.output.trim().split('\n').pop() ?? '';
+  if (pulled.code !== 0 || (await exec(['tag', id, base])).code !== 0) {
+    throw new Error(`loading ${archive} into buildah failed: ${pulled.output}`);
+  }
+  return base;
+}
+
 async function buildTarget(
-  name: string,
-  context: string,
-  base: string,
-  work: string,
+  exec: Buildah,
+  o: { name: string; context: string; base: string; work: string },
 ): Promise<{ imageId: string; seconds: number }> {
   const started = Date.now();
-  const iidfile = join(work, `${name}.iid`);
-  const build = await buildah(
+  const iidfile = join(o.work, `${o.name}.iid`);
+  const build = await exec(
     [
       'bud',
       '--layers',
       '--pull=never',
       `--runtime=${componentPaths().runc}`,
       ...caSecret(),
-      `--build-arg=NODE_IMAGE=${base}`,
-      `--target=${name}`,
+      `--build-arg=NODE_IMAGE=${o.base}`,
+      `--target=${o.name}`,
       `--iidfile=${iidfile}`,
-      `--file=${join(context, 'Dockerfile')}`,
-      context,
+      `--file=${join(o.context, 'Dockerfile')}`,
+      o.context,
     ],
     BUILD_DEADLINE_MS,
   );
-  if (build.code !== 0) throw new Error(`building ${name} failed:\n${tail(build.output, 40)}`);
+  if (build.code !== 0) throw new Error(`building ${o.name} failed:\n${tail(build.output, 40)}`);
   const imageId = readFileSync(iidfile, 'utf8')
     .trim()
     .replace(/^sha256:/, '');
@@ -142,14 +170,12 @@ async function buildTarget(
 }
 
 async function push(
-  imageId: string,
-  repository: string,
-  tag: string,
-  work: string,
+  exec: Buildah,
+  o: { imageId: string; repository: string; tag: string; work: string },
 ): Promise<{ digest: string; bytes: number; seconds: number }> {
   const started = Date.now();
-  const digestfile = join(work, `${imageId}.digest`);
-  const result = await buildah([
+  const digestfile = join(o.work, `${o.imageId}.digest`);
+  const result = await exec([
     'push',
     '--quiet',
     '--tls-verify=false',
@@ -157,12 +183,12 @@ async function push(
     '--compression-format=zstd',
     '--compression-level=1',
     `--digestfile=${digestfile}`,
-    imageId,
-    `docker://${repository}:${tag}`,
+    o.imageId,
+    `docker://${o.repository}:${o.tag}`,
   ]);
-  if (result.code !== 0) throw new Error(`pushing to ${repository} failed:\n${tail(result.output, 20)}`);
+  if (result.code !== 0) throw new Error(`pushing to ${o.repository} failed:\n${tail(result.output, 20)}`);
   const digest = readFileSync(digestfile, 'utf8').trim();
-  const bytes = await pulledSize(repository, digest);
+  const bytes = await pulledSize(o.repository, digest);
   return { digest, bytes, seconds: (Date.now() - started) / 1000 };
 }
 
@@ -180,80 +206,6 @@ export function chartImageValues(images: Pick<BuiltImage, 'name' | 'repository' 
   });
 }
 
-/**
- * Runs the image's entry point with `args` in a container (buildah run on runc: no daemon), as the image's
- * user, and returns its exit code and output. `entrypoint: false` runs `args` as the command instead.
- */
-export async function runInImage(
-  image: string,
-  args: string[],
-  options: { env?: Record<string, string>; entrypoint?: boolean } = {},
-): Promise<{ code: number; output: string }> {
-  const runc = componentPaths().runc;
-  return withContainer(image, async (container) => {
-    const config = JSON.parse((await buildah(['inspect', '--type', 'container', container])).output) as {
-      OCIv1: { config: { Entrypoint?: string[] } };
-    };
-    const command =
-      options.entrypoint === false ? args : [...(config.OCIv1.config.Entrypoint ?? []), ...args];
-    const env = Object.entries(options.env ?? {}).flatMap(([k, v]) => ['--env', `${k}=${v}`]);
-    return buildah(['run', `--runtime=${runc}`, ...env, container, '--', ...command]);
-  });
-}
-
-/** Files under a path inside an image, with sizes in bytes (`find -printf`), for checking what it holds. */
-export async function listImageFiles(image: string, path: string): Promise<Map<string, number>> {
-  const result = await runInImage(image, ['find', path, '-type', 'f', '-printf', '%s %p\\n'], {
-    entrypoint: false,
-  });
-  if (result.code !== 0) throw new Error(`listing ${path} in ${image} failed: ${result.output}`);
-  const files = new Map<string, number>();
-  for (const line of result.output.split('\n')) {
-    const m = /^(\d+) (.+)$/.exec(line);
-    if (m) files.set(m[2]!, Number(m[1]));
-  }
-  return files;
-}
-
-// Behind a TLS-intercepting proxy the build's npm and pip need the host's CA bundle. It is passed as a build
-// secret, which the Dockerfile mounts for the download steps only: it is never written to a layer.
-function caSecret(): string[] {
-  const bundle = [
-    process.env.SP_BUILD_CA_BUNDLE,
-    process.env.SSL_CERT_FILE,
-    '/etc/ssl/certs/ca-certificates.crt',
-  ].find((p) => p && existsSync(p));
-  return bundle ? [`--secret=id=ca,src=${bundle}`] : [];
-}
-
-/** Bytes of the image's files, as unpacked on a node (du of the image mounted by buildah). */
-export async function localImageSize(image: string): Promise<number> {
-  return withContainer(image, async (container) => {
-    const mount = await buildah(['mount', container]);
-    if (mount.code !== 0) throw new Error(`buildah mount ${image} failed: ${mount.output}`);
-    try {
-      const du = await run('du', ['-sbx', mount.output.trim()]);
-      const bytes = Number(/^(\d+)/.exec(du.output)?.[1]);
-      if (du.code !== 0 || !Number.isFinite(bytes)) throw new Error(`du of ${image} failed: ${du.output}`);
-      return bytes;
-    } finally {
-      await buildah(['umount', container]);
-    }
-  });
-}
-
-/** A working container of `image` for the duration of `use`, removed afterwards. */
-async function withContainer<T>(image: string, use: (container: string) => Promise<T>): Promise<T> {
-  const from = await buildah(['from', '--pull-never', '--quiet', image]);
-  if (from.code !== 0) throw new Error(`buildah from ${image} failed: ${from.output}`);
-  const container = from.output.trim().split('\n').pop()!;
-  try {
-    return await use(container);
-  } finally {
-    await buildah(['rm', container]);
-  }
-}
-
 async function pulledSize(repository: string, digest: string): Promise<number> {
   const slash = repository.indexOf('/');
   const url = `http://${repository.slice(0, slash)}/v2/${repository.slice(slash + 1)}/manifests/${digest}`;
@@ -266,30 +218,8 @@ async function pulledSize(repository: string, digest: string): Promise<number> {
   return manifest.layers.reduce((sum, l) => sum + l.size, manifest.config.size);
 }
 
-// A cold loader build (apt, pip, npm downloads) takes minutes on a busy machine; anything else is quick.
+// A cold loader build (apt, pip, npm downloads) takes minutes on a busy machine.
 const BUILD_DEADLINE_MS = 30 * 60_000;
-
-const buildah = (args: string[], timeout = 5 * 60_000) => run(componentPaths().buildah, args, timeout);
-
-function run(
-  command: string,
-  args: string[],
-  timeout = 5 * 60_000,
-): Promise<{ code: number; output: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      command,
-      args,
-      { cwd: repoRoot, maxBuffer: 256 * 1024 * 1024, timeout, killSignal: 'SIGKILL' },
-      (error, stdout, stderr) => {
-        resolve({
-          code: error ? (typeof error.code === 'number' ? error.code : 1) : 0,
-          output: `${stdout}${stderr}`,
-        });
-      },
-    );
-  });
-}
 
 const tail = (text: string, lines: number) => text.trimEnd().split('\n').slice(-lines).join('\n');
 const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);

@@ -32,15 +32,29 @@ export interface ComponentPaths {
   kubeScheduler: string;
   kubeProxy: string;
   coredns: string;
+  /** KEDA's config/ folder of its Go module: CRDs (crd/bases) and deployment manifests. */
+  kedaConfig: string;
+  /** KEDA's operator and its external-metrics API server (cmd/operator, cmd/adapter). */
+  kedaOperator: string;
+  kedaAdapter: string;
+  /** The Prometheus Operator's CRD files (monitoring.coreos.com_*.yaml). */
+  prometheusOperatorCrds: string;
+  /** metrics-server's binary and its kustomize manifests (manifests/base). */
+  metricsServer: string;
+  metricsServerManifests: string;
   /** harness/node-tools built: the test node's pod sandbox, readiness probe and test server. */
   nodeTools: string;
   dbt: string;
   python: string;
+  /** The Snowflake stand-in's venv: fakesnow's server and dbt with dbt-snowflake. */
+  fakesnowPython: string;
+  fakesnowDbt: string;
   postgresBin: string;
   airflowPython: string;
   buildah: string;
   runc: string;
   dockerRegistry: string;
+  skaffold: string;
 }
 
 /** Where each installed component lives. Nothing is checked here; `requireComponent` checks one. */
@@ -60,14 +74,31 @@ export function componentPaths(): ComponentPaths {
     kubeScheduler: join(c, `kube-node-${v.KUBE_VERSION}`, 'bin/kube-scheduler'),
     kubeProxy: join(c, `kube-node-${v.KUBE_VERSION}`, 'bin/kube-proxy'),
     coredns: join(c, `coredns-${v.COREDNS_VERSION}`, 'bin/coredns'),
+    kedaConfig: join(c, `keda-config-${v.KEDA_VERSION}`),
+    kedaOperator: join(c, `keda-${v.KEDA_VERSION}`, 'bin/keda'),
+    kedaAdapter: join(c, `keda-${v.KEDA_VERSION}`, 'bin/keda-adapter'),
+    prometheusOperatorCrds: join(c, `prometheus-operator-crds-${v.PROMETHEUS_OPERATOR_VERSION}`),
+    metricsServer: join(c, `metrics-server-${v.METRICS_SERVER_VERSION}`, 'bin/metrics-server'),
+    metricsServerManifests: join(c, `metrics-server-${v.METRICS_SERVER_VERSION}`, 'manifests'),
     nodeTools: join(c, `node-tools-${nodeToolsHash()}`, 'bin/sp-node-tools'),
     dbt: join(c, `dbt-${v.DBT_CORE_VERSION}-duckdb-${v.DUCKDB_VERSION}`, 'bin/dbt'),
     python: join(c, `dbt-${v.DBT_CORE_VERSION}-duckdb-${v.DUCKDB_VERSION}`, 'bin/python'),
+    fakesnowPython: join(
+      c,
+      `fakesnow-${v.FAKESNOW_VERSION}-dbt-snowflake-${v.DBT_SNOWFLAKE_VERSION}`,
+      'bin/python',
+    ),
+    fakesnowDbt: join(
+      c,
+      `fakesnow-${v.FAKESNOW_VERSION}-dbt-snowflake-${v.DBT_SNOWFLAKE_VERSION}`,
+      'bin/dbt',
+    ),
     postgresBin: findPostgresBin(),
     airflowPython: join(c, `airflow-${v.AIRFLOW_VERSION}`, 'bin/python'),
     buildah: '/usr/bin/buildah',
     runc: '/usr/sbin/runc',
     dockerRegistry: '/usr/bin/docker-registry',
+    skaffold: join(c, `skaffold-${v.SKAFFOLD_VERSION}`, 'bin/skaffold'),
   };
 }
 

@@ -18,7 +18,7 @@ export interface RegistryInstance {
   stop(): Promise<void>;
 }
 
-export interface ImageManifest {
+interface ImageManifest {
   mediaType?: string;
   config: { digest: string; size: number };
   layers: Array<{ digest: string; size: number; mediaType: string }>;

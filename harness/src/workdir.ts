@@ -1,6 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { repoRoot } from './paths.js';
 
 const keep = () => process.env.SP_KEEP_WORKDIRS === '1';
 const pending = new Set<string>();
@@ -22,4 +24,20 @@ export function makeWorkdir(component: string): { path: string; remove(): void }
       if (!keep()) rmSync(path, { recursive: true, force: true });
     },
   };
+}
+
+/** A copy of the repository's files as git sees them (committed or not, ignored ones left out), to edit freely. */
+export function copyRepository(component = 'repository'): { path: string; remove(): void } {
+  const dir = makeWorkdir(component);
+  const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], {
+    cwd: repoRoot,
+  })
+    .toString()
+    .split('\0')
+    .filter(Boolean);
+  for (const file of files) {
+    mkdirSync(dirname(join(dir.path, file)), { recursive: true });
+    cpSync(join(repoRoot, file), join(dir.path, file));
+  }
+  return dir;
 }

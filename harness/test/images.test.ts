@@ -1,11 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type BuiltImage,
   buildImages,
   chartImageValues,
+  copyRepository,
   listImageFiles,
   localImageSize,
   makeWorkdir,
@@ -20,14 +20,19 @@ import {
 // What each deployable's entry point must answer when started with nothing configured: its own usage or
 // its own configuration error, which it can only reach once every module of its bundle has loaded.
 const STARTS: Record<string, { args: string[]; code: number; output: RegExp }> = {
-  operator: { args: [], code: 1, output: /no Kubernetes API server configured/ },
+  operator: { args: [], code: 2, output: /no Kubernetes API server configured/ },
   simulator: { args: ['--help'], code: 0, output: /Usage: spotify-simulator/ },
   'spotify-poller': { args: ['--help'], code: 0, output: /Usage: spotify-poller/ },
   'history-import': { args: ['--help'], code: 0, output: /Usage: spotify-history-import/ },
   'lake-writer': { args: [], code: 2, output: /invalid configuration: KAFKA_BROKERS/ },
   // The loader imports DuckDB's native addon at start, so this also proves the addon is in the image.
-  loader: { args: [], code: 2, output: /usage: spotify-loader <command>/ },
+  loader: { args: [], code: 2, output: /spotify-loader: a command is required: load or batch/ },
+  // So does the insights service (its modules, the addon among them, load before --help is read).
+  insights: { args: ['--help'], code: 0, output: /Usage: spotify-insights/ },
 };
+
+/** Images that carry packages left out of their bundle (native addons, lazily loaded SDKs) besides main.mjs. */
+const WITH_EXTERNALS = ['loader', 'insights'];
 
 let registry: RegistryInstance;
 const helmHome = makeWorkdir('helm');
@@ -89,14 +94,17 @@ describe('images built with buildah from the Dockerfile', () => {
     expect(result.output.trim()).toBe('10001 app');
   });
 
-  it('holds one bundled main.mjs per deployable and, only in the loader, the packages left out of it', async () => {
+  it('holds one bundled main.mjs per deployable and, only in the loader and insights, the packages left out of it', async () => {
     for (const built of images) {
       const files = [...(await listImageFiles(built.imageId, '/app')).keys()];
-      const outside = files.filter((f) => !f.startsWith('/app/node_modules/') && !f.startsWith('/app/dbt/'));
+      const outside = files.filter(
+        (f) =>
+          !f.startsWith('/app/node_modules/') && !f.startsWith('/app/dbt/') && !f.startsWith('/app/web/'),
+      );
       expect(outside.sort(), built.name).toEqual(
         ['/app/main.mjs', ...outside.filter((f) => f === '/app/main.mjs.LEGAL.txt')].sort(),
       );
-      if (built.name !== 'loader') {
+      if (!WITH_EXTERNALS.includes(built.name)) {
         expect(
           files.filter((f) => f.startsWith('/app/node_modules/')),
           built.name,
@@ -123,6 +131,19 @@ describe('images built with buildah from the Dockerfile', () => {
       expect(topLevel, bundled).not.toContain(bundled);
   });
 
+  it('insights carries the built dashboard and, besides its externals, none of what built it', async () => {
+    const files = [...(await listImageFiles(image('insights').imageId, '/app')).keys()];
+    expect(files).toContain('/app/web/index.html');
+    expect(files.some((f) => /^\/app\/web\/assets\/index-[\w-]+\.js$/.test(f))).toBe(true);
+    const topLevel = new Set(
+      files.map((f) => /^\/app\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(f)?.[1]).filter(Boolean),
+    );
+    for (const external of ['@duckdb/node-api', 'snowflake-sdk'])
+      expect(topLevel, external).toContain(external);
+    for (const bundled of ['fastify', 'pg', 'zod', 'vite', 'preact', 'echarts', 'html-to-image'])
+      expect(topLevel, bundled).not.toContain(bundled);
+  });
+
   it('the loader runs dbt with the DuckDB and PostgreSQL adapters, and can load snowflake-sdk', async () => {
     const dbt = await runInImage(image('loader').imageId, ['/opt/dbt/bin/dbt', '--version'], {
       entrypoint: false,
@@ -138,9 +159,9 @@ describe('images built with buildah from the Dockerfile', () => {
     expect(snowflake.output.trim()).toBe('function');
   });
 
-  it('holds only its own code: every image but the loader is the base image plus a few MiB', async () => {
+  it('holds only its own code: every image but the loader and insights is the base image plus a few MiB', async () => {
     const baseSize = await localImageSize(nodeBaseImage());
-    for (const built of images.filter((i) => i.name !== 'loader')) {
+    for (const built of images.filter((i) => !WITH_EXTERNALS.includes(i.name))) {
       expect(built.sizeBytes - baseSize, built.name).toBeLessThan(8 * 2 ** 20);
     }
   });
@@ -153,12 +174,12 @@ describe('images built with buildah from the Dockerfile', () => {
   });
 
   it('rebuilds only what an edit touches, from cached layers, and the new image runs the edit', async () => {
-    const tree = copyOfSources();
+    const tree = copyRepository('image-context');
     try {
       const options = join(tree.path, 'services/simulator/src/options.ts');
       writeFileSync(
         options,
-        readFileSync(options, 'utf8').replace('realistic, deterministic', 'edited for the image test,'),
+        readFileSync(options, 'utf8').replace('Realistic, deterministic', 'Edited for the image test,'),
       );
       const again = await buildImages({ registry, context: tree.path, names: ['simulator', 'lake-writer'] });
       const [simulator, lakeWriter] = again;
@@ -166,25 +187,9 @@ describe('images built with buildah from the Dockerfile', () => {
       expect(lakeWriter!.digest).toBe(image('lake-writer').digest);
       expect(simulator!.digest).not.toBe(image('simulator').digest);
       const help = await runInImage(simulator!.imageId, ['--help']);
-      expect(help.output).toMatch(/spotify-simulator: edited for the image test,/);
+      expect(help.output).toMatch(/Edited for the image test,/);
     } finally {
       tree.remove();
     }
   });
 });
-
-/** The repository's files as git sees them (committed or not, ignored ones left out), in a temp folder. */
-function copyOfSources(): { path: string; remove(): void } {
-  const dir = makeWorkdir('image-context');
-  const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], {
-    cwd: repoRoot,
-  })
-    .toString()
-    .split('\0')
-    .filter(Boolean);
-  for (const file of files) {
-    mkdirSync(dirname(join(dir.path, file)), { recursive: true });
-    cpSync(join(repoRoot, file), join(dir.path, file));
-  }
-  return dir;
-}

@@ -42,7 +42,7 @@ describe('scripts/install-components.sh', () => {
     const result = await run(['kafak'], process.env);
     expect(result.code).not.toBe(0);
     expect(result.output).toMatch(
-      /unknown component 'kafak' \(known: apt kafka .*kube-node coredns node-tools.*node-base\)/,
+      /unknown component 'kafak' \(known: apt kafka .*kube-node coredns node-tools keda prometheus-operator-crds metrics-server dbt .*node-base skaffold node-runtimes\)/,
     );
   });
 });

@@ -24,8 +24,15 @@ describe('Kafka broker (KRaft, single node)', () => {
         await admin.createTopics({ topics: [{ topic: 'smoke', numPartitions: 2 }], waitForLeaders: true }),
       ).toBe(true);
       await admin.createPartitions({ topicPartitions: [{ topic: 'smoke', count: 4 }] });
-      const metadata = await admin.fetchTopicMetadata({ topics: ['smoke'] });
-      expect(metadata.topics[0]?.partitions).toHaveLength(4);
+      // The broker's metadata cache follows the KRaft controller a moment after the call returns.
+      await expect
+        .poll(
+          async () => (await admin.fetchTopicMetadata({ topics: ['smoke'] })).topics[0]?.partitions.length,
+          {
+            timeout: 30_000,
+          },
+        )
+        .toBe(4);
     } finally {
       await admin.disconnect();
     }

@@ -15,6 +15,7 @@ describe('the workload images the operator deploys', () => {
       lakeWriter: 'ghcr.io/spotify-pipeline/lake-writer:0.1.0',
       loader: 'ghcr.io/spotify-pipeline/loader:0.1.0',
       transformer: 'ghcr.io/spotify-pipeline/loader:0.1.0',
+      insights: 'ghcr.io/spotify-pipeline/insights:0.1.0',
     });
   });
 
@@ -50,5 +51,26 @@ describe('the workload images the operator deploys', () => {
     expect(load).toThrow(ConfigError);
     expect(load).toThrow(/IMAGE_LOADER/);
     expect(load).toThrow(message);
+  });
+});
+
+describe('the namespaces the operator watches', () => {
+  it('is every namespace unless listed; a list is trimmed and deduplicated', () => {
+    expect(loadConfig(operatorEnvSchema, {}).WATCH_NAMESPACES).toEqual([]);
+    expect(loadConfig(operatorEnvSchema, { WATCH_NAMESPACES: '' }).WATCH_NAMESPACES).toEqual([]);
+    expect(
+      loadConfig(operatorEnvSchema, { WATCH_NAMESPACES: ' team-a, team-b ,,team-a' }).WATCH_NAMESPACES,
+    ).toEqual(['team-a', 'team-b']);
+  });
+
+  it.each([
+    ['Team-A', 'namespace names such as team-a'],
+    ['team_a', 'namespace names such as team-a'],
+    ['a,-b', 'namespace names such as team-a'],
+    ['n'.repeat(64), 'at most 63 characters'],
+  ])('refuses %j with the variable named', (value, message) => {
+    expect(() => loadConfig(operatorEnvSchema, { WATCH_NAMESPACES: value })).toThrow(
+      new RegExp(`WATCH_NAMESPACES.*${message}`, 's'),
+    );
   });
 });

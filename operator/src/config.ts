@@ -21,11 +21,33 @@ const imageReference = (name: string) =>
     .refine((ref) => /[:@][^/]+$/.test(ref), 'must name a tag (:0.1.0) or a digest (@sha256:…)')
     .default(`ghcr.io/spotify-pipeline/${name}:0.1.0`);
 
+const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
 /** The operator's own settings (from the Deployment the Helm chart renders). */
 export const operatorEnvSchema = z.object({
   KUBECONFIG: z.string().optional(),
   OPERATOR_NAMESPACE: z.string().min(1).default('spotify-pipeline-system'),
   POD_NAME: z.string().min(1).default(`spotify-pipeline-operator-${process.pid}`),
+  /** Comma-separated namespaces to watch (pipelines, their children, their Secrets); empty: every namespace. */
+  WATCH_NAMESPACES: z
+    .string()
+    .default('')
+    .transform((v) => [
+      ...new Set(
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ),
+    ])
+    .pipe(
+      z.array(
+        z
+          .string()
+          .max(63, 'a namespace name has at most 63 characters')
+          .regex(NAMESPACE, 'must be namespace names such as team-a,team-b (lowercase, digits, -)'),
+      ),
+    ),
   LEADER_ELECTION: env.bool(true),
   LEASE_NAME: z.string().min(1).default('spotify-pipeline-operator'),
   WORKERS: env.int(4).pipe(z.number().int().min(1).max(64)),
@@ -43,6 +65,7 @@ export const operatorEnvSchema = z.object({
   IMAGE_HISTORY_IMPORT: imageReference('history-import'),
   IMAGE_LAKE_WRITER: imageReference('lake-writer'),
   IMAGE_LOADER: imageReference('loader'),
+  IMAGE_INSIGHTS: imageReference('insights'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
 });
 export type OperatorEnv = z.infer<typeof operatorEnvSchema>;
@@ -58,5 +81,6 @@ export function workloadImages(config: OperatorEnv): Images {
     lakeWriter: config.IMAGE_LAKE_WRITER,
     loader: config.IMAGE_LOADER,
     transformer: config.IMAGE_LOADER,
+    insights: config.IMAGE_INSIGHTS,
   };
 }

@@ -10,8 +10,14 @@ import { type ControllerOptions, PipelineController } from './controller/pipelin
 import { deleteExternalTopic, ensureExternalTopic } from './external/external-kafka.js';
 import { countExportFiles, deleteLake, ensureLake } from './external/lake.js';
 import { KubeClient } from './kube/client.js';
+import {
+  ServedVersionKube,
+  STRIMZI_GROUP,
+  STRIMZI_PREFERRED_VERSIONS,
+  servedVersions,
+} from './kube/served-version.js';
 
-export const FIELD_MANAGER = 'spotify-pipeline-operator';
+const FIELD_MANAGER = 'spotify-pipeline-operator';
 
 export interface OperatorOptions {
   kubeconfigPath?: string | undefined;
@@ -54,6 +60,7 @@ export function imagesFor(registry: string, tag: string): Images {
     lakeWriter: `${registry}/lake-writer:${tag}`,
     loader: `${registry}/loader:${tag}`,
     transformer: `${registry}/loader:${tag}`,
+    insights: `${registry}/insights:${tag}`,
   };
 }
 
@@ -82,8 +89,16 @@ export function startOperator(options: OperatorOptions): RunningOperator {
   });
   const metrics = createOperatorMetrics(options.registry);
   const logger = options.logger.child({ component: 'operator' });
+  // Strimzi objects go out in the newest kafka.strimzi.io version the cluster serves (v1, or v1beta2 before 0.49).
+  const strimzi = new ServedVersionKube(client, {
+    group: STRIMZI_GROUP,
+    canonical: 'v1',
+    preferred: STRIMZI_PREFERRED_VERSIONS,
+    discover: () => servedVersions((method, path) => client.request(method, path), STRIMZI_GROUP),
+  });
   const deps = {
-    client,
+    client: strimzi,
+    strimziApiVersion: () => strimzi.servedApiVersion(),
     logger,
     images: options.images,
     lake: { ensure: ensureLake, remove: deleteLake, exportFiles: countExportFiles },

@@ -84,33 +84,30 @@ async function partitionsInKafka(topic: string, expected: number): Promise<numbe
   }
 }
 
-const apply = (users: number, deletionPolicy = 'Retain') =>
+/** A pipeline on the external Kafka with a topic and bucket of its own (`<name>-events`, `<name>-lake`). */
+const apply = (users: number, deletionPolicy = 'Retain', name = 'managed') =>
   client.apply({
     apiVersion: API,
     kind: 'SpotifyPipeline',
-    metadata: { name: 'managed', namespace: NS },
+    metadata: { name, namespace: NS },
     spec: {
       audience: { users },
       kafka: {
         mode: 'external',
         external: { bootstrapServers: kafka.bootstrap },
-        topic: { name: 'managed-events', replicas: 1 },
+        topic: { name: `${name}-events`, replicas: 1 },
       },
       lakeWriter: { autoscaler: 'none' },
-      lake: { endpoint: s3.endpoint, bucket: 'managed-lake', credentialsSecret: 'lake-creds' },
+      lake: { endpoint: s3.endpoint, bucket: `${name}-lake`, credentialsSecret: 'lake-creds' },
       deletionPolicy,
     },
   } as never);
 
-const topicsReady = async () => {
-  const p = await client.get<Obj>({
-    apiVersion: API,
-    kind: 'SpotifyPipeline',
-    namespace: NS,
-    name: 'managed',
-  });
+/** The pipeline once its current generation is reconciled with TopicsReady True. */
+const topicsReady = async (name = 'managed') => {
+  const p = await client.get<Obj>({ apiVersion: API, kind: 'SpotifyPipeline', namespace: NS, name });
   const c = p.status?.conditions?.find((x) => x.type === 'TopicsReady');
-  return c?.status === 'True' ? p : null;
+  return c?.status === 'True' && p.status?.observedGeneration === p.metadata?.generation ? p : null;
 };
 
 describe('external (managed) Kafka through the admin API', () => {
@@ -133,14 +130,14 @@ describe('external (managed) Kafka through the admin API', () => {
     expect(await partitionsInKafka('managed-events', 21)).toBe(21);
 
     await apply(1_000_000); // a smaller audience never lowers them
-    await waitFor('reconciled', async () => (await topicsReady())?.status?.observedGeneration === 3);
+    await waitFor('reconciled', topicsReady);
     expect(await partitionsInKafka('managed-events', 21)).toBe(21);
   });
 
   it('deletionPolicy Delete removes the topic through the admin API', async () => {
-    await apply(1_000_000, 'Delete');
-    await waitFor('policy seen', async () => (await topicsReady())?.status?.observedGeneration === 4);
-    await client.delete({ apiVersion: API, kind: 'SpotifyPipeline', namespace: NS, name: 'managed' });
+    await apply(1_000_000, 'Delete', 'doomed');
+    await waitFor('topics created', () => topicsReady('doomed'), 60_000);
+    await client.delete({ apiVersion: API, kind: 'SpotifyPipeline', namespace: NS, name: 'doomed' });
     await waitFor(
       'pipeline gone',
       async () =>
@@ -148,7 +145,7 @@ describe('external (managed) Kafka through the admin API', () => {
           apiVersion: API,
           kind: 'SpotifyPipeline',
           namespace: NS,
-          name: 'managed',
+          name: 'doomed',
         })) === null,
       60_000,
     );
@@ -163,7 +160,7 @@ describe('external (managed) Kafka through the admin API', () => {
         'topics deleted',
         async () => {
           const topics = await admin.listTopics();
-          return !topics.includes('managed-events') && !topics.includes('managed-events.dlq');
+          return !topics.includes('doomed-events') && !topics.includes('doomed-events.dlq');
         },
         30_000,
       );

@@ -3,7 +3,7 @@ import type { KubeClient, KubeObject } from '../src/kube/client.js';
 import { waitFor } from './kube-helpers.js';
 
 export const API = 'pipeline.spotify-pipeline.io/v1alpha1';
-export const STRIMZI = 'kafka.strimzi.io/v1beta2';
+export const STRIMZI = 'kafka.strimzi.io/v1';
 
 export type Obj = KubeObject & { spec?: Record<string, unknown>; status?: Record<string, unknown> };
 export type Cond = { type: string; status: string; reason: string; message: string };
@@ -99,4 +99,18 @@ export async function createBrokerPool(client: KubeClient, namespace: string, na
     metadata: { name, namespace, labels: { 'strimzi.io/cluster': 'events' } },
     spec: { replicas, roles: ['broker'], storage: { type: 'ephemeral' } },
   } as never);
+}
+
+/** Waits until the pipeline is gone (finalized); on timeout says what its Ready condition says. */
+export function gone(client: KubeClient, namespace: string, name: string, timeoutMs = 60_000) {
+  return waitFor(
+    `${namespace}/${name} gone`,
+    async () => {
+      const p = await client.getOrNull<Obj>(pipelineRef(namespace, name));
+      if (!p) return true;
+      const ready = ((p.status?.conditions ?? []) as Cond[]).find((c) => c.type === 'Ready');
+      throw new Error(`still there: ${ready ? `${ready.reason}: ${ready.message}` : 'no Ready condition'}`);
+    },
+    timeoutMs,
+  );
 }

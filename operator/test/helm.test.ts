@@ -1,13 +1,13 @@
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { componentPaths, type KubeInstance, startKubeApiServer } from '@spotify-pipeline/harness';
+import { componentPaths, type KubeInstance, runKubectl, startKubeApiServer } from '@spotify-pipeline/harness';
 import { createLogger, loadConfig } from '@spotify-pipeline/shared';
-import yaml from 'js-yaml';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, parseAllDocuments, stringify } from 'yaml';
 import { operatorEnvSchema, workloadImages } from '../src/config.js';
 import type { KubeClient, KubeObject } from '../src/kube/client.js';
 import { imagesFor, startOperator } from '../src/operator.js';
@@ -20,6 +20,19 @@ const RELEASE_NS = 'sp-system';
 const SA = 'sp-spotify-pipeline-operator';
 
 let kube: KubeInstance;
+/** Installed, or upgraded in place if an earlier test installed it: each test stands alone. */
+const installChart = () =>
+  helm(
+    'upgrade',
+    '--install',
+    'sp',
+    chart,
+    '-n',
+    RELEASE_NS,
+    '--create-namespace',
+    '--kubeconfig',
+    kube.kubeconfigPath,
+  );
 let client: KubeClient;
 const helm = (...args: string[]) => run(componentPaths().helm, args, { maxBuffer: 32 * 1024 * 1024 });
 
@@ -47,7 +60,9 @@ describe('Helm chart', () => {
       '-f',
       join(chart, 'ci', values),
     );
-    const docs = yaml.loadAll(stdout).filter(Boolean) as Array<{
+    const docs = parseAllDocuments(stdout)
+      .map((d) => d.toJS())
+      .filter(Boolean) as Array<{
       kind: string;
       spec?: { template?: { spec?: Record<string, unknown> } };
     }>;
@@ -76,9 +91,9 @@ describe('Helm chart', () => {
       `images.lakeWriter.repository=127.0.0.1:5000/sp/lake-writer,images.lakeWriter.tag=x,images.lakeWriter.digest=${digest(3)}`,
     ].join(',');
     const { stdout } = await helm('template', 'sp', chart, '-n', RELEASE_NS, '--set', set);
-    const deployment = (yaml.loadAll(stdout) as Array<{ kind?: string } | null>).find(
-      (d) => d?.kind === 'Deployment',
-    ) as {
+    const deployment = (
+      parseAllDocuments(stdout).map((d) => d.toJS()) as Array<{ kind?: string } | null>
+    ).find((d) => d?.kind === 'Deployment') as {
       spec: {
         template: {
           spec: { containers: Array<{ image: string; env: Array<{ name: string; value?: string }> }> };
@@ -99,10 +114,39 @@ describe('Helm chart', () => {
       lakeWriter: `127.0.0.1:5000/sp/lake-writer@${digest(3)}`,
       loader: 'ghcr.io/spotify-pipeline/loader:0.1.0',
       transformer: 'ghcr.io/spotify-pipeline/loader:0.1.0',
+      insights: 'ghcr.io/spotify-pipeline/insights:0.1.0',
     });
     await expect(helm('template', 'sp', chart, '--set', 'images.loader.digest=sha256:abc')).rejects.toThrow(
       /images\/loader\/digest/,
     );
+  });
+
+  it("renders as a subchart, with the parent chart's global values", async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'sp-parent-'));
+    try {
+      writeFileSync(
+        join(parent, 'Chart.yaml'),
+        'apiVersion: v2\nname: platform\nversion: 1.0.0\ndependencies:\n  - name: spotify-pipeline\n    version: 0.1.0\n',
+      );
+      writeFileSync(
+        join(parent, 'values.yaml'),
+        'global:\n  imageRegistry: registry.example.com\nspotify-pipeline:\n  replicaCount: 1\n',
+      );
+      cpSync(chart, join(parent, 'charts', 'spotify-pipeline'), { recursive: true });
+      const { stdout } = await helm('template', 'platform', parent, '-n', RELEASE_NS);
+      const deployment = (
+        parseAllDocuments(stdout).map((d) => d.toJS()) as Array<{
+          kind?: string;
+          spec?: { replicas?: number };
+        } | null>
+      ).find((d) => d?.kind === 'Deployment');
+      expect(deployment?.spec?.replicas).toBe(1);
+      await expect(
+        helm('template', 'platform', parent, '--set', 'spotify-pipeline.operator.workerz=3'),
+      ).rejects.toThrow(/workerz/);
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
   });
 
   it('rejects values the schema does not know', async () => {
@@ -112,16 +156,7 @@ describe('Helm chart', () => {
   });
 
   it('installs into the API server; uninstall keeps the CRD', async () => {
-    await helm(
-      'install',
-      'sp',
-      chart,
-      '-n',
-      RELEASE_NS,
-      '--create-namespace',
-      '--kubeconfig',
-      kube.kubeconfigPath,
-    );
+    await installChart();
     const crd = await client.get<KubeObject>({
       apiVersion: 'apiextensions.k8s.io/v1',
       kind: 'CustomResourceDefinition',
@@ -138,13 +173,9 @@ describe('Helm chart', () => {
   });
 
   it("the chart's least-privilege RBAC is enough for the operator to do its work", async () => {
-    // Run the operator as the chart's ServiceAccount (impersonation), against pipelines in another namespace.
-    const config = yaml.load(readFileSync(kube.kubeconfigPath, 'utf8')) as {
-      users: Array<{ user: Record<string, unknown> }>;
-    };
-    for (const u of config.users) u.user.as = `system:serviceaccount:${RELEASE_NS}:${SA}`;
-    const saConfig = join(tmpdir(), `sp-sa-kubeconfig-${process.pid}.yaml`);
-    writeFileSync(saConfig, yaml.dump(config));
+    await installChart();
+    // Run the operator as the chart's ServiceAccount, against pipelines in another namespace.
+    const saConfig = impersonatingKubeconfig();
     await createNamespace(client, 'team-a');
     const registry = new Registry();
     const operator = startOperator({
@@ -162,24 +193,8 @@ describe('Helm chart', () => {
       controller: { notReadyRequeueMs: 60_000 },
     });
     try {
-      await client.apply({
-        apiVersion: 'pipeline.spotify-pipeline.io/v1alpha1',
-        kind: 'SpotifyPipeline',
-        metadata: { name: 'rbac', namespace: 'team-a' },
-        spec: {
-          audience: { users: 1000 },
-          kafka: { strimzi: { cluster: 'events' } },
-          lakeWriter: { autoscaler: 'none' },
-          lake: { endpoint: 'http://127.0.0.1:1', bucket: 'rbac-lake', credentialsSecret: 'none' },
-          warehouse: { type: 'duckdb' },
-        },
-      } as never);
-      const ref = {
-        apiVersion: 'pipeline.spotify-pipeline.io/v1alpha1',
-        kind: 'SpotifyPipeline',
-        namespace: 'team-a',
-        name: 'rbac',
-      };
+      await client.apply(rbacPipeline('team-a') as never);
+      const ref = pipelineRef('team-a');
       const p = await waitFor('status written', async () => {
         const got = await client.get<
           KubeObject & { status?: { conditions?: Array<{ type: string; reason: string }> } }
@@ -190,7 +205,7 @@ describe('Helm chart', () => {
       expect(reasons).toMatchObject({
         TopicsReady: 'StrimziNotInstalled',
         LakeReady: 'LakeSecretMissing',
-        ScheduleReady: 'Scheduled',
+        ScheduleReady: 'SecretMissing',
       });
       expect(
         await client.getOrNull({
@@ -200,12 +215,21 @@ describe('Helm chart', () => {
           name: 'rbac-lake-writer',
         }),
       ).not.toBeNull();
+      // DuckDB: one writer CronJob, and the claim for its file (persistentvolumeclaims in the chart's rules).
       expect(
         await client.getOrNull({
           apiVersion: 'batch/v1',
           kind: 'CronJob',
           namespace: 'team-a',
-          name: 'rbac-load',
+          name: 'rbac-transform',
+        }),
+      ).not.toBeNull();
+      expect(
+        await client.getOrNull({
+          apiVersion: 'v1',
+          kind: 'PersistentVolumeClaim',
+          namespace: 'team-a',
+          name: 'rbac-duckdb',
         }),
       ).not.toBeNull();
       const lease = await client.get<KubeObject & { spec?: { holderIdentity?: string } }>({
@@ -234,4 +258,109 @@ describe('Helm chart', () => {
       await client.getOrNull({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: RELEASE_NS, name: SA }),
     ).toBeNull();
   });
+  it('with operator.watchNamespaces, reconciles the listed namespaces only and reads Secrets only there', async () => {
+    await createNamespace(client, 'team-w');
+    await createNamespace(client, 'team-x');
+    await helm(
+      'install',
+      'sp',
+      chart,
+      '-n',
+      RELEASE_NS,
+      '--create-namespace',
+      '--kubeconfig',
+      kube.kubeconfigPath,
+      '--set',
+      'operator.watchNamespaces={team-w}',
+    );
+    const canI = async (verb: string, resource: string, namespace: string) => {
+      const { stdout } = await runKubectl(
+        [
+          'auth',
+          'can-i',
+          verb,
+          resource,
+          '-n',
+          namespace,
+          '--as',
+          `system:serviceaccount:${RELEASE_NS}:${SA}`,
+        ],
+        { kubeconfig: kube.kubeconfigPath },
+      );
+      return stdout.trim();
+    };
+    expect(await canI('get', 'secrets', 'team-w')).toBe('yes');
+    expect(await canI('get', 'secrets', 'team-x')).toBe('no');
+    expect(await canI('list', 'spotifypipelines', 'team-x')).toBe('no');
+    expect(await canI('update', 'deployments', 'team-w')).toBe('no');
+
+    const registry = new Registry();
+    const operator = startOperator({
+      kubeconfigPath: impersonatingKubeconfig(),
+      logger: createLogger({ name: 'helm-rbac-namespaced', level: 'warn' }),
+      registry,
+      images: imagesFor('registry.local/sp', 'test'),
+      controller: { notReadyRequeueMs: 60_000, watchNamespaces: ['team-w'] },
+    });
+    try {
+      for (const namespace of ['team-w', 'team-x']) await client.apply(rbacPipeline(namespace) as never);
+      const reconciled = await waitFor('status written in team-w', async () => {
+        const got = await client.get<KubeObject & { status?: { conditions?: unknown[] } }>(
+          pipelineRef('team-w'),
+        );
+        return got.status?.conditions?.length ? got : null;
+      });
+      expect(reconciled.status?.conditions?.length).toBeGreaterThan(0);
+      expect(
+        await client.getOrNull({
+          apiVersion: 'batch/v1',
+          kind: 'CronJob',
+          namespace: 'team-w',
+          name: 'rbac-transform',
+        }),
+      ).not.toBeNull();
+      const untouched = await client.get<KubeObject & { status?: unknown }>(pipelineRef('team-x'));
+      expect(untouched.status).toBeUndefined();
+      const errors = await registry
+        .getSingleMetric('spotify_pipeline_operator_reconcile_errors_total')
+        ?.get();
+      expect(errors?.values.reduce((sum, v) => sum + v.value, 0) ?? 0).toBe(0);
+    } finally {
+      await operator.stop();
+    }
+    await helm('uninstall', 'sp', '-n', RELEASE_NS, '--kubeconfig', kube.kubeconfigPath);
+  });
 });
+
+/** The test cluster's kubeconfig, acting as the chart's ServiceAccount (impersonation). */
+function impersonatingKubeconfig(): string {
+  const config = parse(readFileSync(kube.kubeconfigPath, 'utf8')) as {
+    users: Array<{ user: Record<string, unknown> }>;
+  };
+  for (const u of config.users) u.user.as = `system:serviceaccount:${RELEASE_NS}:${SA}`;
+  const path = join(tmpdir(), `sp-sa-kubeconfig-${process.pid}.yaml`);
+  writeFileSync(path, stringify(config));
+  return path;
+}
+
+const pipelineRef = (namespace: string) => ({
+  apiVersion: 'pipeline.spotify-pipeline.io/v1alpha1',
+  kind: 'SpotifyPipeline',
+  namespace,
+  name: 'rbac',
+});
+
+function rbacPipeline(namespace: string) {
+  return {
+    apiVersion: 'pipeline.spotify-pipeline.io/v1alpha1',
+    kind: 'SpotifyPipeline',
+    metadata: { name: 'rbac', namespace },
+    spec: {
+      audience: { users: 1000 },
+      kafka: { strimzi: { cluster: 'events' } },
+      lakeWriter: { autoscaler: 'none' },
+      lake: { endpoint: 'http://127.0.0.1:1', bucket: 'rbac-lake', credentialsSecret: 'none' },
+      warehouse: { type: 'duckdb' },
+    },
+  };
+}

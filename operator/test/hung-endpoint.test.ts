@@ -111,6 +111,7 @@ describe('an object store and a Kafka that accept connections and never answer',
       const types = (await conditionsOf(client, NS, name)).map((c) => c.type).sort();
       expect(types).toEqual([
         'BrokersReady',
+        'CapacityPlanned',
         'LakeReady',
         'Ready',
         'ScheduleReady',

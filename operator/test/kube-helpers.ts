@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
-import yaml from 'js-yaml';
+import { parse } from 'yaml';
 import { MANIFEST_PATH } from '../src/crd/generate.js';
 import { KubeClient, type KubeObject } from '../src/kube/client.js';
 
@@ -47,7 +47,7 @@ export async function installCrd(client: KubeClient, crd: { metadata: { name: st
 }
 
 export function pipelineCrd(): { metadata: { name: string } } {
-  return yaml.load(readFileSync(MANIFEST_PATH, 'utf8')) as { metadata: { name: string } };
+  return parse(readFileSync(MANIFEST_PATH, 'utf8')) as { metadata: { name: string } };
 }
 
 export async function createNamespace(client: KubeClient, name: string): Promise<void> {

@@ -7,6 +7,8 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeClient } from '../src/kube/client.js';
 import { imagesFor, type RunningOperator, startOperator } from '../src/operator.js';
+import { kedaCrds } from './crds/keda.js';
+import { strimziCrds } from './crds/strimzi.js';
 import {
   API,
   type Cond,
@@ -29,7 +31,6 @@ import {
   testClient,
   waitFor,
 } from './kube-helpers.js';
-import { scaledObjectCrd, strimziCrds } from './third-party-crds.js';
 
 const NS = 'music';
 const KAFKA_NS = 'kafka';
@@ -62,7 +63,8 @@ function launch(identity: string): RunningOperator {
 
 const get = (apiVersion: string, kind: string, namespace: string, name: string) =>
   client.getOrNull<Obj>({ apiVersion, kind, namespace, name });
-const topicResource = (name: string) => `${NS}.${name}.listening-events`;
+/** Each test pipeline has a topic of its own (a topic belongs to one pipeline). */
+const topicResource = (name: string) => `${name}-events`;
 const lakeStore = () =>
   createObjectStore({
     LAKE_ENDPOINT: s3.endpoint,
@@ -91,7 +93,7 @@ function pipeline(name: string, spec: Record<string, unknown> = {}) {
 
 const kafkaOf = (name: string, topic?: Record<string, unknown>) => ({
   strimzi: { cluster: 'events', namespace: KAFKA_NS, brokerPool: `${name}-brokers` },
-  ...(topic ? { topic } : {}),
+  topic: { name: `${name}-events`, ...topic },
 });
 
 async function applyPipeline(name: string, spec: Record<string, unknown> = {}) {
@@ -108,11 +110,17 @@ async function freshPipeline(name: string, spec: Record<string, unknown> = {}) {
 beforeAll(async () => {
   [kube, s3] = await Promise.all([startKubeApiServer(), startS3()]);
   client = testClient(kube.kubeconfigPath);
-  for (const crd of [pipelineCrd(), ...strimziCrds, scaledObjectCrd]) await installCrd(client, crd);
+  for (const crd of [pipelineCrd(), ...strimziCrds(), ...kedaCrds()]) await installCrd(client, crd);
   await Promise.all([createNamespace(client, NS), createNamespace(client, KAFKA_NS)]);
   await createSecret(client, NS, 'lake-creds', {
     LAKE_ACCESS_KEY: s3.accessKey,
     LAKE_SECRET_KEY: s3.secretKey,
+  });
+  await createSecret(client, NS, 'snowflake-creds', {
+    SNOWFLAKE_ACCOUNT: 'made-up-account',
+    SNOWFLAKE_USER: 'made-up-user',
+    SNOWFLAKE_PASSWORD: 'made-up-password',
+    SNOWFLAKE_WAREHOUSE: 'made-up-warehouse',
   });
   await createSecret(client, NS, 'bad-lake-creds', {
     LAKE_ACCESS_KEY: s3.accessKey,
@@ -158,7 +166,7 @@ describe('apply a pipeline', () => {
     expect(await get('autoscaling/v2', 'HorizontalPodAutoscaler', NS, 'children-lake-writer')).toBeNull();
     const topic = await get(STRIMZI, 'KafkaTopic', KAFKA_NS, topicResource('children'));
     expect(topic?.metadata?.labels?.['strimzi.io/cluster']).toBe('events');
-    expect(topic?.spec).toMatchObject({ topicName: 'listening-events', partitions: 11, replicas: 3 });
+    expect(topic?.spec).toMatchObject({ topicName: 'children-events', partitions: 11, replicas: 3 });
     const so = await get('keda.sh/v1alpha1', 'ScaledObject', NS, 'children-lake-writer');
     expect(so?.spec).toMatchObject({
       minReplicaCount: 1,
@@ -178,6 +186,7 @@ describe('apply a pipeline', () => {
       (await conditionsOf(client, NS, 'children')).map((c) => [c.type, `${c.status} ${c.reason}`]),
     );
     expect(reasons).toEqual({
+      CapacityPlanned: 'True PlanWithinLimits',
       TopicsReady: 'False TopicNotReady',
       BrokersReady: 'True BrokersSized',
       LakeReady: 'True BucketReady',
@@ -187,6 +196,39 @@ describe('apply a pipeline', () => {
     });
     expect(status.status?.lake).toMatchObject({ bucket: 'lake-children', versioning: 'Enabled' });
     expect(await lakeStore().bucketExists('lake-children')).toBe(true);
+  });
+
+  it('deploys the insights service and its Service when the resource asks for it, and removes them when it stops asking', async () => {
+    const status = await freshPipeline('dash', {
+      insights: { enabled: true, credentialsSecret: 'insights-ro' },
+    });
+    const uid = status.metadata?.uid;
+    const deployment = await waitFor('the insights Deployment', () =>
+      get('apps/v1', 'Deployment', NS, 'dash-insights'),
+    );
+    const service = await get('v1', 'Service', NS, 'dash-insights');
+    for (const child of [deployment, service])
+      expect(child?.metadata?.ownerReferences).toEqual([
+        expect.objectContaining({ kind: 'SpotifyPipeline', name: 'dash', uid, controller: true }),
+      ]);
+    const pod = (deployment!.spec as { template: { spec: { containers: Array<Record<string, unknown>> } } })
+      .template.spec;
+    expect(pod.containers[0]).toMatchObject({
+      readinessProbe: { httpGet: { path: '/readyz', port: 'http' } },
+      ports: [{ name: 'http', containerPort: 8080 }],
+    });
+    expect(service?.spec).toMatchObject({ type: 'ClusterIP', ports: [{ port: 80, targetPort: 'http' }] });
+    // No kubelet or controller-manager here: the condition names the insights Deployment among those it waits for.
+    const workloads = await conditionReason(client, NS, 'dash', 'WorkloadsReady', 'DeploymentsNotAvailable');
+    expect(workloads.message).toMatch(/dash-insights: (rollout not observed yet|0\/1 available)/);
+
+    await applyPipeline('dash', { insights: { enabled: false } });
+    await waitFor('the insights Deployment and Service to go', async () =>
+      (await get('apps/v1', 'Deployment', NS, 'dash-insights')) === null &&
+      (await get('v1', 'Service', NS, 'dash-insights')) === null
+        ? true
+        : null,
+    );
   });
 
   it('becomes Ready once the child status is written the way Strimzi and the deployment controller would', async () => {
@@ -207,7 +249,7 @@ describe('apply a pipeline', () => {
 });
 
 describe('changes', () => {
-  it('a bigger audience grows partitions and brokers and starts an add-brokers rebalance', async () => {
+  it('a bigger audience grows partitions and brokers', async () => {
     await freshPipeline('grow');
     await applyPipeline('grow', { audience: { users: 500_000_000 } });
     const topic = await waitFor('partitions grow', async () => {
@@ -219,12 +261,7 @@ describe('changes', () => {
       const p = await get(STRIMZI, 'KafkaNodePool', KAFKA_NS, 'grow-brokers');
       return p?.spec?.replicas === 12 ? p : null;
     });
-    expect(pool.spec?.roles).toEqual(['broker']); // only replicas is ours
-    const rebalance = await waitFor('KafkaRebalance', () =>
-      get(STRIMZI, 'KafkaRebalance', KAFKA_NS, 'grow-add-brokers-12'),
-    );
-    expect(rebalance.spec).toEqual({ mode: 'add-brokers', brokers: [3, 4, 5, 6, 7, 8, 9, 10, 11] });
-    expect(rebalance.metadata?.labels?.['strimzi.io/cluster']).toBe('events');
+    expect(pool.spec?.roles).toEqual(['broker']); // only replicas (and the scale event) are ours
   });
 
   it('partitions never shrink: a smaller audience keeps them, a lower explicit count is rejected at admission', async () => {
@@ -416,20 +453,25 @@ describe('deletion', () => {
     const topic = await get(STRIMZI, 'KafkaTopic', KAFKA_NS, topicResource('retained'));
     expect(topic).not.toBeNull();
     expect(topic?.metadata?.ownerReferences ?? []).toEqual([]);
+    expect(topic?.metadata?.annotations?.['pipeline.spotify-pipeline.io/retained-from']).toBe(
+      `${NS}/retained`,
+    );
     expect(await lakeStore().bucketExists('lake-retained')).toBe(true);
   });
 
-  it('Delete removes the topic, the rebalances and the bucket (with every object version), then lets go', async () => {
-    await freshPipeline('deleted', { deletionPolicy: 'Delete', audience: { users: 500_000_000 } });
-    await waitFor('rebalance', () => get(STRIMZI, 'KafkaRebalance', KAFKA_NS, 'deleted-add-brokers-12'));
+  it('Delete removes the topic and the bucket (with every object version), then lets go', async () => {
+    await freshPipeline('deleted', { deletionPolicy: 'Delete' });
+    await waitFor(
+      'LakeReady',
+      async () => (await condition(client, NS, 'deleted', 'LakeReady'))?.status === 'True',
+    );
     const lake = lakeStore();
-    const key = 'bronze/listening-events/date=2026-01-01/hour=00/x.jsonl.gz';
+    const key = 'bronze/deleted-events/date=2026-01-01/hour=00/deleted-events+0+0-9.jsonl.gz';
     await lake.putObject('lake-deleted', key, Buffer.from('v1'));
     await lake.putObject('lake-deleted', key, Buffer.from('v2'));
     await client.delete(pipelineRef(NS, 'deleted'));
     await waitFor('pipeline gone', async () => (await client.getOrNull(pipelineRef(NS, 'deleted'))) === null);
     expect(await get(STRIMZI, 'KafkaTopic', KAFKA_NS, topicResource('deleted'))).toBeNull();
-    expect(await get(STRIMZI, 'KafkaRebalance', KAFKA_NS, 'deleted-add-brokers-12')).toBeNull();
     expect(await lake.bucketExists('lake-deleted')).toBe(false);
   });
 });
@@ -439,8 +481,8 @@ describe('samples', () => {
     'manifests/samples/%s is accepted by the CRD',
     async (file) => {
       const { readFileSync } = await import('node:fs');
-      const yaml = (await import('js-yaml')).default;
-      const sample = yaml.load(
+      const { parse } = await import('yaml');
+      const sample = parse(
         readFileSync(new URL(`../../manifests/samples/${file}`, import.meta.url), 'utf8'),
       ) as {
         metadata: { name: string };

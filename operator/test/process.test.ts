@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { freePort, type KubeInstance, startKubeApiServer } from '@spotify-pipeline/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +14,7 @@ let client: KubeClient;
 let child: ChildProcess | undefined;
 
 beforeAll(async () => {
+  if (!existsSync(main)) throw new Error(`${main} is missing: build it with \`npx tsc -b\``);
   kube = await startKubeApiServer();
   client = testClient(kube.kubeconfigPath);
   await installCrd(client, pipelineCrd());

@@ -45,8 +45,9 @@ function pipeline(name: string, spec: Record<string, unknown>) {
     metadata: { name, namespace: NS },
     spec: {
       audience: { users: 1000 },
-      // Strimzi is not installed here: the topics step says so at once and the workloads go on.
-      kafka: { strimzi: { cluster: 'events' } },
+      // Strimzi is not installed here: the topics step says so at once and the workloads go on. Each
+      // pipeline has a topic of its own (a topic belongs to one pipeline).
+      kafka: { strimzi: { cluster: 'events' }, topic: { name: `${name}-events` } },
       lake: { endpoint: s3.endpoint, bucket: `lake-${name}`, credentialsSecret: 'lake-creds' },
       lakeWriter: { autoscaler: 'none' },
       ...spec,
@@ -239,11 +240,11 @@ describe('sources as the operator deploys them', () => {
   });
 
   it('a configuration a workload would refuse is reported, and nothing is shipped', async () => {
-    // The resource takes any topic name; a source wants one Kafka accepts.
+    // The resource takes any byte quantity; the lake writer builds each object in memory, 256 MiB at most.
     await client.apply(
       pipeline('refused', {
-        kafka: { strimzi: { cluster: 'events' }, topic: { name: 'listening events' } },
-        sources: [history('imports/carol/')],
+        lakeWriter: { autoscaler: 'none', batch: { maxBytes: '1Ti' } },
+        sources: [{ type: 'simulator' }],
       }) as never,
     );
     const condition = await waitFor('InvalidWorkloadConfig', async () => {
@@ -251,9 +252,9 @@ describe('sources as the operator deploys them', () => {
       return c?.reason === 'InvalidWorkloadConfig' ? c : null;
     });
     expect(condition.message).toMatch(
-      /spec.sources\[0\] \(history_import\): SOURCE_TOPIC: must be a Kafka topic name/,
+      /the lake writer: LAKE_WRITER_BATCH_MAX_BYTES \(spec.lakeWriter.batch.maxBytes\): must be at most 268435456/,
     );
-    expect(await get('batch/v1', 'Job', 'refused-source-0')).toBeNull();
-    expect(await get('apps/v1', 'Deployment', 'refused-lake-writer')).not.toBeNull();
+    expect(await get('apps/v1', 'Deployment', 'refused-lake-writer')).toBeNull();
+    expect(await get('apps/v1', 'Deployment', 'refused-source-0')).not.toBeNull();
   });
 });

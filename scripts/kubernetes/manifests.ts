@@ -17,8 +17,8 @@ export interface PipelineSettings {
   flushSeconds: number;
 }
 
-export const LAKE_SECRET = 'lake-credentials';
-export const WAREHOUSE_SECRET = 'warehouse-credentials';
+const LAKE_SECRET = 'lake-credentials';
+const WAREHOUSE_SECRET = 'warehouse-credentials';
 
 export function pipelineManifests(p: PipelineSettings): object[] {
   const secret = (name: string, data: Record<string, string>) => ({

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { type BuiltImage, type Cluster, repoRoot, runHelm } from '@spotify-pipeline/harness';
 
-export const RELEASE = 'spotify-pipeline';
+const RELEASE = 'spotify-pipeline';
 export const RELEASE_NAMESPACE = 'spotify-pipeline';
 /** The chart's fullname for this release: the operator Deployment and its leader-election Lease. */
 export const OPERATOR_NAME = 'spotify-pipeline-operator';

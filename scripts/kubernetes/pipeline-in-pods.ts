@@ -10,7 +10,7 @@ import {
 import { names } from '@spotify-pipeline/operator/builders/context';
 import { simulatorGroundTruthPrefix } from '@spotify-pipeline/operator/builders/source-env';
 import { type GroundTruth, groundTruthSchema, TOPICS } from '@spotify-pipeline/shared';
-import { createKafka } from '@spotify-pipeline/shared/kafka';
+import { type Admin, createKafka } from '@spotify-pipeline/shared/kafka';
 import { createLogger } from '@spotify-pipeline/shared/logging';
 import { createObjectStore, listAllObjects, readObject } from '@spotify-pipeline/shared/object-store';
 import { waitForDrain } from '../local/drain.js';
@@ -19,7 +19,7 @@ import { type PipelineSettings, pipelineManifests } from './manifests.js';
 import { installOperator, uninstallOperator } from './operator-release.js';
 
 /** The images a pipeline with a simulator, lake writers and the load/transform jobs runs, and the operator. */
-export const PIPELINE_IMAGES = ['operator', 'simulator', 'lake-writer', 'loader'];
+const PIPELINE_IMAGES = ['operator', 'simulator', 'lake-writer', 'loader'];
 
 export interface PipelineInPodsOptions {
   cluster: Cluster;
@@ -46,6 +46,8 @@ export interface PipelineInPods {
   waitForFirstLakeObject(timeoutMs?: number): Promise<number>;
   /** Scales the simulator to 0 and returns what its runs published (their ground truths in the lake, added). */
   stopSimulator(): Promise<{ truth: EventTruth; runs: number }>;
+  /** Records on the events topic so far (its partitions' end offsets, added): grows while a source publishes. */
+  eventsOnTopic(): Promise<number>;
   /** Waits until the lake writers have committed everything on the topic. */
   waitForLakeDrain(timeoutMs?: number): Promise<void>;
   /** Waits for a transform job (load + dbt) that started after `since` to succeed; returns gold's counts. */
@@ -124,6 +126,19 @@ export async function startPipelineInPods(o: PipelineInPodsOptions): Promise<Pip
     }>;
   };
 
+  const withAdmin = async <T>(use: (admin: Admin) => Promise<T>): Promise<T> => {
+    const admin = createKafka(
+      { KAFKA_BROKERS: [cluster.kafka.bootstrap], KAFKA_CLIENT_ID: 'pipeline-in-pods', KAFKA_SSL: false },
+      createLogger({ name: 'pipeline-in-pods', level: 'fatal' }),
+    ).admin();
+    await admin.connect();
+    try {
+      return await use(admin);
+    } finally {
+      await admin.disconnect();
+    }
+  };
+
   return {
     namespace,
     name,
@@ -197,24 +212,20 @@ export async function startPipelineInPods(o: PipelineInPodsOptions): Promise<Pip
       }
       return { truth: addTruths(truths), runs: truths.length };
     },
-    waitForLakeDrain: async (timeoutMs = 600_000) => {
-      const admin = createKafka(
-        { KAFKA_BROKERS: [cluster.kafka.bootstrap], KAFKA_CLIENT_ID: 'pipeline-in-pods', KAFKA_SSL: false },
-        createLogger({ name: 'pipeline-in-pods', level: 'fatal' }),
-      ).admin();
-      await admin.connect();
-      try {
-        await waitForDrain({
+    eventsOnTopic: () =>
+      withAdmin(async (admin) =>
+        (await admin.fetchTopicOffsets(TOPICS.listeningEvents)).reduce((sum, p) => sum + Number(p.high), 0),
+      ),
+    waitForLakeDrain: (timeoutMs = 600_000) =>
+      withAdmin((admin) =>
+        waitForDrain({
           admin,
           groupId: names.consumerGroup(pipelineRef as never),
           topic: TOPICS.listeningEvents,
           timeoutMs,
           log,
-        });
-      } finally {
-        await admin.disconnect();
-      }
-    },
+        }),
+      ),
     waitForGold: async (since, timeoutMs = 600_000) => {
       const transform = names.transform(pipelineRef as never);
       let seen = '';

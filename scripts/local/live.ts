@@ -63,7 +63,7 @@ interface Freshness {
   lakeWriterLag: { state: string; events?: number };
 }
 
-export async function readFreshness(url: string): Promise<Freshness | null> {
+async function readFreshness(url: string): Promise<Freshness | null> {
   const response = await fetch(`${url}api/v1/freshness`, { signal: AbortSignal.timeout(5000) }).catch(
     () => null,
   );

@@ -9,15 +9,12 @@
     - list
     - watch
     - patch
-    - update
 - apiGroups:
     - pipeline.spotify-pipeline.io
   resources:
     - spotifypipelines/status
   verbs:
-    - get
     - patch
-    - update
 - apiGroups:
     - pipeline.spotify-pipeline.io
   resources:
@@ -28,13 +25,13 @@
     - ""
   resources:
     - configmaps
+    - services
   verbs:
     - get
     - list
     - watch
     - create
     - patch
-    - update
     - delete
 - apiGroups:
     - ""
@@ -45,10 +42,17 @@
 - apiGroups:
     - ""
   resources:
+    - persistentvolumeclaims
+  verbs:
+    - get
+    - create
+    - patch
+- apiGroups:
+    - ""
+  resources:
     - events
   verbs:
     - create
-    - patch
 - apiGroups:
     - apps
   resources:
@@ -59,14 +63,12 @@
     - watch
     - create
     - patch
-    - update
     - delete
 - apiGroups:
     - policy
   resources:
     - poddisruptionbudgets
   verbs:
-    - get
     - create
     - patch
     - delete
@@ -80,7 +82,6 @@
     - watch
     - create
     - patch
-    - update
     - delete
 - apiGroups:
     - batch
@@ -93,32 +94,31 @@
     - watch
     - create
     - patch
-    - update
     - delete
 - apiGroups:
     - keda.sh
   resources:
     - scaledobjects
+    - triggerauthentications
   verbs:
     - get
     - list
     - watch
     - create
     - patch
-    - update
     - delete
 - apiGroups:
     - kafka.strimzi.io
   resources:
     - kafkatopics
     - kafkarebalances
+    - kafkausers
   verbs:
     - get
     - list
     - watch
     - create
     - patch
-    - update
     - delete
 - apiGroups:
     - kafka.strimzi.io

@@ -1,6 +1,14 @@
 {#- One row per listening session: its span and where it was listened from (the first event's device and country).
-    A table, rebuilt each run: plays join it, and it is far smaller than the events. -#}
-{{ config(materialized='table') }}
+    Incremental by session: a run rebuilds every session that received an event since the last run (delete+insert
+    on user_id, session_id), from all of that session's events. -#}
+{{
+    config(
+        materialized='incremental',
+        unique_key=['user_id', 'session_id'],
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+    )
+}}
 
 with
 
@@ -10,13 +18,35 @@ events as (
 
 ),
 
+{% if is_incremental() %}
+touched as (
+
+    select distinct user_id, session_id
+    from events
+    where {{ loaded_since_last_run() }}
+
+),
+
+session_events as (
+
+    select events.*
+    from events
+    inner join touched
+        on touched.user_id = events.user_id
+        and touched.session_id = events.session_id
+
+),
+{% else %}
+session_events as (
+
+    select * from events
+
+),
+{% endif %}
+
 ordered as (
 
-    select
-        *,
-        row_number() over (partition by user_id, session_id order by event_at, event_id) as event_number
-
-    from events
+    select *{{ rank_events('user_id, session_id', 'asc') }} from session_events
 
 ),
 
@@ -30,8 +60,9 @@ summarized as (
         count(*) as events,
         sum(case when event_type = 'play' then 1 else 0 end) as plays,
         coalesce(sum(ms_played), 0) as ms_played,
-        max(case when event_number = 1 then device_type end) as device_type,
-        max(case when event_number = 1 then country_code end) as country_code
+        {{ pick_by_event_order('device_type', 'asc') }} as device_type,
+        {{ pick_by_event_order('country_code', 'asc') }} as country_code,
+        max(loaded_at) as loaded_at
 
     from ordered
     group by user_id, session_id

@@ -18,10 +18,10 @@ named as (
 
     select
         artist_id,
-        artist_name,
-        row_number() over (partition by artist_id order by event_at desc, event_id desc) as recency
+        {{ pick_by_event_order('artist_name', 'desc') }} as artist_name
 
-    from events
+    from (select *{{ rank_events('artist_id', 'desc') }} from events) as ranked
+    group by artist_id
 
 )
 
@@ -32,4 +32,3 @@ select
 
 from named
 left join catalog on catalog.artist_id = named.artist_id
-where named.recency = 1

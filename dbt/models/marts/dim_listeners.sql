@@ -8,14 +8,7 @@ events as (
 
 ordered as (
 
-    select
-        user_id,
-        country_code,
-        device_type,
-        event_at,
-        row_number() over (partition by user_id order by event_at desc, event_id desc) as recency
-
-    from events
+    select *{{ rank_events('user_id', 'desc') }} from events
 
 ),
 
@@ -25,8 +18,8 @@ summarized as (
         user_id,
         min(event_at) as first_event_at,
         max(event_at) as last_event_at,
-        max(case when recency = 1 then country_code end) as country_code,
-        max(case when recency = 1 then device_type end) as last_device_type
+        {{ pick_by_event_order('country_code', 'desc') }} as country_code,
+        {{ pick_by_event_order('device_type', 'desc') }} as last_device_type
 
     from ordered
     group by user_id

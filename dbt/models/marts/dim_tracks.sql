@@ -17,13 +17,13 @@ named as (
 
     select
         track_id,
-        track_name,
-        artist_id,
-        album_id,
-        duration_ms,
-        row_number() over (partition by track_id order by event_at desc, event_id desc) as recency
+        {{ pick_by_event_order('track_name', 'desc') }} as track_name,
+        {{ pick_by_event_order('artist_id', 'desc') }} as artist_id,
+        {{ pick_by_event_order('album_id', 'desc') }} as album_id,
+        {{ pick_by_event_order('duration_ms', 'desc') }} as duration_ms
 
-    from events
+    from (select *{{ rank_events('track_id', 'desc') }} from events) as ranked
+    group by track_id
 
 )
 
@@ -37,4 +37,3 @@ select
 
 from named
 left join catalog on catalog.track_id = named.track_id
-where named.recency = 1

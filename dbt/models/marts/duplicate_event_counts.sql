@@ -2,17 +2,17 @@
     and source. Some are normal (the lake writer re-reads what it had not committed when it died, an export
     imported twice); a spike means a source is reusing event ids, which would otherwise vanish without a trace.
     dropped = valid bronze rows - rows silver kept, per day: silver keeps exactly one row per valid event_id,
-    the first copy loaded, under that copy's load time. -#}
+    the copy it keeps (the earliest Kafka position), under that copy's load time. -#}
 with
 
 valid as (
 
     select
-        cast(_loaded_at as date) as loaded_date,
-        source as event_source,
-        count(*) as valid_rows
+        cast(loaded_at as date) as loaded_date,
+        event_source,
+        cast(sum(bronze_rows) as bigint) as valid_rows
 
-    from {{ ref('base_lake__listening_events') }}
+    from {{ ref('stg_lake__listening_event_outcomes') }}
     where rejection_reason is null
     group by 1, 2
 

@@ -1,9 +1,12 @@
+{#- PostgreSQL gets an index on user_id for per-listener reads (a Wrapped); DuckDB readers get the rows in
+    listener order in the loader's snapshot instead (services/loader/src/gold-snapshot.ts). -#}
 {{
     config(
         materialized='incremental',
         unique_key='event_id',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
+        indexes=([{'columns': ['user_id']}] if target.type == 'postgres' else []),
     )
 }}
 

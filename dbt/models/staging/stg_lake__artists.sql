@@ -13,10 +13,10 @@ ranked as (
     select
         artist_id,
         name as artist_name,
-        {{ json_array_first('genres') }} as primary_genre,
+        case when {{ full_match('genres', '[[] *("[^"]*" *(, *"[^"]*" *)*)?[]]') }} then {{ json_array_first('genres') }} end as primary_genre,
         row_number() over (
             partition by artist_id
-            order by cast(_partition as bigint) desc, cast(_offset as bigint) desc, _loaded_at desc
+            order by {{ lake_position_desc() }}
         ) as recency
 
     from source

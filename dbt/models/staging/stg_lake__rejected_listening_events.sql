@@ -1,16 +1,19 @@
+{#- Bronze listening-event rows that break the contract, by event_id, rule and lake object, with how many
+    rows (a replayed object can hold one rejected event more than once). -#}
 with
 
-checked as (
+outcomes as (
 
-    select * from {{ ref('base_lake__listening_events') }}
+    select * from {{ ref('stg_lake__listening_event_outcomes') }}
 
 )
 
 select
     event_id,
     rejection_reason,
-    _object_key as lake_object_key,
-    _loaded_at as loaded_at
+    lake_object_key,
+    loaded_at,
+    bronze_rows as rejected_rows
 
-from checked
+from outcomes
 where rejection_reason is not null

@@ -14,11 +14,14 @@ ranked as (
         artist_id,
         album_id,
         name as track_name,
-        cast(duration_ms as bigint) as duration_ms,
-        cast(popularity as double precision) as popularity,
+        case when {{ is_plain_integer('duration_ms', 9) }} then {{ guarded_cast('duration_ms', 'bigint') }} end as duration_ms,
+        case
+            when {{ full_match('popularity', '[0-9]{1,3}([.][0-9]{1,17})?') }}
+                then {{ guarded_cast('popularity', 'double precision') }}
+        end as popularity,
         row_number() over (
             partition by track_id
-            order by cast(_partition as bigint) desc, cast(_offset as bigint) desc, _loaded_at desc
+            order by {{ lake_position_desc() }}
         ) as recency
 
     from source

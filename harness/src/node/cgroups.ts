@@ -1,7 +1,7 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const CGROUP_ROOT = '/sys/fs/cgroup';
+const CGROUP_ROOT = '/sys/fs/cgroup';
 
 /** `/sys/fs/cgroup/<hierarchy>/<name>` for every mounted hierarchy that has it. */
 export function cgroupDirs(name: string): string[] {

@@ -23,7 +23,7 @@ export interface ContainerdSettings {
  * cgroupfs. `restrict_oom_score_adj`: root here lacks CAP_SYS_RESOURCE, so it cannot lower a container's
  * oom_score_adj below its own and runc fails with "can't get final child's PID from pipe: EOF" without it.
  */
-export function containerdConfig(s: ContainerdSettings): string {
+function containerdConfig(s: ContainerdSettings): string {
   return `version = 2
 root = "${join(s.dataDir, 'root')}"
 state = "${join(s.dataDir, 'state')}"
@@ -59,7 +59,7 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
 }
 
 /** hosts.toml for one registry: pulls of `host/...` images go to `url` over plain HTTP. */
-export function registryHostsToml(url: string): string {
+function registryHostsToml(url: string): string {
   return `server = "${url}"
 
 [host."${url}"]

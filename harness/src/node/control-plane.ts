@@ -56,6 +56,15 @@ export async function startControlPlane(
       `--kubelet-client-key=${pki.apiserverKubeletClient.key}`,
       '--kubelet-preferred-address-types=InternalIP',
       '--enable-aggregator-routing=true',
+      // The aggregation layer (APIServices such as KEDA's external metrics): the API server proxies with this
+      // client certificate and the identity headers; extension servers trust them through the front-proxy CA.
+      `--requestheader-client-ca-file=${pki.frontProxyCa.cert}`,
+      '--requestheader-allowed-names=front-proxy-client',
+      '--requestheader-username-headers=X-Remote-User',
+      '--requestheader-group-headers=X-Remote-Group',
+      '--requestheader-extra-headers-prefix=X-Remote-Extra-',
+      `--proxy-client-cert-file=${pki.frontProxyClient.cert}`,
+      `--proxy-client-key-file=${pki.frontProxyClient.key}`,
       '--allow-privileged=true',
       '--v=0',
     ],

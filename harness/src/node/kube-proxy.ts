@@ -9,7 +9,7 @@ import type { NodeSandbox } from './sandbox.js';
  * Conntrack limits are left as the kernel has them (they are machine-wide) and NodePorts are not opened on
  * localhost (that needs route_localnet).
  */
-export function kubeProxyConfig(a: NodeAddresses, kubeconfig: string): string {
+function kubeProxyConfig(a: NodeAddresses, kubeconfig: string): string {
   return JSON.stringify(
     {
       apiVersion: 'kubeproxy.config.k8s.io/v1alpha1',

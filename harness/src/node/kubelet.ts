@@ -10,7 +10,7 @@ import type { NodeSandbox } from './sandbox.js';
  * with other work the node must not change them, so the node's mount namespace shows the kubelet files that
  * already hold these values; the real settings stay as they are.
  */
-export const KUBELET_KERNEL_TUNABLES: Record<string, string> = {
+const KUBELET_KERNEL_TUNABLES: Record<string, string> = {
   'vm/overcommit_memory': '1',
   'vm/panic_on_oom': '0',
   'kernel/panic': '10',
@@ -36,7 +36,7 @@ export interface KubeletSettings {
  * and eviction and image garbage collection thresholds low enough that a busy shared disk never evicts pods or
  * deletes the images a test imported.
  */
-export function kubeletConfig(s: KubeletSettings): string {
+function kubeletConfig(s: KubeletSettings): string {
   return JSON.stringify(
     {
       apiVersion: 'kubelet.config.k8s.io/v1beta1',

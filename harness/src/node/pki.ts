@@ -18,6 +18,10 @@ export interface ClusterPki {
   controllerManager: CertPair;
   scheduler: CertPair;
   kubeProxy: CertPair;
+  /** The aggregation layer: the CA extension API servers (KEDA's metrics adapter) trust for proxied requests. */
+  frontProxyCa: CertPair;
+  /** The API server's client certificate towards extension API servers. */
+  frontProxyClient: CertPair;
   serviceAccountKey: string;
   serviceAccountPublicKey: string;
 }
@@ -33,24 +37,35 @@ export function makeClusterPki(
   dir: string,
   options: { apiserverIps: string[]; nodeName: string },
 ): ClusterPki {
-  openssl(
-    [
-      'req',
-      '-x509',
-      ...ecKey,
-      '-keyout',
-      'ca.key',
-      '-out',
-      'ca.crt',
-      '-days',
-      '2',
-      '-subj',
-      '/CN=sp-test-cluster-ca',
-    ],
-    dir,
-  );
-  const ca = { cert: join(dir, 'ca.crt'), key: join(dir, 'ca.key') };
-  const issue = (name: string, subject: string, usage: string, altNames?: string[]): CertPair => {
+  const makeCa = (name: string, subject: string): CertPair => {
+    openssl(
+      [
+        'req',
+        '-x509',
+        ...ecKey,
+        '-keyout',
+        `${name}.key`,
+        '-out',
+        `${name}.crt`,
+        '-days',
+        '2',
+        '-subj',
+        subject,
+      ],
+      dir,
+    );
+    return { cert: join(dir, `${name}.crt`), key: join(dir, `${name}.key`) };
+  };
+  const ca = makeCa('ca', '/CN=sp-test-cluster-ca');
+  // A CA of its own for the front proxy, as kubeadm does: its client certificate authenticates nothing else.
+  const frontProxyCa = makeCa('front-proxy-ca', '/CN=sp-test-front-proxy-ca');
+  const issue = (
+    name: string,
+    subject: string,
+    usage: string,
+    altNames?: string[],
+    caName = 'ca',
+  ): CertPair => {
     openssl(['req', ...ecKey, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject], dir);
     const extensions = [
       'basicConstraints=CA:FALSE',
@@ -66,9 +81,9 @@ export function makeClusterPki(
         '-in',
         `${name}.csr`,
         '-CA',
-        'ca.crt',
+        `${caName}.crt`,
         '-CAkey',
-        'ca.key',
+        `${caName}.key`,
         '-CAcreateserial',
         '-days',
         '2',
@@ -103,6 +118,14 @@ export function makeClusterPki(
     controllerManager: issue('controller-manager', '/CN=system:kube-controller-manager', 'clientAuth'),
     scheduler: issue('scheduler', '/CN=system:kube-scheduler', 'clientAuth'),
     kubeProxy: issue('kube-proxy', '/CN=system:kube-proxy', 'clientAuth'),
+    frontProxyCa,
+    frontProxyClient: issue(
+      'front-proxy-client',
+      '/CN=front-proxy-client',
+      'clientAuth',
+      undefined,
+      'front-proxy-ca',
+    ),
     serviceAccountKey: join(dir, 'sa.key'),
     serviceAccountPublicKey: join(dir, 'sa.pub'),
   };

@@ -23,7 +23,7 @@ export interface NodeSandbox {
   destroy(): Promise<void>;
 }
 
-export interface SandboxSpawn {
+interface SandboxSpawn {
   name: string;
   command: string;
   args: string[];
@@ -93,7 +93,7 @@ export async function startSandbox(options: { init: string[]; logFile: string })
 }
 
 /** Direct children of a process (CONFIG_PROC_CHILDREN), as the host sees them. */
-export function childrenOf(pid: number): number[] {
+function childrenOf(pid: number): number[] {
   try {
     return readFileSync(join('/proc', String(pid), 'task', String(pid), 'children'), 'utf8')
       .trim()

@@ -8,6 +8,7 @@ export interface Images {
   lakeWriter: string;
   loader: string;
   transformer: string;
+  insights: string;
 }
 
 /** Everything a builder may read: builders are pure functions of this. */
@@ -15,6 +16,8 @@ export interface BuildContext {
   pipeline: SpotifyPipeline;
   plan: CapacityPlan;
   images: Images;
+  /** The external cluster's SASL mechanism, read from its credentials Secret (KEDA's scaler needs it in the clear). */
+  kafkaSaslMechanism?: 'plain' | 'scram-sha-256' | 'scram-sha-512';
 }
 
 export const MANAGED_BY = 'spotify-pipeline-operator';
@@ -30,7 +33,7 @@ export interface ObjectMeta {
   ownerReferences?: OwnerReference[];
 }
 
-export interface OwnerReference {
+interface OwnerReference {
   apiVersion: string;
   kind: string;
   name: string;
@@ -46,7 +49,7 @@ export interface ChildObject {
   [key: string]: unknown;
 }
 
-export function labels(pipeline: SpotifyPipeline, component: string): Record<string, string> {
+function labels(pipeline: SpotifyPipeline, component: string): Record<string, string> {
   return {
     'app.kubernetes.io/name': 'spotify-pipeline',
     'app.kubernetes.io/instance': pipeline.metadata.name,
@@ -61,7 +64,7 @@ export function selectorLabels(pipeline: SpotifyPipeline, component: string): Re
   return { 'app.kubernetes.io/instance': pipeline.metadata.name, [COMPONENT_LABEL]: component };
 }
 
-export function ownerReference(pipeline: SpotifyPipeline): OwnerReference {
+function ownerReference(pipeline: SpotifyPipeline): OwnerReference {
   return {
     apiVersion: pipeline.apiVersion,
     kind: pipeline.kind,
@@ -94,14 +97,16 @@ export const names = {
   lakeWriter: (p: SpotifyPipeline) => `${p.metadata.name}-lake-writer`,
   source: (p: SpotifyPipeline, index: number) => `${p.metadata.name}-source-${index}`,
   load: (p: SpotifyPipeline) => `${p.metadata.name}-load`,
+  insights: (p: SpotifyPipeline) => `${p.metadata.name}-insights`,
+  duckdb: (p: SpotifyPipeline) => `${p.metadata.name}-duckdb`,
   transform: (p: SpotifyPipeline) => `${p.metadata.name}-transform`,
   dag: (p: SpotifyPipeline) => `${p.metadata.name}-airflow-dag`,
-  kafkaTopic: (p: SpotifyPipeline) =>
-    `${p.metadata.namespace}.${p.metadata.name}.${p.spec.kafka.topic.name}`
-      .toLowerCase()
-      .replace(/[^a-z0-9.-]/g, '-'),
-  rebalance: (p: SpotifyPipeline, mode: string, brokers: number) => `${p.metadata.name}-${mode}-${brokers}`,
+  kafkaTriggerAuthentication: (p: SpotifyPipeline) => `${p.metadata.name}-lake-writer-kafka`,
   consumerGroup: (p: SpotifyPipeline) => `${p.metadata.namespace}.${p.metadata.name}.lake-writer`,
+  /** KafkaUser (and Kafka user name) of KEDA's lag reads; the workloads' users are their client ids. */
+  kedaKafkaUser: (p: SpotifyPipeline) => `${p.metadata.name}-keda`,
+  /** KEDA's SCRAM user name (not a credential), where its TriggerAuthentication reads it. */
+  kedaKafkaConfig: (p: SpotifyPipeline) => `${p.metadata.name}-keda-kafka`,
 };
 
 /** Bootstrap address the workloads use: Strimzi's bootstrap Service, or the external cluster's list. */
@@ -110,7 +115,7 @@ export function kafkaBootstrap(pipeline: SpotifyPipeline): string {
   if (kafka.mode === 'external') return kafka.external?.bootstrapServers ?? '';
   const cluster = kafka.strimzi?.cluster ?? '';
   const ns = kafka.strimzi?.namespace ?? pipeline.metadata.namespace;
-  return `${cluster}-kafka-bootstrap.${ns}.svc:9092`;
+  return `${cluster}-kafka-bootstrap.${ns}.svc:${kafka.strimzi?.listener.port ?? 9092}`;
 }
 
 export function strimziNamespace(pipeline: SpotifyPipeline): string {

@@ -1,6 +1,15 @@
-import { buildHpa, buildScaledObject } from './autoscaler.js';
+import {
+  buildHpa,
+  buildKafkaTriggerAuthentication,
+  buildKedaKafkaConfig,
+  buildScaledObject,
+} from './autoscaler.js';
 import { type BuildContext, type ChildObject, names } from './context.js';
-import { lakeWriterRefusal, loaderRefusal, sourceRefusal } from './refusals.js';
+import { buildDuckDbClaim } from './duckdb-volume.js';
+import { buildInsightsDeployment, buildInsightsService } from './insights.js';
+import { STRIMZI_API_VERSION } from './kafka-topic.js';
+import { buildKafkaUser, kafkaUserName } from './kafka-users.js';
+import { insightsRefusal, lakeWriterRefusal, loaderRefusal, sourceRefusal } from './refusals.js';
 import { buildAirflowDagConfigMap, buildLoadCronJob, buildTransformCronJob } from './schedule.js';
 import { buildSourceWorkloads, MAX_SOURCES } from './sources.js';
 import { buildLakeWriterDeployment, buildLakeWriterPdb } from './workloads.js';
@@ -55,15 +64,59 @@ export function desiredWorkloads(ctx: BuildContext): DesiredChild[] {
     },
     child('policy/v1', 'PodDisruptionBudget', name, buildLakeWriterPdb(ctx)),
     child('autoscaling/v2', 'HorizontalPodAutoscaler', name, buildHpa(ctx)),
+    child(
+      'keda.sh/v1alpha1',
+      'TriggerAuthentication',
+      names.kafkaTriggerAuthentication(pipeline),
+      buildKafkaTriggerAuthentication(ctx),
+    ),
+    child('v1', 'ConfigMap', names.kedaKafkaConfig(pipeline), buildKedaKafkaConfig(ctx)),
     child('keda.sh/v1alpha1', 'ScaledObject', name, buildScaledObject(ctx)),
+    ...insightsChildren(ctx),
+    ...kafkaUsers(ctx),
   ];
 }
 
+/**
+ * A KafkaUser per workload that talks to Kafka (each source, the lake writer, the insights service, KEDA)
+ * when the Strimzi listener authenticates; none where no workload runs or nothing authenticates.
+ */
+export function kafkaUsers(ctx: BuildContext): DesiredChild[] {
+  const { pipeline } = ctx;
+  const user = (name: string, wanted: boolean, workload: Parameters<typeof buildKafkaUser>[2]) =>
+    child(STRIMZI_API_VERSION, 'KafkaUser', name, wanted ? buildKafkaUser(ctx, name, workload) : null);
+  return [
+    ...Array.from({ length: MAX_SOURCES }, (_, index) =>
+      user(kafkaUserName.source(pipeline, index), index < pipeline.spec.sources.length, 'source'),
+    ),
+    user(kafkaUserName.lakeWriter(pipeline), true, 'lake-writer'),
+    user(kafkaUserName.insights(pipeline), buildInsightsDeployment(ctx) !== null, 'insights'),
+    user(kafkaUserName.keda(pipeline), pipeline.spec.lakeWriter.autoscaler === 'keda', 'keda'),
+  ];
+}
+
+/** The insights Deployment and Service; withheld (with the reason reported) if it would refuse its env. */
+function insightsChildren(ctx: BuildContext): DesiredChild[] {
+  const name = names.insights(ctx.pipeline);
+  const problem = insightsRefusal(ctx);
+  const refused = problem ? { refused: { workload: 'the insights service', problem } } : {};
+  return [
+    { ...child('apps/v1', 'Deployment', name, buildInsightsDeployment(ctx)), ...refused },
+    child('v1', 'Service', name, buildInsightsService(ctx)),
+  ];
+}
+
+/**
+ * The load and transform CronJobs (or the Airflow DAG) and, for DuckDB, the claim for its file. The claim is
+ * only ever applied: with another warehouse it is left alone (see buildDuckDbClaim).
+ */
 export function desiredSchedule(ctx: BuildContext): DesiredChild[] {
   const { metadata } = ctx.pipeline;
   const problem = loaderRefusal(ctx);
   const refused = problem ? { refused: { workload: 'the loader', problem } } : {};
+  const claim = buildDuckDbClaim(ctx);
   return [
+    ...(claim ? [child('v1', 'PersistentVolumeClaim', claim.metadata.name, claim)] : []),
     { ...child('batch/v1', 'CronJob', `${metadata.name}-load`, buildLoadCronJob(ctx)), ...refused },
     { ...child('batch/v1', 'CronJob', `${metadata.name}-transform`, buildTransformCronJob(ctx)), ...refused },
     {

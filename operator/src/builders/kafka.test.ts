@@ -1,20 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { buildKafkaRebalance, buildNodePoolReplicas, changedBrokerIds } from './kafka-brokers.js';
-import { buildDeadLetterTopic, buildKafkaTopic } from './kafka-topic.js';
-import { testContext } from './test-fixtures.js';
+import { testContext } from '../../test/support/builder-context.js';
+import {
+  buildKafkaRebalance,
+  buildNodePool,
+  changedBrokerIds,
+  newScaleEvent,
+  parseScaleEvent,
+  rebalanceName,
+  SCALE_EVENT_ANNOTATION,
+} from './kafka-brokers.js';
+import { buildDeadLetterTopic, buildKafkaTopic, kafkaTopicResourceName } from './kafka-topic.js';
 
 describe('buildKafkaTopic', () => {
-  it('builds a Strimzi KafkaTopic labelled with the cluster, sized by the plan', () => {
+  it('builds a Strimzi KafkaTopic named after the topic, labelled with the cluster, sized by the plan', () => {
     const ctx = testContext();
     const topic = buildKafkaTopic(ctx);
     expect(topic).toMatchObject({
-      apiVersion: 'kafka.strimzi.io/v1beta2',
+      apiVersion: 'kafka.strimzi.io/v1',
       kind: 'KafkaTopic',
-      metadata: {
-        name: 'music.wrapped.listening-events',
-        namespace: 'kafka',
-        labels: { 'strimzi.io/cluster': 'events' },
-      },
+      metadata: { name: 'listening-events', namespace: 'kafka', labels: { 'strimzi.io/cluster': 'events' } },
       spec: {
         topicName: 'listening-events',
         partitions: ctx.plan.partitions,
@@ -24,7 +28,10 @@ describe('buildKafkaTopic', () => {
     });
     // another namespace: no owner reference possible, the finalizer cleans up instead
     expect(topic?.metadata.ownerReferences).toBeUndefined();
-    expect(buildDeadLetterTopic(ctx)?.spec).toMatchObject({ topicName: 'listening-events.dlq' });
+    expect(buildDeadLetterTopic(ctx)).toMatchObject({
+      metadata: { name: 'listening-events.dlq' },
+      spec: { topicName: 'listening-events.dlq' },
+    });
   });
 
   it('carries an owner reference when the Kafka cluster shares the namespace', () => {
@@ -43,15 +50,50 @@ describe('buildKafkaTopic', () => {
   });
 });
 
+describe('kafkaTopicResourceName', () => {
+  it('keeps a topic name that is a valid resource name', () => {
+    expect(kafkaTopicResourceName('listening-events')).toBe('listening-events');
+    expect(kafkaTopicResourceName('listening-events.dlq')).toBe('listening-events.dlq');
+  });
+
+  it('maps anything else to a valid name with a stable hash of the exact topic, so no two topics share one', () => {
+    const a = kafkaTopicResourceName('Listening_Events');
+    const b = kafkaTopicResourceName('listening_events');
+    expect(a).toMatch(/^listening-events-[0-9a-f]{8}$/);
+    expect(b).toMatch(/^listening-events-[0-9a-f]{8}$/);
+    expect(a).not.toBe(b);
+    expect(kafkaTopicResourceName('Listening_Events')).toBe(a);
+    expect(kafkaTopicResourceName('__internal')).toMatch(/^internal-[0-9a-f]{8}$/);
+    const long = kafkaTopicResourceName(`${'x'.repeat(240)}_Y`);
+    expect(long.length).toBeLessThanOrEqual(253);
+    expect(long).toMatch(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/);
+  });
+});
+
 describe('broker scaling', () => {
-  it('owns only spec.replicas of the node pool', () => {
-    const ctx = testContext();
-    expect(buildNodePoolReplicas(ctx.pipeline, 5)).toEqual({
-      apiVersion: 'kafka.strimzi.io/v1beta2',
+  it('owns only spec.replicas of the node pool, and the scale event while one runs', () => {
+    const event = newScaleEvent('add-brokers', 3, 5, [0, 1, 2]);
+    expect(buildNodePool('kafka', 'brokers', 5, null)).toEqual({
+      apiVersion: 'kafka.strimzi.io/v1',
       kind: 'KafkaNodePool',
       metadata: { name: 'brokers', namespace: 'kafka', labels: {} },
       spec: { replicas: 5 },
     });
+    const withEvent = buildNodePool('kafka', 'brokers', 5, event);
+    expect(parseScaleEvent(withEvent.metadata.annotations?.[SCALE_EVENT_ANNOTATION])).toEqual(event);
+  });
+
+  it('gives every scale event a name of its own, even between the same sizes', () => {
+    const first = newScaleEvent('remove-brokers', 5, 3, [3, 4], 1_000);
+    const second = newScaleEvent('remove-brokers', 5, 3, [3, 4], 2_000);
+    expect(rebalanceName('brokers', first)).toMatch(/^brokers-remove-brokers-[a-z0-9]+$/);
+    expect(rebalanceName('brokers', first)).not.toBe(rebalanceName('brokers', second));
+  });
+
+  it('reads no event from an annotation someone mangled', () => {
+    expect(parseScaleEvent('{"id":"x","mode":"sideways"}')).toBeNull();
+    expect(parseScaleEvent('not json')).toBeNull();
+    expect(parseScaleEvent(undefined)).toBeNull();
   });
 
   it('adds the lowest free ids and removes the highest', () => {
@@ -60,21 +102,18 @@ describe('broker scaling', () => {
     expect(changedBrokerIds([0, 1, 2, 3, 4], 5, 3)).toEqual([3, 4]);
   });
 
-  it('builds add-brokers after a scale-up and remove-brokers before a scale-down, auto-approved', () => {
+  it('builds the event rebalance, auto-approved, labelled with the pipeline that runs it', () => {
     const { pipeline } = testContext();
-    expect(buildKafkaRebalance(pipeline, 3, 5, [0, 1, 2])).toMatchObject({
+    const event = newScaleEvent('add-brokers', 3, 5, [0, 1, 2]);
+    expect(buildKafkaRebalance(pipeline, 'kafka', 'brokers', event, [3, 4])).toMatchObject({
       kind: 'KafkaRebalance',
       metadata: {
-        name: 'wrapped-add-brokers-5',
-        labels: { 'strimzi.io/cluster': 'events' },
+        name: rebalanceName('brokers', event),
+        namespace: 'kafka',
+        labels: { 'strimzi.io/cluster': 'events', 'pipeline.spotify-pipeline.io/name': 'wrapped' },
         annotations: { 'strimzi.io/rebalance-auto-approval': 'true' },
       },
       spec: { mode: 'add-brokers', brokers: [3, 4] },
     });
-    expect(buildKafkaRebalance(pipeline, 5, 4, [0, 1, 2, 3, 4])?.spec).toEqual({
-      mode: 'remove-brokers',
-      brokers: [4],
-    });
-    expect(buildKafkaRebalance(pipeline, 4, 4, [0, 1, 2, 3])).toBeNull();
   });
 });

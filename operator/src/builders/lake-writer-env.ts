@@ -1,5 +1,6 @@
 import type { lakeWriterEnvSchema } from '@spotify-pipeline/shared/workloads';
 import { type BuildContext, names } from './context.js';
+import { kafkaUserName } from './kafka-users.js';
 import {
   type EnvName,
   kafkaSecretEnv,
@@ -16,7 +17,7 @@ export function lakeWriterEnv(ctx: BuildContext): WorkloadEnv<EnvName<typeof lak
   const { spec } = pipeline;
   return {
     values: {
-      ...kafkaValues(ctx, `${pipeline.metadata.name}-lake-writer`),
+      ...kafkaValues(ctx, names.lakeWriter(pipeline)),
       ...lakeValues(ctx),
       LAKE_WRITER_TOPIC: spec.kafka.topic.name,
       LAKE_WRITER_DLQ_TOPIC: `${spec.kafka.topic.name}.dlq`,
@@ -27,6 +28,6 @@ export function lakeWriterEnv(ctx: BuildContext): WorkloadEnv<EnvName<typeof lak
       LAKE_WRITER_BATCH_MAX_AGE_MS: String(spec.lakeWriter.batch.maxAgeSeconds * 1000),
       OPS_PORT: '8080',
     },
-    secrets: [...lakeSecretEnv(ctx), ...kafkaSecretEnv(ctx)],
+    secrets: [...lakeSecretEnv(ctx), ...kafkaSecretEnv(ctx, kafkaUserName.lakeWriter(pipeline))],
   };
 }

@@ -1,6 +1,7 @@
-import { lakeWriterEnvSchema, loaderEnvSchema } from '@spotify-pipeline/shared/workloads';
+import { insightsEnvSchema, lakeWriterEnvSchema, loaderEnvSchema } from '@spotify-pipeline/shared/workloads';
 import type { SourceSpec } from '../crd/spotify-pipeline.js';
 import type { BuildContext } from './context.js';
+import { insightsEnv } from './insights.js';
 import { lakeWriterEnv } from './lake-writer-env.js';
 import { loaderEnv } from './loader-env.js';
 import { sourceEnv } from './source-env.js';
@@ -18,3 +19,8 @@ export function sourceRefusal(ctx: BuildContext, index: number, source: SourceSp
 
 export const loaderRefusal = (ctx: BuildContext) =>
   ctx.pipeline.spec.warehouse ? envRefusal(loaderEnvSchema, loaderEnv(ctx)) : null;
+
+export const insightsRefusal = (ctx: BuildContext) =>
+  ctx.pipeline.spec.insights.enabled && ctx.pipeline.spec.warehouse
+    ? envRefusal(insightsEnvSchema, insightsEnv(ctx))
+    : null;

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { testContext } from '../../test/support/builder-context.js';
+import { loaderEnv } from './loader-env.js';
+import { loaderRefusal } from './refusals.js';
 import { buildAirflowDagConfigMap, buildLoadCronJob, buildTransformCronJob } from './schedule.js';
-import { testContext } from './test-fixtures.js';
 
 describe('schedule', () => {
   it('builds load and transform CronJobs: Forbid, history limits, suspend', () => {
@@ -17,7 +19,11 @@ describe('schedule', () => {
     expect(JSON.stringify(buildLoadCronJob(ctx))).toContain('"args":["load"]');
     expect(JSON.stringify(buildTransformCronJob(ctx))).toContain('"args":["batch"]');
     expect(JSON.stringify(buildLoadCronJob(ctx))).toContain(
-      '{"name":"SNOWFLAKE_PASSWORD","valueFrom":{"secretKeyRef":{"name":"snowflake-creds","key":"SNOWFLAKE_PASSWORD"}}}',
+      '{"name":"SNOWFLAKE_PASSWORD","valueFrom":{"secretKeyRef":{"name":"snowflake-creds","key":"SNOWFLAKE_PASSWORD","optional":true}}}',
+    );
+    // key-pair sign-in from the same Secret, when it holds a key
+    expect(JSON.stringify(buildLoadCronJob(ctx))).toContain(
+      '{"name":"SNOWFLAKE_PRIVATE_KEY","valueFrom":{"secretKeyRef":{"name":"snowflake-creds","key":"SNOWFLAKE_PRIVATE_KEY","optional":true}}}',
     );
     expect(buildAirflowDagConfigMap(ctx)).toBeNull();
   });
@@ -43,5 +49,19 @@ describe('schedule', () => {
     expect(
       buildAirflowDagConfigMap(testContext({ warehouse: undefined, schedule: { orchestrator: 'airflow' } })),
     ).toBeNull();
+  });
+
+  it("loads the pipeline's own events topic into listening_events, beside the catalog topics", () => {
+    const topic = (name: string) => ({ kafka: { strimzi: { cluster: 'events' }, topic: { name } } });
+    const ctx = testContext(topic('team-a.plays'));
+    expect(loaderEnv(ctx).values).toMatchObject({
+      LOADER_EVENTS_TOPIC: 'team-a.plays',
+      LOADER_TOPICS: 'team-a.plays,catalog.artists,catalog.albums,catalog.tracks',
+    });
+    expect(loaderRefusal(ctx)).toBeNull();
+    // A catalog topic's name for the events: the loader would refuse it, so the jobs are withheld with why.
+    expect(loaderRefusal(testContext(topic('catalog.tracks')))).toMatch(
+      /LOADER_EVENTS_TOPIC: must not be a catalog topic/,
+    );
   });
 });

@@ -1,4 +1,5 @@
 import { type BuildContext, type ChildObject, childMeta, names } from './context.js';
+import { duckDbPodParts, usesDuckDbVolume } from './duckdb-volume.js';
 import { loaderEnv } from './loader-env.js';
 import { containerSecurityContext, podSecurityContext, tmpMount, tmpVolume } from './pod-security.js';
 import { containerEnv, type SecretEnv } from './workload-env.js';
@@ -6,6 +7,7 @@ import { containerEnv, type SecretEnv } from './workload-env.js';
 type Job = 'load' | 'transform';
 
 function jobContainer(ctx: BuildContext, job: Job) {
+  const duckdb = usesDuckDbVolume(ctx) ? duckDbPodParts(ctx, 'write') : null;
   return {
     name: job,
     image: job === 'load' ? ctx.images.loader : ctx.images.transformer,
@@ -13,15 +15,22 @@ function jobContainer(ctx: BuildContext, job: Job) {
     args: [job === 'load' ? 'load' : 'batch'],
     env: containerEnv(loaderEnv(ctx)),
     securityContext: containerSecurityContext,
-    volumeMounts: [tmpMount],
+    volumeMounts: duckdb ? [tmpMount, duckdb.mount] : [tmpMount],
     resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '1Gi' } },
   };
 }
 
+/**
+ * DuckDB takes one writer at a time, so with DuckDB there is no separate load job: the transform job loads,
+ * builds gold and publishes the snapshot in turn (`batch`), on the transform schedule.
+ */
+const runsAlone = (ctx: BuildContext, job: Job) => job === 'load' && usesDuckDbVolume(ctx);
+
 function buildCronJob(ctx: BuildContext, job: Job): ChildObject | null {
   const { pipeline } = ctx;
   const { schedule, warehouse } = pipeline.spec;
-  if (schedule.orchestrator !== 'cronjob' || !warehouse) return null;
+  if (schedule.orchestrator !== 'cronjob' || !warehouse || runsAlone(ctx, job)) return null;
+  const duckdb = usesDuckDbVolume(ctx) ? duckDbPodParts(ctx, 'write') : null;
   return {
     apiVersion: 'batch/v1',
     kind: 'CronJob',
@@ -45,7 +54,8 @@ function buildCronJob(ctx: BuildContext, job: Job): ChildObject | null {
               restartPolicy: 'Never',
               automountServiceAccountToken: false,
               securityContext: podSecurityContext,
-              volumes: [tmpVolume],
+              volumes: duckdb ? [tmpVolume, duckdb.volume] : [tmpVolume],
+              ...(duckdb ? { affinity: duckdb.affinity } : {}),
               containers: [jobContainer(ctx, job)],
             },
           },
@@ -61,7 +71,7 @@ export const buildTransformCronJob = (ctx: BuildContext) => buildCronJob(ctx, 't
 const py = (value: unknown) => JSON.stringify(value);
 
 /** The DAG file Airflow's git-sync/ConfigMap mount picks up: load then transform, as pods. */
-export function renderAirflowDag(ctx: BuildContext): string {
+function renderAirflowDag(ctx: BuildContext): string {
   const { pipeline } = ctx;
   const { schedule } = pipeline.spec;
   const dagId = `spotify_pipeline__${pipeline.metadata.namespace}__${pipeline.metadata.name}`.replace(
@@ -78,6 +88,16 @@ export function renderAirflowDag(ctx: BuildContext): string {
       return `k8s.V1EnvVar(name=${py(s.name)}, value_from=k8s.V1EnvVarSource(secret_key_ref=${selector}))`;
     }),
   ];
+  // With DuckDB both tasks write the file on its volume (one after the other: load >> transform, one run
+  // at a time), labelled as the transform job so the insights pod's node affinity finds them.
+  const duckdb = usesDuckDbVolume(ctx) ? duckDbPodParts(ctx, 'write') : null;
+  const duckdbArgs = duckdb
+    ? `
+        volumes=[k8s.V1Volume(name=${py(duckdb.volume.name)}, persistent_volume_claim=k8s.V1PersistentVolumeClaimVolumeSource(claim_name=${py(duckdb.volume.persistentVolumeClaim.claimName)}))],
+        volume_mounts=[k8s.V1VolumeMount(name=${py(duckdb.mount.name)}, mount_path=${py(duckdb.mount.mountPath)})],
+        labels=${py(childMeta(pipeline, '', 'transform').labels)},
+        affinity=${py(duckdb.affinity)},`
+    : '';
   const task = (job: Job) => {
     const c = jobContainer(ctx, job);
     return `    ${job} = KubernetesPodOperator(
@@ -88,7 +108,7 @@ export function renderAirflowDag(ctx: BuildContext): string {
         arguments=${py(c.args)},
         env_vars=[
             ${envVars.join(',\n            ')},
-        ],
+        ],${duckdbArgs}
         get_logs=True,
         on_finish_action="delete_pod",
     )`;

@@ -5,6 +5,7 @@ import {
 } from '@spotify-pipeline/shared/workloads';
 import type { SourceSpec } from '../crd/spotify-pipeline.js';
 import { type BuildContext, names } from './context.js';
+import { kafkaUserName } from './kafka-users.js';
 import { METRICS_PORT } from './pod-security.js';
 import {
   type EnvName,
@@ -35,14 +36,14 @@ export type SourceEnv =
     };
 
 /** The variable a listener's refresh token is read into (from the token Secret, by secretKeyRef). */
-export const refreshTokenEnv = (listener: number) => `SPOTIFY_REFRESH_TOKEN_${listener}`;
+const refreshTokenEnv = (listener: number) => `SPOTIFY_REFRESH_TOKEN_${listener}`;
 
 /** Where the pipeline's simulators write each run's ground truth in the lake (`<prefix><run id>.json`). */
 export const simulatorGroundTruthPrefix = (pipeline: { metadata: { namespace: string; name: string } }) =>
   `ground-truth/simulator/${pipeline.metadata.namespace}/${pipeline.metadata.name}/`;
 
 /** Where the pipeline's pollers keep their cursors in the lake. */
-export const pollerStatePrefix = ({ pipeline }: BuildContext) =>
+const pollerStatePrefix = ({ pipeline }: BuildContext) =>
   `state/spotify-poller/${pipeline.metadata.namespace}/${pipeline.metadata.name}/`;
 
 export function sourceEnv(ctx: BuildContext, index: number, source: SourceSpec): SourceEnv {
@@ -68,11 +69,14 @@ export function sourceEnv(ctx: BuildContext, index: number, source: SourceSpec):
             ? { ...lakeValues(ctx), SIMULATOR_GROUND_TRUTH_PREFIX: simulatorGroundTruthPrefix(pipeline) }
             : {}),
         },
-        secrets: [...(source.simulator?.groundTruth ? lakeSecretEnv(ctx) : []), ...kafkaSecretEnv(ctx)],
+        secrets: [
+          ...(source.simulator?.groundTruth ? lakeSecretEnv(ctx) : []),
+          ...kafkaSecretEnv(ctx, kafkaUserName.source(ctx.pipeline, index)),
+        ],
       },
     };
   }
-  if (source.type === 'spotify_api') return pollerEnv(ctx, common, source);
+  if (source.type === 'spotify_api') return pollerEnv(ctx, index, common, source);
   const history = source.historyImport;
   return {
     type: 'history_import',
@@ -85,14 +89,15 @@ export function sourceEnv(ctx: BuildContext, index: number, source: SourceSpec):
         ...(history?.userId ? { HISTORY_IMPORT_USER: history.userId } : {}),
         HISTORY_IMPORT_INCLUDE_INCOGNITO: String(history?.includeIncognito ?? false),
       },
-      secrets: [...lakeSecretEnv(ctx), ...kafkaSecretEnv(ctx)],
+      secrets: [...lakeSecretEnv(ctx), ...kafkaSecretEnv(ctx, kafkaUserName.source(ctx.pipeline, index))],
     },
   };
 }
 
 function pollerEnv(
   ctx: BuildContext,
-  common: Record<'KAFKA_BROKERS' | 'KAFKA_CLIENT_ID' | 'KAFKA_SSL' | 'SOURCE_TOPIC', string>,
+  index: number,
+  common: ReturnType<typeof kafkaValues> & { SOURCE_TOPIC: string },
   source: SourceSpec,
 ): SourceEnv {
   const api = source.spotifyApi;
@@ -131,7 +136,12 @@ function pollerEnv(
         SPOTIFY_POLLER_INTERVAL_SECONDS: String(api?.intervalSeconds ?? 60),
         SPOTIFY_POLLER_STATE_PREFIX: pollerStatePrefix(ctx),
       },
-      secrets: [...credentials, ...tokens, ...lakeSecretEnv(ctx), ...kafkaSecretEnv(ctx)],
+      secrets: [
+        ...credentials,
+        ...tokens,
+        ...lakeSecretEnv(ctx),
+        ...kafkaSecretEnv(ctx, kafkaUserName.source(ctx.pipeline, index)),
+      ],
     },
   };
 }

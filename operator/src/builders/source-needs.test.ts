@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { testContext } from '../../test/support/builder-context.js';
 import { type ClusterFacts, checkSources, sourceNeeds } from './source-needs.js';
-import { testContext } from './test-fixtures.js';
 
 const ctx = testContext({
   sources: [

@@ -13,7 +13,7 @@ export interface ClusterFacts {
 }
 
 /** A Secret key a source reads. `required`: without it the source cannot start. */
-export interface SecretNeed {
+interface SecretNeed {
   secret: string;
   key: string;
   required: boolean;

@@ -7,13 +7,13 @@ import {
   spotifyPollerEnvSchema,
 } from '@spotify-pipeline/shared/workloads';
 import { describe, expect, it } from 'vitest';
+import { testContext } from '../../test/support/builder-context.js';
 import type { SourceSpec } from '../crd/spotify-pipeline.js';
 import { desiredSchedule, desiredWorkloads } from './index.js';
 import { loaderEnv } from './loader-env.js';
 import { buildLoadCronJob } from './schedule.js';
 import { sourceEnv } from './source-env.js';
 import { buildSourceWorkloads, IMPORT_SETTINGS_ANNOTATION, sourceResources } from './sources.js';
-import { testContext } from './test-fixtures.js';
 import type { WorkloadEnv } from './workload-env.js';
 import { buildLakeWriterDeployment } from './workloads.js';
 
@@ -34,7 +34,9 @@ const ctx = testContext({ sources: [{ type: 'simulator', eventsPerSecond: 2000 }
 /** What the pod's process sees: the plain values, and made-up values for the Secret keys it requires. */
 const podEnv = (env: WorkloadEnv) => ({
   ...env.values,
-  ...Object.fromEntries(env.secrets.filter((s) => !s.optional).map((s) => [s.name, `secret-${s.key}`])),
+  ...Object.fromEntries(
+    env.secrets.filter((s) => !s.optional || s.oneOf).map((s) => [s.name, `secret-${s.key}`]),
+  ),
 });
 
 type Pod = {
@@ -88,7 +90,7 @@ describe('source workloads', () => {
     const config = loadConfig(spotifyPollerEnvSchema, podEnv(env));
     expect(config.SPOTIFY_POLLER_LISTENERS).toEqual([
       { user_id: 'alice', refresh_token_env: 'SPOTIFY_REFRESH_TOKEN_0', country: 'GB', device: 'desktop' },
-      { user_id: 'bob.smith', refresh_token_env: 'SPOTIFY_REFRESH_TOKEN_1', country: 'ZZ', device: 'mobile' },
+      { user_id: 'bob.smith', refresh_token_env: 'SPOTIFY_REFRESH_TOKEN_1', country: null, device: 'mobile' },
     ]);
     expect(config.SPOTIFY_POLLER_STATE_PREFIX).toBe('state/spotify-poller/music/wrapped/');
     expect(env.secrets).toEqual(
@@ -186,7 +188,9 @@ describe('credentials', () => {
 
 describe('desired source children', () => {
   it('one workload of its kind per source, nothing of the other kind and nothing past the list', () => {
-    const children = desiredWorkloads(ctx).filter((c) => c.name.startsWith('wrapped-source-'));
+    const children = desiredWorkloads(ctx).filter(
+      (c) => c.name.startsWith('wrapped-source-') && c.kind !== 'KafkaUser',
+    );
     const present = children.filter((c) => c.object).map((c) => `${c.kind} ${c.name}`);
     expect(present).toEqual([
       'Deployment wrapped-source-0',

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { SourceSpec } from '../crd/spotify-pipeline.js';
+import { sourceMemoryMi } from '../plan/capacity-plan.js';
 import { type BuildContext, type ChildObject, childMeta, names, selectorLabels } from './context.js';
 import { sourceEnv } from './source-env.js';
 import { containerEnv } from './workload-env.js';
@@ -14,21 +15,12 @@ export const IMPORT_SETTINGS_ANNOTATION = 'pipeline.spotify-pipeline.io/import-s
 /** Exit codes of the history import that no retry can fix: a wrong setting (2), unusable input (3). */
 const NOT_RETRIABLE_EXIT_CODES = [2, 3];
 
-/**
- * A real-time simulator holds about 90 open sessions per event/s of its rate, near 1 KiB each, on top of a
- * ~200 MiB process (measured in bench/producer); so its memory grows with the rate: 256 MiB + 100 KiB per
- * event/s. The history import parses one export file (at most 64 MiB) at a time.
- */
+/** Memory as the planner sizes it (sourceMemoryMi: grows with a simulator's rate, never past its ceiling). */
 export function sourceResources(source: SourceSpec): {
   requests: Record<string, string>;
   limits: Record<string, string>;
 } {
-  const memoryMi =
-    source.type === 'simulator'
-      ? 256 + Math.ceil(source.eventsPerSecond / 10)
-      : source.type === 'history_import'
-        ? 1024
-        : 256;
+  const memoryMi = sourceMemoryMi(source.type, source.eventsPerSecond).mi;
   return { requests: { cpu: '250m', memory: `${memoryMi}Mi` }, limits: { memory: `${memoryMi}Mi` } };
 }
 

@@ -2,6 +2,7 @@ import { formatIssues } from '@spotify-pipeline/shared';
 import type { SecretEnvName } from '@spotify-pipeline/shared/workloads';
 import type { z } from 'zod';
 import { type BuildContext, kafkaBootstrap } from './context.js';
+import { clusterCaSecret, strimziAuthentication, strimziListener } from './kafka-users.js';
 
 /** A variable read from a Secret key (secretKeyRef): credentials never appear as plain values. */
 export interface SecretEnv {
@@ -10,6 +11,11 @@ export interface SecretEnv {
   key: string;
   /** An optional key may be absent: the variable is then unset and the workload runs without it. */
   optional?: boolean;
+  /**
+   * An optional key that stands in for one of several the workload needs one of (a Snowflake password or a
+   * private key): the env check assumes it is there, and the workload says at start if none is.
+   */
+  oneOf?: boolean;
 }
 
 /**
@@ -43,18 +49,24 @@ export function containerEnv(env: WorkloadEnv): Array<Record<string, unknown>> {
  * they may be.
  */
 export function envRefusal<S extends z.ZodType>(schema: S, env: WorkloadEnv<EnvName<S>>): string | null {
-  const placeholders = Object.fromEntries(env.secrets.filter((s) => !s.optional).map((s) => [s.name, 'x']));
+  const placeholders = Object.fromEntries(
+    env.secrets.filter((s) => !s.optional || s.oneOf).map((s) => [s.name, 'x']),
+  );
   const parsed = schema.safeParse({ ...env.values, ...placeholders });
   return parsed.success ? null : formatIssues(parsed.error);
 }
 
-/** Where Kafka is, for a client named `clientId`. */
+/** Where Kafka is and how to log in, for a client named `clientId` (its KafkaUser's name too). */
 export function kafkaValues({ pipeline }: BuildContext, clientId: string) {
   const { kafka } = pipeline.spec;
+  const tls =
+    kafka.mode === 'external' ? (kafka.external?.tls ?? false) : (strimziListener(pipeline)?.tls ?? false);
+  const scram = strimziAuthentication(pipeline) === 'scram-sha-512';
   return {
     KAFKA_BROKERS: kafkaBootstrap(pipeline),
     KAFKA_CLIENT_ID: clientId,
-    KAFKA_SSL: String(kafka.mode === 'external' && (kafka.external?.tls ?? false)),
+    KAFKA_SSL: String(tls),
+    ...(scram ? { KAFKA_SASL_MECHANISM: 'scram-sha-512' } : {}),
   };
 }
 
@@ -70,8 +82,32 @@ export function lakeSecretEnv({ pipeline }: BuildContext): SecretEnv[] {
   return (['LAKE_ACCESS_KEY', 'LAKE_SECRET_KEY'] as const).map((name) => ({ name, secret, key: name }));
 }
 
-/** The external Kafka cluster's SASL settings, when it has a credentials Secret (each key optional). */
-export function kafkaSecretEnv({ pipeline }: BuildContext): SecretEnv[] {
+/**
+ * Kafka credentials of the workload that logs in as `user`. Strimzi: the cluster CA's certificate on a TLS
+ * listener, and the Secret Strimzi's User Operator writes for the KafkaUser `user` (user.crt and user.key, or
+ * password and sasl.jaas.config, which gives the user name). External: the credentials Secret's SASL keys,
+ * each optional.
+ */
+export function kafkaSecretEnv({ pipeline }: BuildContext, user: string): SecretEnv[] {
+  const listener = strimziListener(pipeline);
+  if (listener) {
+    const auth = strimziAuthentication(pipeline);
+    return [
+      ...(listener.tls ? [{ name: 'KAFKA_SSL_CA', secret: clusterCaSecret(pipeline), key: 'ca.crt' }] : []),
+      ...(auth === 'tls'
+        ? [
+            { name: 'KAFKA_SSL_CERT', secret: user, key: 'user.crt' },
+            { name: 'KAFKA_SSL_KEY', secret: user, key: 'user.key' },
+          ]
+        : []),
+      ...(auth === 'scram-sha-512'
+        ? [
+            { name: 'KAFKA_SASL_PASSWORD', secret: user, key: 'password' },
+            { name: 'KAFKA_SASL_JAAS_CONFIG', secret: user, key: 'sasl.jaas.config' },
+          ]
+        : []),
+    ];
+  }
   const secret =
     pipeline.spec.kafka.mode === 'external' ? pipeline.spec.kafka.external?.credentialsSecret : undefined;
   if (!secret) return [];

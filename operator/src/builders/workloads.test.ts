@@ -1,9 +1,9 @@
 import { loadConfig } from '@spotify-pipeline/shared';
 import { lakeWriterEnvSchema } from '@spotify-pipeline/shared/workloads';
 import { describe, expect, it } from 'vitest';
+import { testContext } from '../../test/support/builder-context.js';
 import { lakeWriterEnv } from './lake-writer-env.js';
 import { lakeWriterRefusal } from './refusals.js';
-import { testContext } from './test-fixtures.js';
 import { quantityToBytes } from './workload-env.js';
 import { buildLakeWriterDeployment, buildLakeWriterPdb } from './workloads.js';
 

@@ -29,7 +29,7 @@ describe('conditions', () => {
 
   it('Ready is True only when all are; its reason is the first failing one and it names them all', () => {
     const status: PipelineStatus = {};
-    for (const t of ['TopicsReady', 'LakeReady', 'WorkloadsReady'] as const)
+    for (const t of ['CapacityPlanned', 'TopicsReady', 'LakeReady', 'WorkloadsReady'] as const)
       setCondition(status, t, true, 'R', 'ok', 1);
     setCondition(status, 'ScheduleReady', false, 'InvalidSchedule', 'no cron', 1);
     setReady(status, 1);

@@ -1,7 +1,8 @@
 import type { Condition, PipelineStatus } from '../crd/spotify-pipeline.js';
 
-/** The conditions the steps own, in the order `Ready` reports them. */
-export const CONDITION_TYPES = [
+/** The conditions of a pass (the plan's, then each step's), in the order `Ready` reports them. */
+const CONDITION_TYPES = [
+  'CapacityPlanned',
   'TopicsReady',
   'BrokersReady',
   'LakeReady',
@@ -14,6 +15,8 @@ export type ConditionType = StepConditionType | 'Ready';
 /** Reasons are constants (CamelCase, machine-readable); messages are for humans and say what to do. */
 export const Reasons = {
   Reconciled: 'Reconciled',
+  PlanWithinLimits: 'PlanWithinLimits',
+  PlanCapped: 'PlanCapped',
   Paused: 'ReconciliationPaused',
   Deleting: 'Deleting',
   DeletionBlocked: 'DeletionBlocked',
@@ -22,6 +25,10 @@ export const Reasons = {
   StepFailed: 'StepFailed',
   StepTimedOut: 'StepTimedOut',
   TopicReady: 'TopicReady',
+  TopicClaimed: 'TopicClaimed',
+  LakePrefixClaimed: 'LakePrefixClaimed',
+  BucketMissing: 'BucketMissing',
+  BlockedByClaim: 'BlockedByClaim',
   TopicNotReady: 'TopicNotReady',
   StrimziNotInstalled: 'StrimziNotInstalled',
   KafkaNamespaceMissing: 'KafkaNamespaceMissing',
@@ -31,6 +38,7 @@ export const Reasons = {
   BrokersNotManaged: 'BrokersNotManaged',
   BrokerPoolNotFound: 'BrokerPoolNotFound',
   RebalancePending: 'RebalancePending',
+  RebalanceFailed: 'RebalanceFailed',
   BucketReady: 'BucketReady',
   LakeSecretMissing: 'LakeSecretMissing',
   LakeAccessDenied: 'LakeAccessDenied',
@@ -41,6 +49,9 @@ export const Reasons = {
   DeploymentsNotAvailable: 'DeploymentsNotAvailable',
   KedaNotInstalled: 'KedaNotInstalled',
   InvalidWorkloadConfig: 'InvalidWorkloadConfig',
+  SecretMissing: 'SecretMissing',
+  KafkaCredentialsMissing: 'KafkaCredentialsMissing',
+  InvalidSchedule: 'InvalidSchedule',
   ImportFailed: 'ImportFailed',
   SourceNotReady: 'SourceNotReady',
   Scheduled: 'Scheduled',

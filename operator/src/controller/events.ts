@@ -1,7 +1,7 @@
 import type { SpotifyPipeline } from '../crd/spotify-pipeline.js';
 import type { KubeApi } from '../kube/api.js';
 
-export const EVENT_SOURCE = 'spotify-pipeline-operator';
+const EVENT_SOURCE = 'spotify-pipeline-operator';
 
 /** A core/v1 Event on the pipeline: what `kubectl describe spl` shows. Failures to record are not fatal. */
 export async function recordEvent(

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { DeadlineError } from '../external/deadline.js';
+import { DeadlineError } from '@spotify-pipeline/shared';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { ExternalCalls } from './external-calls.js';
 
 const opts = { deadlineMs: 100, maxAgeMs: 60_000, describe: 'the object store' };
@@ -9,6 +9,7 @@ function calls(retryBaseMs = 30) {
     inlineWaitMs: 20,
     retryBaseMs,
     retryMaxMs: 10_000,
+    random: () => 1,
     onSettled: (k) => settled.push(k),
   });
   return { external, settled };
@@ -50,6 +51,11 @@ describe('ExternalCalls', () => {
   });
 
   it('retries a failed call only after its delay, and then without making the worker wait', async () => {
+    // The clock is held still so that a pause of the test process cannot pass the 30 ms delay for it.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
     const { external } = calls();
     let runs = 0;
     const fail = async () => {
@@ -59,11 +65,16 @@ describe('ExternalCalls', () => {
     expect(await external.call('ns/a', 'lake', 'f', opts, fail)).toMatchObject({ state: 'failed' });
     expect(await external.call('ns/a', 'lake', 'f', opts, fail)).toMatchObject({ state: 'failed' });
     expect(runs).toBe(1);
-    await new Promise((r) => setTimeout(r, 40));
-    const started = Date.now();
-    const again = await external.call('ns/a', 'lake', 'f', opts, () => new Promise(() => {}));
+    vi.setSystemTime(Date.now() + 29);
+    expect(await external.call('ns/a', 'lake', 'f', opts, fail)).toMatchObject({ state: 'failed' });
+    expect(runs).toBe(1);
+    vi.setSystemTime(Date.now() + 11);
+    // a call that answers at once is still reported pending: the worker did not wait for it
+    const again = await external.call('ns/a', 'lake', 'f', opts, async () => 7);
     expect(again).toMatchObject({ state: 'pending' });
-    expect(Date.now() - started).toBeLessThan(15);
+    expect(runs).toBe(1);
+    await new Promise((r) => setImmediate(r));
+    expect(await external.call('ns/a', 'lake', 'f', opts, fail)).toEqual({ state: 'done', value: 7 });
   });
 
   it('keeps pipelines apart: one hung call does not hold another pipeline', async () => {

@@ -1,3 +1,4 @@
+import { backoffDelay } from '@spotify-pipeline/shared';
 import { withDeadline } from '../external/deadline.js';
 
 export type CallState<T> =
@@ -8,9 +9,11 @@ export type CallState<T> =
 export interface ExternalCallsOptions {
   /** How long a reconcile waits for a call it started; a slower call is reported pending. */
   inlineWaitMs: number;
-  /** A failed call is not tried again before base x 2^(failures-1), at most max. */
+  /** A failed call is not tried again before the shared backoff: up to base x 2^(failures-1), at most max, jittered. */
   retryBaseMs: number;
   retryMaxMs: number;
+  /** The jitter's source; injected in tests. */
+  random?: () => number;
   /** Called when a call nobody waits for anymore ends: the pipeline is worth another look. */
   onSettled: (pipelineKey: string) => void;
 }
@@ -21,6 +24,8 @@ interface Entry {
   since: number;
   result: { ok: true; value: unknown; at: number } | { ok: false; error: unknown; at: number } | undefined;
   failures: number;
+  /** How long after the last failure the call may be tried again (drawn once per failure). */
+  retryDelayMs: number;
   /** The reconcile that started it stopped waiting: its end must requeue the pipeline. */
   abandoned: boolean;
 }
@@ -58,8 +63,7 @@ export class ExternalCalls {
     if (entry?.result && entry.fingerprint === fingerprint && !entry.running) {
       const age = Date.now() - entry.result.at;
       if (entry.result.ok && age < options.maxAgeMs) return { state: 'done', value: entry.result.value as T };
-      if (!entry.result.ok && age < this.retryDelay(entry.failures))
-        return { state: 'failed', error: entry.result.error };
+      if (!entry.result.ok && age < entry.retryDelayMs) return { state: 'failed', error: entry.result.error };
     }
     const lastFailed = entry?.result?.ok === false;
     if (!entry?.running) entry = this.start(id, pipelineKey, fingerprint, options, run, entry);
@@ -108,6 +112,7 @@ export class ExternalCalls {
       since: Date.now(),
       result: previous?.result,
       failures: previous?.failures ?? 0,
+      retryDelayMs: previous?.retryDelayMs ?? 0,
       abandoned: false,
     };
     entry.running = withDeadline(options.describe, options.deadlineMs, run)
@@ -118,6 +123,11 @@ export class ExternalCalls {
         },
         (error: unknown) => {
           entry.result = { ok: false, error, at: Date.now() };
+          entry.retryDelayMs = backoffDelay(
+            entry.failures,
+            { baseMs: this.options.retryBaseMs, maxMs: this.options.retryMaxMs },
+            this.options.random,
+          );
           entry.failures++;
         },
       )
@@ -127,9 +137,5 @@ export class ExternalCalls {
       });
     this.entries.set(id, entry);
     return entry;
-  }
-
-  private retryDelay(failures: number): number {
-    return Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** Math.max(0, failures - 1));
   }
 }

@@ -1,4 +1,4 @@
-import type { Logger } from '@spotify-pipeline/shared';
+import { backoffDelay, type Logger } from '@spotify-pipeline/shared';
 import { type KubeApi, KubeApiError } from '../kube/api.js';
 import type { ResourceRef } from '../kube/resources.js';
 
@@ -44,6 +44,10 @@ export class Informer<T extends Named> {
     return this.synced;
   }
 
+  covers(namespace: string): boolean {
+    return this.options.resource.namespace === undefined || this.options.resource.namespace === namespace;
+  }
+
   get(key: string): T | undefined {
     return this.cache.get(key);
   }
@@ -66,9 +70,11 @@ export class Informer<T extends Named> {
     const query: Record<string, string> = this.options.labelSelector
       ? { labelSelector: this.options.labelSelector }
       : {};
+    let failures = 0;
     while (!this.abort.signal.aborted) {
       try {
         let resourceVersion = await this.relist(query);
+        failures = 0;
         while (!this.abort.signal.aborted) {
           let gone = false;
           await client.watch<T | { code?: number; message?: string }>(
@@ -102,8 +108,12 @@ export class Informer<T extends Named> {
         if (this.abort.signal.aborted) return;
         const missing = err instanceof KubeApiError && err.resourceMissing;
         logger[missing ? 'debug' : 'warn']({ err, kind: resource.kind }, 'list/watch failed: retrying');
-        // A kind that is not served (CRD not installed) is polled slowly; anything else retried soon.
-        await sleep(missing ? (this.options.retryDelayMs ?? 5000) : 1000, this.abort.signal);
+        // A kind that is not served (CRD not installed) is polled slowly; anything else retried with the
+        // shared backoff, so informers that lost the API server together do not come back together.
+        const delay = missing
+          ? (this.options.retryDelayMs ?? 5000)
+          : backoffDelay(failures++, RELIST_BACKOFF);
+        await sleep(delay, this.abort.signal);
       }
     }
   }
@@ -134,6 +144,8 @@ export class Informer<T extends Named> {
     return resourceVersion;
   }
 }
+
+const RELIST_BACKOFF = { baseMs: 1000, maxMs: 30_000 };
 
 export function keyOf(object: Named): string {
   return `${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`;

@@ -1,11 +1,11 @@
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { testPipeline } from '../builders/test-fixtures.js';
+import { testPipeline } from '../../test/support/builder-context.js';
+import { putSecret, testWorld } from '../../test/support/reconcile-world.js';
 import type { SpotifyPipeline } from '../crd/spotify-pipeline.js';
 import { createOperatorMetrics } from './metrics.js';
 import { PipelineController } from './pipeline-controller.js';
 import type { ReconcileStep } from './step.js';
-import { putSecret, testWorld } from './test-deps.js';
 
 const controllers: PipelineController[] = [];
 afterEach(async () => {
@@ -60,9 +60,28 @@ describe('PipelineController (in memory)', () => {
     world.kube.put(pipelineNamed('a'));
     world.kube.put(pipelineNamed('b'));
     const { controller } = start(world);
-    await until('both statuses', () => ['a', 'b'].every((n) => statusOf(world, n)?.conditions?.length === 6));
+    await until('both statuses', () => ['a', 'b'].every((n) => statusOf(world, n)?.conditions?.length === 7));
     expect(statusOf(world, 'a')?.conditions?.find((c) => c.type === 'LakeReady')?.status).toBe('True');
+    await until('queue empty', () => controller.queue.depth === 0);
+    expect(controller.stalled).toBe(false);
     expect(controller.ready).toBe(true);
+  });
+
+  it('with watch namespaces, lists, watches and reads only there, and leaves other pipelines alone', async () => {
+    const world = testWorld();
+    await putSecret(world.kube, 'lake-creds', { LAKE_ACCESS_KEY: 'a', LAKE_SECRET_KEY: 'b' });
+    world.kube.put(pipelineNamed('a'));
+    const elsewhere = pipelineNamed('b');
+    elsewhere.metadata = { ...elsewhere.metadata, namespace: 'other' };
+    world.kube.put(elsewhere);
+    start(world, { watchNamespaces: ['music', 'staging'] });
+    await until('status of a', () => (statusOf(world, 'a')?.conditions?.length ?? 0) > 0);
+    await new Promise((r) => setTimeout(r, 50));
+    const other = world.kube.peek<SpotifyPipeline>({ ...elsewhere, namespace: 'other', name: 'b' });
+    expect(other?.status).toBeUndefined();
+    const watching = world.kube.calls.filter((c) => c.verb === 'list' || c.verb === 'watch');
+    expect(new Set(watching.map((c) => c.namespace))).toEqual(new Set(['music', 'staging']));
+    expect(world.kube.calls.filter((c) => c.namespace === 'other')).toEqual([]);
   });
 
   it('moves a worker on when a pass outlives its deadline, and never runs one key twice', async () => {
@@ -107,9 +126,8 @@ describe('PipelineController (in memory)', () => {
       passTimeoutMs: 60_000,
       stallMs: 100,
     });
-    await until('synced', () => controller.pipelines.hasSynced);
-    expect(controller.stalled).toBe(false);
-    await until('stalled', () => controller.stalled, 2000);
+    await until('stalled', () => controller.stalled, 5000);
     expect(controller.ready).toBe(false);
+    expect(controller.stallReason()).toMatch(/1 pipelines wait and no reconcile finished for \d+s/);
   });
 });

@@ -12,7 +12,7 @@ import { WorkQueue } from './work-queue.js';
 
 export interface ControllerOptions {
   /** The world as the steps reach it; the controller adds its own watch caches and external calls. */
-  deps: Omit<ReconcileDeps, 'observed' | 'external'>;
+  deps: Omit<ReconcileDeps, 'observed' | 'owned' | 'external' | 'pipelines'>;
   metrics: OperatorMetrics;
   /** Parallel reconciles (different keys; one key is never reconciled twice at once). */
   workers?: number;
@@ -29,6 +29,8 @@ export interface ControllerOptions {
   stallMs?: number;
   /** Wait before listing again a kind the API server does not serve. */
   missingKindRetryMs?: number;
+  /** Pipelines and children are watched in these namespaces only (empty: the whole cluster). */
+  watchNamespaces?: readonly string[];
   /** On stop, in-flight reconciles get this long to finish (within the pod's termination grace). */
   shutdownGraceMs?: number;
   /** How long a reconcile waits for an object-store or Kafka call it started before moving on. */
@@ -67,6 +69,7 @@ export class PipelineController {
       passTimeoutMs: 90_000,
       stallMs: 180_000,
       missingKindRetryMs: 30_000,
+      watchNamespaces: [],
       shutdownGraceMs: 20_000,
       inlineWaitMs: 1000,
       steps: PIPELINE_STEPS,
@@ -88,10 +91,13 @@ export class PipelineController {
       logger: options.deps.logger,
       enqueue: (key) => this.queue.add(key),
       missingKindRetryMs: this.settings.missingKindRetryMs,
+      namespaces: this.settings.watchNamespaces,
     });
     this.deps = {
       ...options.deps,
       observed: (ref) => this.watches.observed(ref),
+      owned: (apiVersion, kind, pipeline) => this.watches.owned(apiVersion, kind, pipeline),
+      pipelines: () => this.watches.pipelines.list(),
       external: new ExternalCalls({
         inlineWaitMs: this.settings.inlineWaitMs,
         retryBaseMs: 1000,
@@ -232,6 +238,10 @@ export class PipelineController {
     });
     if (result.warning)
       await recordEvent(this.deps.client, pipeline, 'Warning', result.warning.reason, result.warning.message);
+    if (result.finalized) {
+      await recordEvent(this.deps.client, pipeline, 'Normal', 'Finalized', result.finalized);
+      this.deps.logger.info({ pipeline: key, finalized: result.finalized }, 'finalized');
+    }
     if (result.status) await writeStatus(this.deps.client, this.metrics, pipeline, result.status);
     return result.requeue;
   }

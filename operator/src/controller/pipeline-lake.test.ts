@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { testPipeline } from '../../test/support/builder-context.js';
+import { putSecret, stepContext, testWorld } from '../../test/support/reconcile-world.js';
 import { LakeError } from '../external/lake.js';
+import { resolveClaims } from './claims.js';
 import { ExternalCalls } from './external-calls.js';
 import { lakeStep } from './pipeline-lake.js';
-import { putSecret, stepContext, testWorld } from './test-deps.js';
 
 const creds = { LAKE_ACCESS_KEY: 'a', LAKE_SECRET_KEY: 'b' };
 
@@ -42,7 +44,7 @@ describe('lake step', () => {
           ensure: async () => {
             throw new LakeError(kind, 'the object store said no');
           },
-          remove: async () => {},
+          remove: async () => ({ bucketRemoved: false, objectsLeft: 0 }),
           exportFiles: async () => 0,
         },
       });
@@ -53,9 +55,13 @@ describe('lake step', () => {
     }
   });
 
-  it('reports a store that never answers as pending, then unreachable at the deadline, without holding the caller', async () => {
+  it('reports a store that never answers as pending (the caller goes on), then unreachable at the deadline', async () => {
     const { kube, deps } = testWorld({
-      lake: { ensure: () => new Promise(() => {}), remove: async () => {}, exportFiles: async () => 0 },
+      lake: {
+        ensure: () => new Promise(() => {}),
+        remove: async () => ({ bucketRemoved: false, objectsLeft: 0 }),
+        exportFiles: async () => 0,
+      },
       external: new ExternalCalls({
         inlineWaitMs: 20,
         retryBaseMs: 10_000,
@@ -65,13 +71,55 @@ describe('lake step', () => {
       timeouts: { lakeMs: 100, kafkaMs: 100, deleteMs: 100, recheckMs: 60_000 },
     });
     await putSecret(kube, 'lake-creds', creds);
-    const started = Date.now();
     const first = await lakeStep.run(deps, stepContext());
-    expect(Date.now() - started).toBeLessThan(100);
     expect(first.conditions[0]).toMatchObject({ ok: false, reason: 'LakeCheckPending' });
     await new Promise((r) => setTimeout(r, 150));
     const later = await lakeStep.run(deps, stepContext());
     expect(later).toMatchObject({ retry: true, conditions: [{ ok: false, reason: 'LakeUnreachable' }] });
     expect(later.conditions[0]?.message).toContain('did not answer within 0.1s');
+  });
+
+  it('refuses a lake prefix another pipeline writes, without calling the store', async () => {
+    const { kube, deps, lakeCalls } = testWorld();
+    await putSecret(kube, 'lake-creds', creds);
+    const first = testPipeline();
+    first.metadata = {
+      ...first.metadata,
+      name: 'first',
+      uid: 'uid-first',
+      creationTimestamp: '2025-01-01T00:00:00Z',
+    };
+    const ctx = stepContext({ kafka: { mode: 'external', external: { bootstrapServers: 'other:9092' } } });
+    ctx.pipeline.metadata.creationTimestamp = '2026-01-01T00:00:00Z';
+    ctx.claims = resolveClaims(ctx.pipeline, [first, ctx.pipeline]);
+    const outcome = await lakeStep.run(deps, ctx);
+    expect(outcome.conditions[0]).toMatchObject({ ok: false, reason: 'LakePrefixClaimed' });
+    expect(outcome.conditions[0]?.message).toContain('s3://spotify-lake/bronze/listening-events/');
+    expect(outcome.conditions[0]?.message).toContain('pipeline music/first');
+    expect(lakeCalls).toEqual([]);
+  });
+
+  it('does not make again in silence a bucket the pipeline had and lost', async () => {
+    const asked: boolean[] = [];
+    const { kube, deps } = testWorld({
+      lake: {
+        ensure: async (s) => {
+          asked.push(s.mayCreate);
+          if (!s.mayCreate) throw new LakeError('bucket-missing', `bucket ${s.bucket} is gone`);
+          return { bucket: 'created', versioning: 'Enabled', lifecycle: 'Enabled' };
+        },
+        remove: async () => ({ bucketRemoved: false, objectsLeft: 0 }),
+        exportFiles: async () => 0,
+      },
+    });
+    await putSecret(kube, 'lake-creds', creds);
+    expect((await lakeStep.run(deps, stepContext())).conditions[0]).toMatchObject({ ok: true });
+    const had = stepContext();
+    had.pipeline.status = { lake: { bucket: 'spotify-lake', versioning: 'Enabled', lifecycle: 'Enabled' } };
+    had.pipeline.metadata.generation = 2;
+    const outcome = await lakeStep.run(deps, had);
+    expect(asked).toEqual([true, false]);
+    expect(outcome.conditions[0]).toMatchObject({ ok: false, reason: 'BucketMissing' });
+    expect(outcome.conditions[0]?.message).toContain('Create the bucket');
   });
 });

@@ -1,19 +1,20 @@
+import { DeadlineError } from '@spotify-pipeline/shared';
 import type { BuildContext } from '../builders/context.js';
 import type { PipelineStatus } from '../crd/spotify-pipeline.js';
-import { DeadlineError } from '../external/deadline.js';
 import { LakeError, type LakeResult, type LakeSettings } from '../external/lake.js';
+import { conflictMessage } from './claims.js';
 import { conditionFailed, conditionOk, getCondition, Reasons } from './conditions.js';
-import { type ReconcileDeps, readSecret } from './deps.js';
+import { pipelineSecret, type ReconcileDeps } from './deps.js';
 import type { ReconcileStep, StepContext, StepOutcome } from './step.js';
 
 type LakeStatus = NonNullable<PipelineStatus['lake']>;
 
 export async function lakeSettings(
   deps: ReconcileDeps,
-  ctx: BuildContext,
+  ctx: StepContext,
 ): Promise<{ settings: LakeSettings; secretVersion: string } | string> {
   const { lake } = ctx.pipeline.spec;
-  const secret = await readSecret(deps.client, ctx.pipeline.metadata.namespace, lake.credentialsSecret);
+  const secret = await pipelineSecret(deps, ctx, lake.credentialsSecret);
   if (!secret)
     return `Secret ${lake.credentialsSecret} (spec.lake.credentialsSecret) is missing: create it with LAKE_ACCESS_KEY and LAKE_SECRET_KEY.`;
   const { LAKE_ACCESS_KEY: accessKey, LAKE_SECRET_KEY: secretKey } = secret.data;
@@ -29,6 +30,7 @@ export async function lakeSettings(
       secretKey,
       versioning: lake.versioning,
       retentionDays: lake.retentionDays,
+      mayCreate: (ctx.pipeline.status?.lake?.bucket ?? null) !== lake.bucket,
     },
   };
 }
@@ -43,6 +45,18 @@ export const lakeStep: ReconcileStep = {
   condition: 'LakeReady',
   async run(deps, ctx): Promise<StepOutcome> {
     const { pipeline } = ctx;
+    const conflict = conflictMessage(ctx.claims, 'LakePrefix');
+    if (conflict) {
+      return {
+        conditions: [
+          conditionFailed(
+            'LakeReady',
+            Reasons.LakePrefixClaimed,
+            `${conflict}: choose another spec.lake.bucket or spec.kafka.topic.name (one pipeline's deletion would take the other's data).`,
+          ),
+        ],
+      };
+    }
     const found = await lakeSettings(deps, ctx);
     if (typeof found === 'string')
       return { conditions: [conditionFailed('LakeReady', Reasons.LakeSecretMissing, found)] };
@@ -99,6 +113,17 @@ function pending(ctx: StepContext, deadlineMs: number): StepOutcome {
 
 function failed(ctx: StepContext, err: unknown): StepOutcome {
   const { lake } = ctx.pipeline.spec;
+  if (err instanceof LakeError && err.kind === 'bucket-missing') {
+    return {
+      conditions: [
+        conditionFailed(
+          'LakeReady',
+          Reasons.BucketMissing,
+          `Bucket ${lake.bucket} held this pipeline's lake and is gone, deleted outside the pipeline: the operator does not make it again empty in silence. Create the bucket (or restore it) to go on.`,
+        ),
+      ],
+    };
+  }
   if (err instanceof LakeError && err.kind === 'access-denied') {
     return {
       conditions: [

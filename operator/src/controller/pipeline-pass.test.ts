@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { testPipeline } from '../builders/test-fixtures.js';
+import { testPipeline } from '../../test/support/builder-context.js';
+import { putPipelineSecrets, putSecret, testWorld } from '../../test/support/reconcile-world.js';
 import type { SpotifyPipeline } from '../crd/spotify-pipeline.js';
 import { KubeApiError } from '../kube/api.js';
 import { conditionOk } from './conditions.js';
 import { FINALIZER } from './finalizer.js';
 import { PAUSE_ANNOTATION, type PassOptions, PIPELINE_STEPS, reconcilePipeline } from './pipeline-pass.js';
 import type { ReconcileStep } from './step.js';
-import { putSecret, testWorld } from './test-deps.js';
 
 const options = (steps: readonly ReconcileStep[] = PIPELINE_STEPS): PassOptions => ({
   steps,
@@ -19,10 +19,11 @@ const reasons = (status: SpotifyPipeline['status']) =>
 describe('a pass over one pipeline', () => {
   it('runs every step, adds the finalizer, and assembles one status with the plan', async () => {
     const { kube, deps } = testWorld();
-    await putSecret(kube, 'lake-creds', { LAKE_ACCESS_KEY: 'a', LAKE_SECRET_KEY: 'b' });
+    await putPipelineSecrets(kube);
     const pipeline = testPipeline();
     const result = await reconcilePipeline(deps, pipeline, options());
     expect(reasons(result.status ?? {})).toEqual({
+      CapacityPlanned: 'True PlanWithinLimits',
       TopicsReady: 'False TopicNotReady',
       BrokersReady: 'False BrokerPoolNotFound',
       LakeReady: 'True BucketReady',
@@ -99,7 +100,11 @@ describe('a pass over one pipeline', () => {
     pipeline.metadata.deletionTimestamp = '2026-01-01T00:00:00Z';
     kube.put(pipeline as never);
     const result = await reconcilePipeline(deps, pipeline, options());
-    expect(result).toEqual({ status: null, requeue: null });
+    expect(result).toMatchObject({
+      status: null,
+      requeue: null,
+      finalized: 'Deleted with deletionPolicy Retain.',
+    });
     expect(
       kube.peek({
         apiVersion: pipeline.apiVersion,
@@ -120,5 +125,28 @@ describe('a pass over one pipeline', () => {
     expect(reasons(result.status ?? {})).toEqual({ Ready: 'False DeletionBlocked' });
     expect(result.warning?.message).toContain('lake-creds');
     expect(result.requeue).toBe('backoff');
+  });
+
+  it('under Delete removes only its own lake prefix, and keeps a bucket another pipeline uses', async () => {
+    const { kube, deps, lakeCalls } = testWorld();
+    await putSecret(kube, 'lake-creds', { LAKE_ACCESS_KEY: 'a', LAKE_SECRET_KEY: 'b' });
+    const other = testPipeline({
+      kafka: { strimzi: { cluster: 'events', namespace: 'kafka' }, topic: { name: 'plays' } },
+    });
+    other.metadata = {
+      ...other.metadata,
+      name: 'other',
+      uid: 'uid-other',
+      creationTimestamp: '2025-01-01T00:00:00Z',
+    };
+    const pipeline = testPipeline({ deletionPolicy: 'Delete' });
+    pipeline.metadata.finalizers = [FINALIZER];
+    pipeline.metadata.deletionTimestamp = '2026-01-01T00:00:00Z';
+    pipeline.status = { claims: ['lake:http://minio.minio:9000/spotify-lake/bronze/old-topic/'] };
+    kube.put(pipeline as never);
+    deps.pipelines = () => [other, pipeline];
+    const result = await reconcilePipeline(deps, pipeline, options());
+    expect(lakeCalls).toEqual(['remove spotify-lake bronze/listening-events/,bronze/old-topic/']);
+    expect(result.finalized).toContain('bucket spotify-lake kept: pipeline music/other uses it');
   });
 });

@@ -1,7 +1,8 @@
-import { names, strimziNamespace } from '../builders/context.js';
-import { STRIMZI_API_VERSION } from '../builders/kafka-topic.js';
+import { strimziNamespace } from '../builders/context.js';
+import { kafkaTopicResourceName, STRIMZI_API_VERSION } from '../builders/kafka-topic.js';
 import type { PipelineStatus, SpotifyPipeline } from '../crd/spotify-pipeline.js';
-import { type CapacityPlan, planCapacity, planInputFromSpec } from '../plan/capacity-plan.js';
+import { type CapacityPlan, fmt, planPipeline } from '../plan/capacity-plan.js';
+import { type ClaimView, holderOf, recordedClaims, resolveClaims, withSelf } from './claims.js';
 import { getCondition, Reasons, setCondition, setReady } from './conditions.js';
 import type { ReconcileDeps } from './deps.js';
 import { addFinalizer, FINALIZER, finalize } from './finalizer.js';
@@ -43,6 +44,8 @@ export interface PassResult {
   requeue: 'backoff' | number | null;
   /** A problem worth a Warning event (deletion blocked). */
   warning?: { reason: string; message: string };
+  /** The pipeline is finalized: what was deleted and what was kept (for its Event). */
+  finalized?: string;
 }
 
 /**
@@ -72,12 +75,14 @@ export async function reconcilePipeline(
     return { status, requeue: null };
   }
   const plan = planFor(deps, pipeline);
-  const ctx: StepContext = { pipeline, plan, images: deps.images, key, previous };
+  const pipelines = deps.pipelines();
+  const claims = resolveClaims(pipeline, pipelines);
+  const ctx: StepContext = { pipeline, plan, images: deps.images, key, previous, claims, secrets: new Map() };
 
   if (pipeline.metadata.deletionTimestamp) {
     if (!pipeline.metadata.finalizers?.includes(FINALIZER)) return { status: null, requeue: null };
     const done = await finalize(deps, ctx);
-    if (done.state === 'done') return { status: null, requeue: null };
+    if (done.state === 'done') return { status: null, requeue: null, finalized: done.message };
     if (done.state === 'pending') {
       setCondition(status, 'Ready', false, Reasons.Deleting, done.message, gen);
       return { status, requeue: options.notReadyRequeueMs };
@@ -92,12 +97,59 @@ export async function reconcilePipeline(
   if (!pipeline.metadata.finalizers?.includes(FINALIZER)) await addFinalizer(deps, pipeline);
 
   const outcomes = await Promise.all(options.steps.map((step) => runStep(step, deps, ctx, options.stepRun)));
+  setPlanCondition(status, plan, gen);
   for (const outcome of outcomes) mergeOutcome(status, outcome, gen);
   setReady(status, gen);
-  const { explanation: _, ...planStatus } = plan;
-  status.plan = planStatus;
+  status.plan = {
+    partitions: plan.partitions,
+    brokers: plan.brokers,
+    lakeWriters: plan.lakeWriters,
+    peakEventsPerSecond: plan.peakEventsPerSecond,
+  };
+  status.claims = heldClaims(pipeline, pipelines, claims, outcomes);
   if (gen !== undefined) status.observedGeneration = gen;
   return { status, requeue: requeueOf(status, outcomes, options.notReadyRequeueMs) };
+}
+
+/** CapacityPlanned: the plan is what the numbers ask for, or which ceiling cut it and why. */
+function setPlanCondition(status: PipelineStatus, plan: CapacityPlan, gen: number | undefined): void {
+  if (plan.capped.length > 0) {
+    setCondition(
+      status,
+      'CapacityPlanned',
+      false,
+      Reasons.PlanCapped,
+      `The plan hit a ceiling: ${plan.capped.join('; ')}.`,
+      gen,
+    );
+    return;
+  }
+  setCondition(
+    status,
+    'CapacityPlanned',
+    true,
+    Reasons.PlanWithinLimits,
+    `${plan.partitions} partitions, ${plan.brokers ? `${plan.brokers} brokers, ` : ''}${plan.lakeWriters.min}-${plan.lakeWriters.max} lake writers for a peak of ${fmt(plan.peakEventsPerSecond)} events/s.`,
+    gen,
+  );
+}
+
+/**
+ * The claims to record: the ones held now, and the recorded ones this pipeline still holds (a former
+ * topic until its cleanup is done, a former lake prefix until the pipeline is deleted), less the ones a
+ * step let go of. Kept by default, so a step that failed never drops a claim.
+ */
+function heldClaims(
+  pipeline: SpotifyPipeline,
+  pipelines: readonly SpotifyPipeline[],
+  claims: ClaimView,
+  outcomes: StepOutcome[],
+): string[] {
+  const released = new Set(outcomes.flatMap((o) => o.releasedClaims ?? []));
+  const all = withSelf(pipeline, pipelines);
+  const mine = (id: string) => holderOf(id, all)?.metadata.uid === pipeline.metadata.uid;
+  const kept = recordedClaims(pipeline).filter((id) => !released.has(id) && mine(id));
+  return [...new Set([...claims.held.map((c) => c.id), ...kept])].sort();
 }
 
 function mergeOutcome(status: PipelineStatus, outcome: StepOutcome, gen: number | undefined): void {
@@ -125,7 +177,7 @@ function planFor(deps: ReconcileDeps, pipeline: SpotifyPipeline): CapacityPlan {
     sameTopic ? (status.topic?.partitions ?? 0) : 0,
     observedTopicPartitions(deps, pipeline),
   );
-  return planCapacity(planInputFromSpec(pipeline.spec), existing);
+  return planPipeline(pipeline.spec, existing);
 }
 
 function observedTopicPartitions(deps: ReconcileDeps, pipeline: SpotifyPipeline): number {
@@ -133,7 +185,10 @@ function observedTopicPartitions(deps: ReconcileDeps, pipeline: SpotifyPipeline)
   const topic = deps.observed?.({
     apiVersion: STRIMZI_API_VERSION,
     kind: 'KafkaTopic',
-    metadata: { namespace: strimziNamespace(pipeline), name: names.kafkaTopic(pipeline) },
+    metadata: {
+      namespace: strimziNamespace(pipeline),
+      name: kafkaTopicResourceName(pipeline.spec.kafka.topic.name),
+    },
   }) as { spec?: { partitions?: number } } | null | undefined;
   return topic?.spec?.partitions ?? 0;
 }

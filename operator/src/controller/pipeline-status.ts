@@ -3,6 +3,7 @@ import type { PipelineStatus, SpotifyPipeline } from '../crd/spotify-pipeline.js
 import type { KubeApi } from '../kube/api.js';
 import { transitions } from './conditions.js';
 import { recordEvent } from './events.js';
+import { scalingEvent } from './lake-writer-scaling.js';
 import type { OperatorMetrics } from './metrics.js';
 
 /**
@@ -38,6 +39,8 @@ export async function writeStatus(
       `${c.type}: ${c.message}`,
     );
   }
+  const scaled = scalingEvent(pipeline.status?.lakeWriterScaling, status.lakeWriterScaling);
+  if (scaled) await recordEvent(client, pipeline, 'Normal', 'LakeWritersScaled', scaled);
 }
 
 function normalize(status: PipelineStatus): unknown {

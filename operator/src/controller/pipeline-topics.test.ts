@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { testPipeline } from '../../test/support/builder-context.js';
+import { putSecret, stepContext, testWorld } from '../../test/support/reconcile-world.js';
 import { MemoryKube } from '../kube/memory-kube.js';
+import { resolveClaims } from './claims.js';
 import { topicsStep } from './pipeline-topics.js';
-import { putSecret, stepContext, testWorld } from './test-deps.js';
 
-const STRIMZI = 'kafka.strimzi.io/v1beta2';
+const STRIMZI = 'kafka.strimzi.io/v1';
 const topicRef = (name: string) => ({ apiVersion: STRIMZI, kind: 'KafkaTopic', namespace: 'kafka', name });
 const external = { kafka: { mode: 'external', external: { bootstrapServers: 'k1:9092, k2:9092' } } };
 
@@ -13,11 +15,11 @@ describe('topics step (Strimzi)', () => {
     const ctx = stepContext();
     const waiting = await topicsStep.run(deps, ctx);
     expect(waiting.conditions).toEqual([expect.objectContaining({ ok: false, reason: 'TopicNotReady' })]);
-    expect(kube.peek(topicRef('music.wrapped.listening-events'))?.spec).toMatchObject({
+    expect(kube.peek(topicRef('listening-events'))?.spec).toMatchObject({
       partitions: ctx.plan.partitions,
     });
-    expect(kube.peek(topicRef('music.wrapped.listening-events.dlq'))).toBeDefined();
-    const topic = kube.peek(topicRef('music.wrapped.listening-events'));
+    expect(kube.peek(topicRef('listening-events.dlq'))).toBeDefined();
+    const topic = kube.peek(topicRef('listening-events'));
     kube.put({ ...topic, status: { conditions: [{ type: 'Ready', status: 'True' }] } });
     const ready = await topicsStep.run(deps, ctx);
     expect(ready.conditions[0]).toMatchObject({ ok: true, reason: 'TopicReady' });
@@ -68,5 +70,135 @@ describe('topics step (external Kafka)', () => {
     const down = await topicsStep.run(deps, stepContext(withSecret));
     expect(down).toMatchObject({ retry: true, conditions: [{ reason: 'KafkaUnreachable' }] });
     expect(down.conditions[0]?.message).toContain('Connection timeout');
+  });
+});
+
+describe('topics step (ownership)', () => {
+  const older = () => {
+    const p = testPipeline();
+    p.metadata = {
+      ...p.metadata,
+      name: 'first',
+      uid: 'uid-first',
+      creationTimestamp: '2025-01-01T00:00:00Z',
+    };
+    return p;
+  };
+
+  it('refuses a topic another pipeline owns, naming it, and touches nothing', async () => {
+    const { kube, deps } = testWorld();
+    const ctx = stepContext();
+    ctx.pipeline.metadata.creationTimestamp = '2026-01-01T00:00:00Z';
+    ctx.claims = resolveClaims(ctx.pipeline, [older(), ctx.pipeline]);
+    const outcome = await topicsStep.run(deps, ctx);
+    expect(outcome.conditions[0]).toMatchObject({ ok: false, reason: 'TopicClaimed' });
+    expect(outcome.conditions[0]?.message).toContain('belongs to pipeline music/first');
+    expect(outcome.conditions[0]?.message).toContain('spec.kafka.topic.name');
+    expect(kube.all(STRIMZI, 'KafkaTopic')).toEqual([]);
+  });
+
+  it('does not take over a KafkaTopic made by hand, but adopts one a deleted pipeline retained', async () => {
+    const { kube, deps } = testWorld();
+    kube.put({
+      apiVersion: STRIMZI,
+      kind: 'KafkaTopic',
+      metadata: { name: 'listening-events', namespace: 'kafka' },
+      spec: { topicName: 'listening-events', partitions: 1 },
+    });
+    const refused = await topicsStep.run(deps, stepContext());
+    expect(refused.conditions[0]).toMatchObject({ reason: 'TopicClaimed' });
+    expect(refused.conditions[0]?.message).toContain('was not made by the operator');
+    expect(kube.peek<{ spec: { partitions: number } }>(topicRef('listening-events'))?.spec.partitions).toBe(
+      1,
+    );
+    const topic = kube.peek(topicRef('listening-events'));
+    kube.put({
+      ...topic,
+      metadata: {
+        ...topic?.metadata,
+        annotations: { 'pipeline.spotify-pipeline.io/retained-from': 'music/old' },
+      },
+    });
+    expect((await topicsStep.run(deps, stepContext())).conditions[0]).toMatchObject({
+      reason: 'TopicNotReady',
+    });
+    expect(
+      kube.peek(topicRef('listening-events'))?.metadata?.labels?.['pipeline.spotify-pipeline.io/name'],
+    ).toBe('wrapped');
+  });
+
+  it.each([
+    ['Retain', 'released'],
+    ['Delete', 'deleted'],
+  ] as const)(
+    'cleans up the KafkaTopics of a renamed topic under %s, and lets go of their claims',
+    async (policy, fate) => {
+      const { kube, deps } = testWorld();
+      const before = stepContext({ deletionPolicy: policy });
+      await topicsStep.run(deps, before);
+      const owned = () =>
+        kube
+          .all(STRIMZI, 'KafkaTopic')
+          .filter((t) => t.metadata?.labels?.['pipeline.spotify-pipeline.io/name'] === 'wrapped');
+      deps.owned = (_a, _k, p) =>
+        kube
+          .all(STRIMZI, 'KafkaTopic')
+          .filter((t) => t.metadata?.labels?.['pipeline.spotify-pipeline.io/name'] === p.metadata.name);
+      const renamed = stepContext({
+        deletionPolicy: policy,
+        kafka: { strimzi: { cluster: 'events', namespace: 'kafka' }, topic: { name: 'plays' } },
+      });
+      renamed.pipeline.status = {
+        claims: ['kafkatopic:kafka/listening-events', 'kafkatopic:kafka/listening-events.dlq'],
+      };
+      const outcome = await topicsStep.run(deps, renamed);
+      expect(outcome.releasedClaims).toEqual([
+        'kafkatopic:kafka/listening-events',
+        'kafkatopic:kafka/listening-events.dlq',
+      ]);
+      expect(
+        owned()
+          .map((t) => t.metadata?.name)
+          .sort(),
+      ).toEqual(['plays', 'plays.dlq']);
+      const old = kube.peek(topicRef('listening-events'));
+      if (fate === 'deleted') expect(old).toBeUndefined();
+      else
+        expect(old?.metadata?.annotations).toEqual({
+          'pipeline.spotify-pipeline.io/retained-from': 'music/wrapped',
+        });
+    },
+  );
+
+  it('replaces a KafkaTopic of the old naming scheme without deleting its topic', async () => {
+    const { kube, deps } = testWorld();
+    const ctx = stepContext({ deletionPolicy: 'Delete' });
+    kube.put({
+      apiVersion: STRIMZI,
+      kind: 'KafkaTopic',
+      metadata: {
+        name: 'music.wrapped.listening-events',
+        namespace: 'kafka',
+        labels: {
+          'pipeline.spotify-pipeline.io/name': 'wrapped',
+          'pipeline.spotify-pipeline.io/namespace': 'music',
+        },
+      },
+      spec: { topicName: 'listening-events', partitions: 11 },
+    });
+    const deleted: Array<string | undefined> = [];
+    kube.intercept = (call) => {
+      if (call.verb === 'delete')
+        deleted.push(kube.peek(call as never)?.metadata?.annotations?.['strimzi.io/managed']);
+    };
+    deps.owned = () =>
+      kube
+        .all(STRIMZI, 'KafkaTopic')
+        .filter((t) => t.metadata?.labels?.['pipeline.spotify-pipeline.io/name'] === 'wrapped');
+    await topicsStep.run(deps, ctx);
+    expect(kube.peek(topicRef('music.wrapped.listening-events'))).toBeUndefined();
+    // Strimzi was told to keep the topic before its old KafkaTopic went
+    expect(deleted).toEqual(['false']);
+    expect(kube.peek(topicRef('listening-events'))).toBeDefined();
   });
 });

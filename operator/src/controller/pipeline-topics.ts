@@ -1,11 +1,17 @@
 import type { KafkaEnv } from '@spotify-pipeline/shared/kafka';
-import { strimziNamespace } from '../builders/context.js';
+import {
+  type ChildObject,
+  PIPELINE_LABEL,
+  PIPELINE_NAMESPACE_LABEL,
+  strimziNamespace,
+} from '../builders/context.js';
 import { buildDeadLetterTopic, buildKafkaTopic } from '../builders/kafka-topic.js';
-import type { SpotifyPipeline } from '../crd/spotify-pipeline.js';
 import { KubeApiError, type KubeObject } from '../kube/api.js';
+import { conflictMessage, recordedClaims, topicClaim } from './claims.js';
 import { conditionFailed, conditionOk, getCondition, Reasons } from './conditions.js';
-import { type ReconcileDeps, readSecret } from './deps.js';
+import { pipelineSecret, type ReconcileDeps } from './deps.js';
 import { applyIfChanged } from './observed.js';
+import { cleanStaleKafkaTopics, RETAINED_ANNOTATION } from './stale-topics.js';
 import type { ReconcileStep, StepContext, StepOutcome } from './step.js';
 
 export interface StrimziObject extends KubeObject {
@@ -18,14 +24,70 @@ export interface StrimziObject extends KubeObject {
 
 export const strimziReady = (obj: StrimziObject) => obj.status?.conditions?.find((c) => c.type === 'Ready');
 
-/** TopicsReady: the topic and its dead-letter topic exist with the planned partitions. */
+/**
+ * TopicsReady: the topic and its dead-letter topic exist with the planned partitions, owned by this
+ * pipeline alone; the topics of a former name are cleaned up as deletionPolicy says.
+ */
 export const topicsStep: ReconcileStep = {
   name: 'topics',
   condition: 'TopicsReady',
-  run(deps, ctx) {
-    return ctx.pipeline.spec.kafka.mode === 'external' ? externalTopics(deps, ctx) : strimziTopics(deps, ctx);
+  async run(deps, ctx) {
+    const conflict = conflictMessage(ctx.claims, 'Topic');
+    if (conflict) {
+      return {
+        conditions: [
+          conditionFailed(
+            'TopicsReady',
+            Reasons.TopicClaimed,
+            `${conflict}: choose another spec.kafka.topic.name (two pipelines on one topic would mix their events, and one's deletion would take the other's).`,
+          ),
+        ],
+      };
+    }
+    const outcome =
+      ctx.pipeline.spec.kafka.mode === 'external'
+        ? await externalTopics(deps, ctx)
+        : await strimziTopics(deps, ctx);
+    const stale = await releaseStaleTopicClaims(deps, ctx);
+    return {
+      ...outcome,
+      releasedClaims: stale.released,
+      conditions: outcome.conditions.map((c) =>
+        stale.notes.length ? { ...c, message: `${c.message} ${stale.notes.join('; ')}.` } : c,
+      ),
+    };
   },
 };
+
+/** Applies a KafkaTopic this pipeline may own: absent, ours, or released by a pipeline that had it. */
+async function claimKafkaTopic(
+  deps: ReconcileDeps,
+  ctx: StepContext,
+  desired: ChildObject,
+): Promise<{ object: StrimziObject } | { foreign: string }> {
+  const ref = {
+    apiVersion: desired.apiVersion,
+    kind: desired.kind,
+    namespace: desired.metadata.namespace,
+    name: desired.metadata.name,
+  };
+  // The watch cache only sees KafkaTopics the operator labelled; one made by hand needs a look.
+  const cached = deps.observed?.(desired);
+  const current = (cached ?? (await deps.client.getOrNull(ref))) as StrimziObject | null;
+  const labels = current?.metadata?.labels ?? {};
+  const owner = labels[PIPELINE_LABEL]
+    ? `${labels[PIPELINE_NAMESPACE_LABEL]}/${labels[PIPELINE_LABEL]}`
+    : null;
+  const adoptable = current?.metadata?.annotations?.[RETAINED_ANNOTATION] !== undefined && !owner;
+  if (!current || owner === ctx.key || adoptable)
+    return { object: await applyIfChanged<StrimziObject>(deps, desired) };
+  const topicName = (desired.spec as { topicName: string }).topicName;
+  return {
+    foreign: owner
+      ? `KafkaTopic ${ref.namespace}/${ref.name} of topic ${topicName} belongs to pipeline ${owner}: choose another spec.kafka.topic.name.`
+      : `KafkaTopic ${ref.namespace}/${ref.name} of topic ${topicName} exists and was not made by the operator: choose another spec.kafka.topic.name, or annotate it ${RETAINED_ANNOTATION} to let this pipeline take it over.`,
+  };
+}
 
 async function strimziTopics(deps: ReconcileDeps, ctx: StepContext): Promise<StepOutcome> {
   const { pipeline, plan } = ctx;
@@ -33,11 +95,20 @@ async function strimziTopics(deps: ReconcileDeps, ctx: StepContext): Promise<Ste
   const failed = (reason: string, message: string): StepOutcome => ({
     conditions: [conditionFailed('TopicsReady', reason, message)],
   });
+  const desired = [buildKafkaTopic(ctx), buildDeadLetterTopic(ctx)].filter((t) => t !== null);
   let topic: StrimziObject;
   try {
-    const topics = [buildKafkaTopic(ctx), buildDeadLetterTopic(ctx)].filter((t) => t !== null);
-    const applied = await Promise.all(topics.map((t) => applyIfChanged<StrimziObject>(deps, t)));
-    topic = applied[0] as StrimziObject;
+    const claimed = await Promise.all(desired.map((t) => claimKafkaTopic(deps, ctx, t)));
+    const foreign = claimed.find((c) => 'foreign' in c);
+    if (foreign && 'foreign' in foreign) return failed(Reasons.TopicClaimed, foreign.foreign);
+    topic = (claimed[0] as { object: StrimziObject }).object;
+    const done = await cleanStaleKafkaTopics(
+      deps,
+      pipeline,
+      strimziNamespace(pipeline),
+      desired.map((t) => ({ name: t.metadata.name, topicName: (t.spec as { topicName: string }).topicName })),
+    );
+    if (done.length) deps.logger.info({ pipeline: ctx.key, done }, 'cleaned up KafkaTopics');
   } catch (err) {
     if (err instanceof KubeApiError && err.resourceMissing) {
       return failed(
@@ -53,7 +124,11 @@ async function strimziTopics(deps: ReconcileDeps, ctx: StepContext): Promise<Ste
     }
     throw err;
   }
-  const status = { topic: { name: topicName, partitions: plan.partitions } };
+  const served = deps.strimziApiVersion?.();
+  const status = {
+    topic: { name: topicName, partitions: plan.partitions },
+    ...(served ? { strimziApiVersion: served } : {}),
+  };
   const ready = strimziReady(topic);
   if (ready?.status === 'True') {
     return {
@@ -78,11 +153,61 @@ async function strimziTopics(deps: ReconcileDeps, ctx: StepContext): Promise<Ste
   };
 }
 
+/**
+ * Topic claims the pipeline recorded but no longer wants (a renamed topic, another cluster): Strimzi
+ * topics are cleaned up with the KafkaTopics above; an external topic is deleted through the admin API
+ * under deletionPolicy Delete. A claim is let go of once its topic is dealt with.
+ */
+async function releaseStaleTopicClaims(
+  deps: ReconcileDeps,
+  ctx: StepContext,
+): Promise<{ released: string[]; notes: string[] }> {
+  const wanted = new Set(ctx.claims.held.map((c) => c.id));
+  const stale = recordedClaims(ctx.pipeline).filter((id) => !wanted.has(id) && !id.startsWith('lake:'));
+  const released: string[] = [];
+  const notes: string[] = [];
+  for (const id of stale) {
+    const external = /^kafka:\/\/([^/]+)\/(.+)$/.exec(id);
+    if (!external || ctx.pipeline.spec.deletionPolicy !== 'Delete') {
+      released.push(id);
+      continue;
+    }
+    const [, servers, topic] = external;
+    const current = topicClaim(ctx.pipeline, ctx.pipeline.spec.kafka.topic.name).id;
+    if (!current.startsWith(`kafka://${servers}/`)) {
+      released.push(id);
+      notes.push(
+        `topic ${topic} on ${servers} is no longer this pipeline's; delete it there if it is not needed`,
+      );
+      continue;
+    }
+    const found = await externalKafkaSettings(deps, ctx);
+    if (typeof found === 'string') continue;
+    const call = await deps.external.call(
+      ctx.key,
+      `delete-topic ${topic}`,
+      id,
+      {
+        deadlineMs: deps.timeouts.kafkaMs,
+        maxAgeMs: Number.POSITIVE_INFINITY,
+        describe: `Kafka at ${servers}`,
+      },
+      (signal) => deps.kafka.deleteTopic(found.settings, topic ?? '', deps.logger, signal),
+    );
+    if (call.state === 'done') {
+      released.push(id);
+      notes.push(`the former topic ${topic} is deleted (deletionPolicy Delete)`);
+    }
+  }
+  return { released, notes };
+}
+
 /** Connection settings of the external cluster and the Secret version they came from; a string says what is missing. */
 export async function externalKafkaSettings(
   deps: ReconcileDeps,
-  pipeline: SpotifyPipeline,
+  ctx: StepContext,
 ): Promise<{ settings: KafkaEnv; secretVersion: string } | string> {
+  const { pipeline } = ctx;
   const external = pipeline.spec.kafka.external;
   if (!external) return 'spec.kafka.external is missing.';
   const settings: KafkaEnv = {
@@ -91,7 +216,7 @@ export async function externalKafkaSettings(
     KAFKA_SSL: external.tls,
   };
   if (!external.credentialsSecret) return { settings, secretVersion: '' };
-  const secret = await readSecret(deps.client, pipeline.metadata.namespace, external.credentialsSecret);
+  const secret = await pipelineSecret(deps, ctx, external.credentialsSecret);
   if (!secret)
     return `Secret ${external.credentialsSecret} (spec.kafka.external.credentialsSecret) is missing: create it with KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD.`;
   const mechanism = secret.data.KAFKA_SASL_MECHANISM;
@@ -109,7 +234,7 @@ export async function externalKafkaSettings(
  */
 async function externalTopics(deps: ReconcileDeps, ctx: StepContext): Promise<StepOutcome> {
   const { pipeline, plan } = ctx;
-  const found = await externalKafkaSettings(deps, pipeline);
+  const found = await externalKafkaSettings(deps, ctx);
   if (typeof found === 'string')
     return { conditions: [conditionFailed('TopicsReady', Reasons.KafkaSecretMissing, found)] };
   const topic = pipeline.spec.kafka.topic;

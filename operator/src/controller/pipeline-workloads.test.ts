@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { testPipeline } from '../../test/support/builder-context.js';
+import { putPipelineSecrets, putSecret, stepContext, testWorld } from '../../test/support/reconcile-world.js';
 import { KubeApiError } from '../kube/api.js';
+import { resolveClaims } from './claims.js';
 import { workloadsStep } from './pipeline-workloads.js';
 import { runStep } from './step.js';
-import { putSecret, stepContext, testWorld } from './test-deps.js';
 
 const deploymentRef = (name: string) => ({
   apiVersion: 'apps/v1',
@@ -14,6 +16,7 @@ const deploymentRef = (name: string) => ({
 describe('workloads step', () => {
   it('applies sources, lake writer and autoscaler, and waits for the Deployments', async () => {
     const { kube, deps } = testWorld();
+    await putPipelineSecrets(kube);
     const ctx = stepContext({ lakeWriter: { autoscaler: 'hpa' } });
     const outcome = await workloadsStep.run(deps, ctx);
     expect(outcome.conditions[0]).toMatchObject({ ok: false, reason: 'DeploymentsNotAvailable' });
@@ -83,6 +86,7 @@ describe('workloads step', () => {
 
     it('is withheld with the reason until its Secret exists; a missing listener token only degrades it', async () => {
       const { kube, deps } = testWorld();
+      await putSecret(kube, 'lake-creds', lakeCreds);
       const ctx = stepContext({ sources: [poller] });
       const blocked = await workloadsStep.run(deps, ctx);
       expect(blocked.conditions[0]).toMatchObject({ ok: false, reason: 'SourceNotReady' });
@@ -126,5 +130,32 @@ describe('workloads step', () => {
       await workloadsStep.run(deps, ctx);
       expect(lakeCalls.filter((c) => c === 'list imports/alice/').length).toBe(listed);
     });
+  });
+
+  it('deploys nothing while another pipeline owns its topic or lake prefix', async () => {
+    const { kube, deps } = testWorld();
+    const first = testPipeline();
+    first.metadata = {
+      ...first.metadata,
+      name: 'first',
+      uid: 'uid-first',
+      creationTimestamp: '2025-01-01T00:00:00Z',
+    };
+    const ctx = stepContext();
+    ctx.pipeline.metadata.creationTimestamp = '2026-01-01T00:00:00Z';
+    ctx.claims = resolveClaims(ctx.pipeline, [first, ctx.pipeline]);
+    const outcome = await workloadsStep.run(deps, ctx);
+    expect(outcome.conditions[0]).toMatchObject({ ok: false, reason: 'BlockedByClaim' });
+    expect(outcome.conditions[0]?.message).toContain('music/first');
+    expect(kube.calls).toEqual([]);
+  });
+
+  it('names a Secret the lake writer reads and lacks, with the field that names it', async () => {
+    const { deps } = testWorld();
+    const lacking = await workloadsStep.run(deps, stepContext());
+    expect(lacking.conditions[0]).toMatchObject({ ok: false, reason: 'SecretMissing' });
+    expect(lacking.conditions[0]?.message).toContain(
+      'the lake writer reads Secret lake-creds (spec.lake.credentialsSecret), which does not exist',
+    );
   });
 });

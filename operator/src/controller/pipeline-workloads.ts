@@ -1,14 +1,20 @@
 import { type BuildContext, names } from '../builders/context.js';
 import { type DesiredChild, desiredWorkloads } from '../builders/index.js';
+import { lakeWriterEnv } from '../builders/lake-writer-env.js';
 import { checkSources } from '../builders/source-needs.js';
 import { buildLakeWriterDeployment } from '../builders/workloads.js';
 import type { KubeObject } from '../kube/api.js';
 import { applyChildren } from './apply-children.js';
 import { conditionFailed, conditionOk, Reasons } from './conditions.js';
-import type { ReconcileDeps } from './deps.js';
+import { pipelineSecret, type ReconcileDeps } from './deps.js';
+import { withSpecFields } from './env-fields.js';
+import { missingKafkaCredentials } from './kafka-credentials.js';
+import { readScaling } from './lake-writer-scaling.js';
+import { externalKafkaSettings } from './pipeline-topics.js';
 import { currentSourceNeeds, gatherSourceFacts } from './source-facts.js';
 import { jobProblem, settleJobs } from './source-jobs.js';
-import type { ReconcileStep, StepOutcome } from './step.js';
+import type { ReconcileStep, StepContext, StepOutcome } from './step.js';
+import { missingSecrets } from './workload-secrets.js';
 
 interface DeploymentObject extends KubeObject {
   spec?: { replicas?: number };
@@ -16,7 +22,7 @@ interface DeploymentObject extends KubeObject {
 }
 
 /** Why a Deployment is not yet available, or null when it is (as the deployment controller reports it). */
-export function deploymentProblem(d: DeploymentObject): string | null {
+function deploymentProblem(d: DeploymentObject): string | null {
   const want = d.spec?.replicas ?? 1;
   const st = d.status ?? {};
   if ((st.observedGeneration ?? 0) < (d.metadata?.generation ?? 1))
@@ -27,7 +33,7 @@ export function deploymentProblem(d: DeploymentObject): string | null {
   return null;
 }
 
-export const REPLICAS_HANDOFF_MANAGER = 'spotify-pipeline-operator-handoff';
+const REPLICAS_HANDOFF_MANAGER = 'spotify-pipeline-operator-handoff';
 
 interface ManagedFieldsEntry {
   manager?: string;
@@ -72,6 +78,26 @@ async function handOverReplicas(deps: ReconcileDeps, ctx: BuildContext): Promise
 /** A Secret created or files uploaded later start no watch event here: look again this soon. */
 const SOURCE_RECHECK_MS = 30_000;
 
+/**
+ * Why nothing may run while another pipeline owns this one's topic or lake prefix: sources would write
+ * into its topic, the lake writer into its prefix, the loader read its data. Null when all is owned.
+ */
+export function blockedByClaims(ctx: StepContext): string | null {
+  if (ctx.claims.conflicts.length === 0) return null;
+  const owners = [...new Set(ctx.claims.conflicts.map((c) => c.owner))].join(', ');
+  return `Not deployed while pipeline ${owners} owns this pipeline's topic or lake prefix (see TopicsReady and LakeReady).`;
+}
+
+/** The keys of a Secret of the pipeline's namespace (read once per pass), or null when it does not exist. */
+export async function secretKeysOf(
+  deps: ReconcileDeps,
+  ctx: StepContext,
+  name: string,
+): Promise<ReadonlySet<string> | null> {
+  const secret = await pipelineSecret(deps, ctx, name);
+  return secret ? new Set(Object.keys(secret.data)) : null;
+}
+
 /** One line per withheld child: which workload refuses which settings. */
 export function refusals(children: DesiredChild[]): string | null {
   const lines = children.flatMap((c) =>
@@ -80,13 +106,36 @@ export function refusals(children: DesiredChild[]): string | null {
   return lines.length > 0 ? [...new Set(lines)].join('; ') : null;
 }
 
+/** KEDA's Kafka scaler needs the external cluster's SASL mechanism in the clear: it is in the credentials Secret. */
+async function saslMechanism(
+  deps: ReconcileDeps,
+  ctx: StepContext,
+): Promise<Pick<BuildContext, 'kafkaSaslMechanism'>> {
+  const { kafka, lakeWriter } = ctx.pipeline.spec;
+  if (lakeWriter.autoscaler !== 'keda' || kafka.mode !== 'external' || !kafka.external?.credentialsSecret)
+    return {};
+  const found = await externalKafkaSettings(deps, ctx);
+  const mechanism = typeof found === 'string' ? undefined : found.settings.KAFKA_SASL_MECHANISM;
+  return mechanism ? { kafkaSaslMechanism: mechanism } : {};
+}
+
 /** WorkloadsReady: sources, lake writer, PDB and autoscaler applied; Deployments available, no import failed. */
 export const workloadsStep: ReconcileStep = {
   name: 'workloads',
   condition: 'WorkloadsReady',
-  async run(deps, ctx): Promise<StepOutcome> {
-    const { pipeline, plan } = ctx;
-    const status = { lakeWriters: `${plan.lakeWriters.min}-${plan.lakeWriters.max}` };
+  async run(deps, stepCtx): Promise<StepOutcome> {
+    const lakeWriters = `${stepCtx.plan.lakeWriters.min}-${stepCtx.plan.lakeWriters.max}`;
+    // Blocked by a claim, the step reads and writes nothing.
+    const claimed = blockedByClaims(stepCtx);
+    if (claimed)
+      return {
+        conditions: [conditionFailed('WorkloadsReady', Reasons.BlockedByClaim, claimed)],
+        status: { lakeWriters },
+      };
+    const ctx = { ...stepCtx, ...(await saslMechanism(deps, stepCtx)) };
+    const { pipeline } = ctx;
+    const scaling = await readScaling(deps, ctx);
+    const status = { lakeWriters, ...(scaling ? { lakeWriterScaling: scaling } : {}) };
     const failed = (reason: string, message: string): StepOutcome => ({
       conditions: [conditionFailed('WorkloadsReady', reason, message)],
       status,
@@ -118,7 +167,7 @@ export const workloadsStep: ReconcileStep = {
     if (refused)
       return failed(
         Reasons.InvalidWorkloadConfig,
-        `Not deployed, it would refuse its configuration: ${refused}. Fix the resource.${note}`,
+        `Not deployed, it would refuse its configuration: ${withSpecFields(pipeline, refused)}.${note}`,
       );
     const cannotStart = sources.flatMap((s) => s.blocking);
     if (cannotStart.length > 0)
@@ -129,6 +178,26 @@ export const workloadsStep: ReconcileStep = {
         ),
         requeueAfterMs: SOURCE_RECHECK_MS,
       };
+    if (results.some((r) => r.outcome === 'kind-missing' && r.child.kind === 'KafkaUser'))
+      return failed(
+        Reasons.StrimziNotInstalled,
+        'The KafkaUser CRD (kafka.strimzi.io) is not installed: install the Strimzi operator, or set spec.kafka.strimzi.listener.authentication to none.',
+      );
+    const users = results.flatMap((r) =>
+      r.outcome === 'applied' && r.child.kind === 'KafkaUser' ? [r.object] : [],
+    );
+    const credentials = await missingKafkaCredentials(pipeline, users, (name) =>
+      secretKeysOf(deps, ctx, name),
+    );
+    if (credentials.length > 0)
+      return {
+        ...failed(Reasons.KafkaCredentialsMissing, `${credentials.join('; ')}.${note}`),
+        requeueAfterMs: SOURCE_RECHECK_MS,
+      };
+    const secrets = await missingSecrets(pipeline, 'the lake writer', lakeWriterEnv(ctx).secrets, (name) =>
+      secretKeysOf(deps, ctx, name),
+    );
+    if (secrets.length > 0) return failed(Reasons.SecretMissing, `${secrets.join('; ')}.${note}`);
     const failedJobs = [
       ...existing,
       ...results.flatMap((r) => (r.outcome === 'applied' && r.child.kind === 'Job' ? [r.object] : [])),

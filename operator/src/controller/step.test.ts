@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { stepContext, testWorld } from '../../test/support/reconcile-world.js';
 import { KubeApiError, KubeTimeoutError } from '../kube/api.js';
 import { conditionOk } from './conditions.js';
 import { type ReconcileStep, runStep, type StepRunOptions } from './step.js';
-import { stepContext, testWorld } from './test-deps.js';
 
 const step = (run: ReconcileStep['run']): ReconcileStep => ({ name: 'lake', condition: 'LakeReady', run });
 const options = (timeoutMs = 50): StepRunOptions & { settled: string[] } => {

@@ -1,14 +1,19 @@
 import type { BuildContext } from '../builders/context.js';
 import type { PipelineStatus } from '../crd/spotify-pipeline.js';
 import { KubeApiError, KubeTimeoutError } from '../kube/api.js';
+import type { ClaimView } from './claims.js';
 import { type ConditionReport, conditionFailed, Reasons, type StepConditionType } from './conditions.js';
-import type { ReconcileDeps } from './deps.js';
+import type { ReconcileDeps, SecretData } from './deps.js';
 
 /** Everything a step may read: the pipeline, its plan and images, and its status before this pass. */
 export interface StepContext extends BuildContext {
   /** namespace/name of the pipeline. */
   key: string;
   previous: Readonly<PipelineStatus>;
+  /** Topics and lake prefixes this pipeline owns, and the ones another pipeline owns (claims.ts). */
+  claims: ClaimView;
+  /** The pass's reads of the pipeline's Secrets, shared by its steps (absent: each step reads its own). */
+  secrets?: Map<string, Promise<SecretData | null>>;
 }
 
 /**
@@ -22,6 +27,8 @@ export interface StepOutcome {
   requeueAfterMs?: number;
   /** Something transient failed: look again with backoff. */
   retry?: boolean;
+  /** Claims recorded earlier that are dealt with and let go of (every other recorded claim is kept). */
+  releasedClaims?: string[];
 }
 
 export interface ReconcileStep {
@@ -100,7 +107,7 @@ export async function runStep(
 }
 
 /** A step's exception as its condition: the API server's own message when it refused a request. */
-export function outcomeOfError(step: ReconcileStep, err: unknown): StepOutcome {
+function outcomeOfError(step: ReconcileStep, err: unknown): StepOutcome {
   if (err instanceof KubeApiError && (err.rejected || err.statusCode === 404)) {
     return {
       conditions: [

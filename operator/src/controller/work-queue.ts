@@ -1,3 +1,5 @@
+import { backoffDelay } from '@spotify-pipeline/shared';
+
 /**
  * A work queue of keys (namespace/name), as client-go's: a key is queued at most once however many events
  * arrive, is never processed by two workers at once (an add while it is processed marks it dirty and
@@ -6,6 +8,8 @@
 export interface WorkQueueOptions {
   baseDelayMs?: number;
   maxDelayMs?: number;
+  /** The jitter's source (shared retry policy); injected in tests. */
+  random?: () => number;
   /** Called with the new and the previous depth whenever keys are queued or taken. */
   onDepthChange?: (depth: number, before: number) => void;
 }
@@ -21,11 +25,13 @@ export class WorkQueue {
   private shuttingDown = false;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
+  private readonly random: () => number;
   private readonly onDepthChange: (depth: number, before: number) => void;
 
   constructor(options: WorkQueueOptions = {}) {
     this.baseDelayMs = options.baseDelayMs ?? 100;
     this.maxDelayMs = options.maxDelayMs ?? 60_000;
+    this.random = options.random ?? Math.random;
     this.onDepthChange = options.onDepthChange ?? (() => {});
   }
 
@@ -65,11 +71,11 @@ export class WorkQueue {
     this.timers.set(key, timer);
   }
 
-  /** Requeues a failed key after base x 2^failures (capped); returns the delay. */
+  /** Requeues a failed key after the shared backoff (up to base x 2^failures, capped, jittered); returns the delay. */
   addRateLimited(key: string): number {
     const failures = this.failures.get(key) ?? 0;
     this.failures.set(key, failures + 1);
-    const delay = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** failures);
+    const delay = backoffDelay(failures, { baseMs: this.baseDelayMs, maxMs: this.maxDelayMs }, this.random);
     this.addAfter(key, delay);
     return delay;
   }

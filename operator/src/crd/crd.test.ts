@@ -65,10 +65,32 @@ describe('defaults', () => {
 
 describe('cron pattern', () => {
   const re = new RegExp(CRON_PATTERN);
-  it.each(['*/15 * * * *', '5 * * * *', '0 3 * * MON-FRI', '@hourly'])('accepts %s', (v) => {
+  it.each([
+    '*/15 * * * *',
+    '5 * * * *',
+    '0 3 * * MON-FRI',
+    '0 3 * * mon-fri',
+    '@hourly',
+    '0,30 0-23/2 1 JAN-DEC ?',
+    '59 23 31 12 6',
+  ])('accepts %s', (v) => {
     expect(re.test(v)).toBe(true);
   });
-  it.each(['* * * *', 'every hour', '@sometimes', ''])('rejects %s', (v) => {
+  it.each([
+    '* * * *',
+    'every hour',
+    '@sometimes',
+    '',
+    '60 * * * *',
+    '* 24 * * *',
+    '* * 0 * *',
+    '* * 32 * *',
+    '* * * 13 *',
+    '* * * * 7',
+    '*/0 * * * *',
+    '0 0 L * *',
+    '@every 5m',
+  ])('rejects %s', (v) => {
     expect(re.test(v)).toBe(false);
   });
 });

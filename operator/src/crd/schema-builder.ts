@@ -25,7 +25,7 @@ export interface JsonSchema {
   'x-kubernetes-int-or-string'?: boolean;
 }
 
-export interface Validation {
+interface Validation {
   rule: string;
   message: string;
   reason?: 'FieldValueInvalid' | 'FieldValueForbidden' | 'FieldValueRequired' | 'FieldValueDuplicate';

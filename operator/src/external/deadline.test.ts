@@ -1,5 +1,6 @@
+import { DeadlineError } from '@spotify-pipeline/shared';
 import { describe, expect, it } from 'vitest';
-import { DeadlineError, withDeadline } from './deadline.js';
+import { withDeadline } from './deadline.js';
 
 describe('withDeadline', () => {
   it('returns what finishes in time', async () => {

@@ -1,13 +1,4 @@
-/** A call to another process did not answer in time. */
-export class DeadlineError extends Error {
-  constructor(
-    readonly what: string,
-    readonly ms: number,
-  ) {
-    super(`${what} did not answer within ${ms / 1000}s`);
-    this.name = 'DeadlineError';
-  }
-}
+import { DeadlineError } from '@spotify-pipeline/shared';
 
 /**
  * Runs `fn` with a signal that aborts when `ms` have passed, and rejects at that moment with a

@@ -1,5 +1,7 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { PipelineError } from '@spotify-pipeline/shared';
+import { BRONZE_PREFIX } from '@spotify-pipeline/shared/lake/layout';
 import {
   createObjectStore,
   ensureBucket,
@@ -16,9 +18,11 @@ export interface LakeSettings {
   secretKey: string;
   versioning: boolean;
   retentionDays: number;
+  /** False once the pipeline has had its bucket: a bucket gone since is reported, not made again empty. */
+  mayCreate: boolean;
 }
 
-export type FeatureState = 'Enabled' | 'Disabled' | 'Unsupported';
+type FeatureState = 'Enabled' | 'Disabled' | 'Unsupported';
 
 export interface LakeResult {
   bucket: 'created' | 'exists';
@@ -26,14 +30,15 @@ export interface LakeResult {
   lifecycle: FeatureState;
 }
 
-/** Why the lake could not be reached: decides the LakeReady reason. */
-export class LakeError extends Error {
+/** Why the lake could not be reached: decides the LakeReady reason. Only an unreachable store is retriable. */
+export class LakeError extends PipelineError {
+  static override readonly code: string = 'ERR_LAKE';
   constructor(
-    readonly kind: 'access-denied' | 'unreachable',
+    readonly kind: 'access-denied' | 'unreachable' | 'bucket-missing',
     message: string,
     options?: { cause: unknown },
   ) {
-    super(message, options);
+    super(message, { ...options, retriable: kind === 'unreachable' });
   }
 }
 
@@ -94,8 +99,11 @@ export async function ensureLake(settings: LakeSettings, signal: AbortSignal): P
 async function ensureWith(client: ObjectStoreClient, settings: LakeSettings): Promise<LakeResult> {
   let bucket: LakeResult['bucket'];
   try {
+    if (!settings.mayCreate && !(await client.bucketExists(settings.bucket)))
+      throw new LakeError('bucket-missing', `bucket ${settings.bucket} is gone`);
     bucket = await ensureBucket(client, settings.bucket, settings.region);
   } catch (err) {
+    if (err instanceof LakeError) throw err;
     const code = codeOf(err);
     if (DENIED.has(code)) {
       throw new LakeError('access-denied', `the object store refused the credentials (${code})`, {
@@ -160,39 +168,87 @@ export async function countExportFiles(
   }
 }
 
-/** deletionPolicy Delete: every object, then the bucket. */
-export async function deleteLake(settings: LakeSettings, signal: AbortSignal): Promise<void> {
+export interface LakeDeletion {
+  /** Prefixes whose objects (every version) are deleted: what the pipeline owns. */
+  prefixes: string[];
+  /** Remove the bucket too if nothing is left in it (no other pipeline uses it). */
+  removeBucket: boolean;
+}
+
+/** deletionPolicy Delete: the pipeline's prefixes, then the bucket if it is empty and no one else uses it. */
+export async function deleteLake(
+  settings: LakeSettings,
+  deletion: LakeDeletion,
+  signal: AbortSignal,
+): Promise<{ bucketRemoved: boolean; objectsLeft: number }> {
   const store = storeFor(settings, signal);
   try {
-    await deleteWith(store.client, settings);
+    return await deleteWith(store.client, settings.bucket, deletion);
   } finally {
     store.done();
   }
 }
 
-async function deleteWith(client: ObjectStoreClient, settings: LakeSettings): Promise<void> {
-  if (!(await client.bucketExists(settings.bucket))) return;
-  for (;;) {
-    const objects = await listAllObjects(client, settings.bucket, '');
-    if (objects.length === 0) break;
-    for (let i = 0; i < objects.length; i += 1000) {
-      await client.removeObjects(
-        settings.bucket,
-        objects.slice(i, i + 1000).map((o) => o.name),
-      );
+async function deleteWith(
+  client: ObjectStoreClient,
+  bucket: string,
+  deletion: LakeDeletion,
+): Promise<{ bucketRemoved: boolean; objectsLeft: number }> {
+  if (!(await client.bucketExists(bucket))) return { bucketRemoved: false, objectsLeft: 0 };
+  for (const prefix of deletion.prefixes) {
+    let before = -1;
+    for (;;) {
+      const objects = await listAllObjects(client, bucket, prefix);
+      if (objects.length === 0) break;
+      if (objects.length === before)
+        throw new Error(
+          `the object store keeps listing ${objects.length} objects under ${prefix} that it does not delete`,
+        );
+      before = objects.length;
+      for (let i = 0; i < objects.length; i += 1000)
+        await client.removeObjects(
+          bucket,
+          objects.slice(i, i + 1000).map((o) => bronzeKey(o.name)),
+        );
     }
+    // A versioned bucket still holds the old versions and delete markers: remove them by version id.
+    const versions = await listVersions(client, bucket, prefix);
+    for (let i = 0; i < versions.length; i += 1000)
+      await client.removeObjects(bucket, versions.slice(i, i + 1000));
   }
-  // A versioned bucket still holds the old versions and delete markers: remove them by version id.
+  // What is left belongs to others: objects, or (versioned bucket) versions and delete markers.
+  const left = Math.max(
+    (await listAllObjects(client, bucket, '')).length,
+    (await listVersions(client, bucket, '')).length,
+  );
+  if (!deletion.removeBucket || left > 0) return { bucketRemoved: false, objectsLeft: left };
+  await client.removeBucket(bucket);
+  return { bucketRemoved: true, objectsLeft: 0 };
+}
+
+/**
+ * The key of a listed bronze object. Some S3 servers (versitygw 1.x) do not URL-encode listed keys, so the
+ * client decodes a '+' into a space; a bronze key never holds a space (shared/lake/layout.ts), so one is
+ * read back as '+'. Deleting by the listed name would delete nothing.
+ */
+function bronzeKey(listed: string): string {
+  return listed.startsWith(BRONZE_PREFIX) ? listed.replaceAll(' ', '+') : listed;
+}
+
+async function listVersions(
+  client: ObjectStoreClient,
+  bucket: string,
+  prefix: string,
+): Promise<Array<{ name: string; versionId: string }>> {
   const versions: Array<{ name: string; versionId: string }> = [];
   try {
-    const stream = client.listObjects(settings.bucket, '', true, { IncludeVersion: true });
+    const stream = client.listObjects(bucket, prefix, true, { IncludeVersion: true });
     for await (const item of stream as AsyncIterable<{ name?: string; versionId?: string | null }>) {
-      if (item.name && item.versionId) versions.push({ name: item.name, versionId: item.versionId });
+      if (item.name && item.versionId)
+        versions.push({ name: bronzeKey(item.name), versionId: item.versionId });
     }
   } catch (err) {
     if (!UNSUPPORTED.has(codeOf(err))) throw err;
   }
-  for (let i = 0; i < versions.length; i += 1000)
-    await client.removeObjects(settings.bucket, versions.slice(i, i + 1000));
-  await client.removeBucket(settings.bucket);
+  return versions;
 }

@@ -1,3 +1,4 @@
+import { PipelineError } from '@spotify-pipeline/shared';
 import type { ResourceRef } from './resources.js';
 
 export interface KubeObject {
@@ -36,8 +37,12 @@ export interface ListResult<T> {
   items: T[];
 }
 
-/** A non-2xx answer from the API server, with its Status object. */
-export class KubeApiError extends Error {
+/**
+ * A non-2xx answer from the API server, with its Status object. Retriable unless the request itself was
+ * refused or the object or kind is not there.
+ */
+export class KubeApiError extends PipelineError {
+  static override readonly code: string = 'ERR_KUBE_API';
   constructor(
     readonly statusCode: number,
     readonly status: {
@@ -48,8 +53,9 @@ export class KubeApiError extends Error {
     readonly method: string,
     readonly path: string,
   ) {
-    super(`${method} ${path}: ${statusCode} ${status.reason ?? ''} ${status.message ?? ''}`.trim());
-    this.name = 'KubeApiError';
+    super(`${method} ${path}: ${statusCode} ${status.reason ?? ''} ${status.message ?? ''}`.trim(), {
+      retriable: statusCode !== 404 && !refused(statusCode),
+    });
   }
   /** 404 because the kind itself is not served (CRD not installed), not because the object is missing. */
   get resourceMissing(): boolean {
@@ -57,19 +63,24 @@ export class KubeApiError extends Error {
   }
   /** The request itself was refused (invalid object, forbidden): sending it again cannot succeed. */
   get rejected(): boolean {
-    return this.statusCode >= 400 && this.statusCode < 500 && ![404, 408, 409, 429].includes(this.statusCode);
+    return refused(this.statusCode);
   }
 }
 
+const refused = (statusCode: number) =>
+  statusCode >= 400 && statusCode < 500 && ![404, 408, 409, 429].includes(statusCode);
+
 /** The API server did not answer within the request's deadline. */
-export class KubeTimeoutError extends Error {
+export class KubeTimeoutError extends PipelineError {
+  static override readonly code: string = 'ERR_KUBE_TIMEOUT';
   constructor(
     readonly method: string,
     readonly path: string,
     readonly timeoutMs: number,
   ) {
-    super(`${method} ${path}: the API server did not answer within ${timeoutMs / 1000}s`);
-    this.name = 'KubeTimeoutError';
+    super(`${method} ${path}: the API server did not answer within ${timeoutMs / 1000}s`, {
+      retriable: true,
+    });
   }
 }
 

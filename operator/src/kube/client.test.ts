@@ -35,14 +35,12 @@ function clientFor(timeoutMs: number): KubeClient {
 describe('KubeClient deadlines', () => {
   it('fails a request the API server never answers once its deadline passes', async () => {
     const client = clientFor(200);
-    const started = Date.now();
     const err = await client
       .get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'ns', name: 'x' })
       .catch((e: unknown) => e);
     client.close();
     expect(err).toBeInstanceOf(KubeTimeoutError);
     expect((err as Error).message).toContain('did not answer within 0.2s');
-    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it('fails every one of many concurrent requests, so no caller waits forever', async () => {

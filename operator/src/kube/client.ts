@@ -38,6 +38,8 @@ interface RequestOptions {
   body?: unknown;
   contentType?: string;
   query?: Record<string, string>;
+  /** Another representation, e.g. the Table that `kubectl get` prints. */
+  accept?: string;
 }
 
 /** Unknown or duplicate fields in what we send fail the request instead of being dropped in silence. */
@@ -100,7 +102,7 @@ export class KubeClient implements KubeApi {
       port: url.port,
       path: `${url.pathname}${url.search}`,
       agent: this.agent,
-      headers: { accept: 'application/json' },
+      headers: { accept: options.accept ?? 'application/json' },
     };
     await this.kc.applyToHTTPSOptions(opts as never);
     opts.agent = this.agent;

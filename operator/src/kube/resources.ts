@@ -3,7 +3,9 @@ import { GROUP, PLURAL, VERSION } from '../crd/spotify-pipeline.js';
 /** Plural resource names of every kind the operator touches, so no discovery round-trip is needed. */
 const PLURALS: Record<string, string> = {
   ConfigMap: 'configmaps',
+  Service: 'services',
   Secret: 'secrets',
+  PersistentVolumeClaim: 'persistentvolumeclaims',
   Event: 'events',
   Namespace: 'namespaces',
   Deployment: 'deployments',
@@ -17,6 +19,9 @@ const PLURALS: Record<string, string> = {
   KafkaNodePool: 'kafkanodepools',
   KafkaRebalance: 'kafkarebalances',
   ScaledObject: 'scaledobjects',
+  TriggerAuthentication: 'triggerauthentications',
+  KafkaUser: 'kafkausers',
+  Kafka: 'kafkas',
   SpotifyPipeline: PLURAL,
 };
 

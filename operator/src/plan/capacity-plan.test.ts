@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { applyDefaults } from '../crd/defaults.js';
 import { type PipelineSpec, specNode } from '../crd/spotify-pipeline.js';
-import { planCapacity, planInputFromSpec } from './capacity-plan.js';
+import {
+  PLAN_LIMITS,
+  planCapacity,
+  planInputFromSpec,
+  planPipeline,
+  sourceMemoryMi,
+} from './capacity-plan.js';
 
 function spec(overrides: Record<string, unknown> = {}): PipelineSpec {
   return applyDefaults<PipelineSpec>(specNode.schema, {
@@ -65,5 +71,35 @@ describe('planCapacity', () => {
     );
     expect(plan.brokers).toBe(0);
     expect(plan.explanation).toContain('brokers: not managed (external Kafka)');
+  });
+
+  it('caps what a mistyped exponent asks for, says which ceiling and why, and stays within int32', () => {
+    const plan = planPipeline(
+      spec({
+        audience: { users: 10_000_000_000, eventsPerUserPerDay: 100_000, peakFactor: 100 },
+        capacity: { eventsPerSecondPerPartition: 1, bytesPerSecondPerBroker: 1 },
+        kafka: { strimzi: { cluster: 'events', maxBrokers: 100 } },
+        sources: [{ type: 'simulator', eventsPerSecond: 1_000_000 }],
+      }),
+    );
+    expect(plan.partitions).toBe(PLAN_LIMITS.partitions);
+    expect(plan.brokers).toBe(100);
+    expect(plan.lakeWriters.max).toBeLessThanOrEqual(PLAN_LIMITS.partitions);
+    for (const n of [plan.partitions, plan.brokers, plan.lakeWriters.min, plan.lakeWriters.max])
+      expect(Number.isInteger(n) && n <= 2 ** 31 - 1).toBe(true);
+    expect(plan.capped).toHaveLength(3);
+    expect(plan.capped.join('\n')).toMatch(/partitions: .* capped at 10,000/);
+    expect(plan.capped.join('\n')).toMatch(/brokers: .* capped at 100/);
+    expect(plan.capped.join('\n')).toMatch(/spec.sources\[0\]/);
+  });
+
+  it('sizes source memory with the rate and caps it', () => {
+    expect(sourceMemoryMi('simulator', 2000)).toEqual({ mi: 456, capped: null });
+    expect(sourceMemoryMi('simulator', 1_000_000).mi).toBe(PLAN_LIMITS.sourceMemoryMi);
+    expect(sourceMemoryMi('history_import', 1).mi).toBe(1024);
+  });
+
+  it('plans without caps for an ordinary audience', () => {
+    expect(planPipeline(spec()).capped).toEqual([]);
   });
 });

@@ -18,7 +18,7 @@ import {
 import { createFileTarget } from './file-target.js';
 import { type ImportReport, importFiles } from './import.js';
 import { type ExportInput, lakeInputs, localInputs } from './inputs.js';
-import { HELP, HISTORY_IMPORT_FLAGS } from './options.js';
+import { HISTORY_IMPORT_FLAGS } from './options.js';
 
 /** Exit code for input that retrying cannot fix (a Job's podFailurePolicy fails the Job at once on it). */
 export const EXIT_BAD_INPUT = 3;
@@ -89,10 +89,7 @@ async function run(config: HistoryImportEnv, inputs: ExportInput[]): Promise<Imp
 /** Settings from the environment (as the operator's Job sets them), flags and PATHs laid over it locally. */
 async function main(argv: string[]): Promise<number> {
   const config = loadWorkloadConfig(historyImportEnvSchema, argv, HISTORY_IMPORT_FLAGS);
-  if (config === 'help') {
-    process.stdout.write(HELP);
-    return 0;
-  }
+  if (config === 'answered') return 0;
   const inputs = await findInputs(config);
   if (typeof inputs === 'string') {
     process.stderr.write(`spotify-history-import: ${inputs}\n`);

@@ -12,7 +12,7 @@ describe('mapRows', () => {
     expect(mapped.counts).toMatchObject({ rows: 200, podcast: 4, empty: 4, incognito: 4, rejected: 0 });
     expect(mapped.counts.plays).toBe(188);
     expect(mapped.events).toHaveLength(376);
-    expect(mapped.events.map(validateListeningEvent).filter((r) => !r.ok)).toEqual([]);
+    expect(mapped.events.map((e) => validateListeningEvent(e)).filter((r) => !r.ok)).toEqual([]);
     const first = rows[1] as { ts: string; ms_played: number };
     const [play, end] = mapped.events.slice(2, 4);
     expect(play).toMatchObject({

@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto';
-import { formatIssues, type ListeningEvent, nameBasedUuid } from '@spotify-pipeline/shared';
+import {
+  assignedCountryOrNull,
+  formatIssues,
+  type ListeningEvent,
+  nameBasedUuid,
+} from '@spotify-pipeline/shared';
 import { deviceFromPlatform, type ExportRow, exportRowSchema } from './export-row.js';
 
 export interface ImportCounts {
@@ -40,7 +45,7 @@ const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
  * The export names artists and albums but gives no ids: a 22-character base62 id is derived from the names,
  * so an artist gets the same id in every import (not the id Spotify's API would give it).
  */
-export function nameId(kind: string, ...names: string[]): string {
+function nameId(kind: string, ...names: string[]): string {
   const digest = createHash('sha1')
     .update(`${kind}\u0000${names.join('\u0000')}`)
     .digest();
@@ -154,7 +159,8 @@ function toEvents(play: Play, sessionId: string): [ListeningEvent, ListeningEven
     // The export has no track length; what was heard is the only lower bound it gives.
     duration_ms: row.ms_played,
     device_type: deviceFromPlatform(row.platform),
-    country: row.conn_country ?? 'ZZ',
+    // Spotify writes ZZ when it does not know the country: unknown is null in the contract.
+    country: assignedCountryOrNull(row.conn_country),
     context_type: null,
     context_id: null,
     source: 'history_import' as const,

@@ -1,8 +1,23 @@
 import { delimiter } from 'node:path';
-import { type FlagTable, flagsHelp } from '@spotify-pipeline/shared/workloads';
+import type { FlagTable } from '@spotify-pipeline/shared/workloads';
 
 /** Each flag sets one variable of `historyImportEnvSchema`; the schema alone holds defaults and limits. */
 export const HISTORY_IMPORT_FLAGS: FlagTable = {
+  command: {
+    name: 'spotify-history-import',
+    usage: '[options] PATH...\n       spotify-history-import --prefix imports/alice/ [options]',
+    summary: 'Publishes Spotify extended streaming-history exports as listening events.',
+    details: `PATH is a Streaming_History_Audio_*.json file or a folder holding them (the "Spotify Extended Streaming
+History" download) [HISTORY_IMPORT_PATHS, separated by "${delimiter}"]. Each music row becomes a play event and
+a skip/complete event with stable ids, so importing the same file twice gives the same event ids. Podcast,
+empty and private-session rows are skipped and counted; rows that are not valid export rows go to the
+dead-letter topic with the reason.
+
+Kafka connection: KAFKA_BROKERS and the other KAFKA_* variables. Logs go to stderr (readable on a terminal,
+JSON otherwise); the final report is JSON on stdout. Exit codes: 0 imported; 2 a setting is wrong; 3 an input
+problem retrying cannot fix (no export files, a file that is not an export: the other files are imported); 1
+anything else (e.g. Kafka or the lake unreachable: run it again, the event ids are stable).`,
+  },
   flags: {
     prefix: {
       type: 'string',
@@ -55,24 +70,3 @@ export const HISTORY_IMPORT_FLAGS: FlagTable = {
   },
   positionals: { env: 'HISTORY_IMPORT_PATHS', separator: delimiter },
 };
-
-export const HELP = `spotify-history-import: publish Spotify extended streaming-history exports as listening events.
-
-Usage: spotify-history-import [options] PATH...
-       spotify-history-import --prefix imports/alice/ [options]
-
-PATH is a Streaming_History_Audio_*.json file or a folder holding them (the "Spotify Extended Streaming
-History" download) [HISTORY_IMPORT_PATHS, separated by "${delimiter}"]. Each music row becomes a play event and
-a skip/complete event with stable ids, so importing the same file twice gives the same event ids. Podcast,
-empty and private-session rows are skipped and counted; rows that are not valid export rows go to the
-dead-letter topic with the reason.
-
-Every setting is an environment variable (in brackets); a flag sets the same variable and wins over it.
-
-${flagsHelp(HISTORY_IMPORT_FLAGS)}
-
-Kafka connection: KAFKA_BROKERS and the other KAFKA_* variables. Logs are JSON on stderr; the final
-report is JSON on stdout. Exit codes: 0 imported; 2 a setting is wrong; 3 an input problem retrying cannot
-fix (no export files, a file that is not an export: the other files are imported); 1 anything else
-(e.g. Kafka or the lake unreachable: run it again, the event ids are stable).
-`;

@@ -18,7 +18,7 @@ const hasNoControlCharacters = (s: string) =>
     return code < 0x20 || code === 0x7f;
   });
 
-export const isoDate = z
+const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date such as 2026-01-31')
   .refine((s) => {
@@ -27,15 +27,15 @@ export const isoDate = z
   }, 'is not a real date');
 
 /** An id as the event contract allows it (1-256 characters), minus control characters no warehouse stores. */
-export const entityId = z
+const entityId = z
   .string()
   .min(1, 'must not be empty')
   .max(256, 'must be at most 256 characters')
   .refine(hasNoControlCharacters, 'must not contain control characters');
 
-export const countryCode = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO-3166-1 alpha-2 code such as GB');
+const countryCode = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO-3166-1 alpha-2 code such as GB');
 
-export const deviceType = z.enum(DEVICE_TYPES);
+const deviceType = z.enum(DEVICE_TYPES);
 
 const days = (from: string, to: string) => (Date.parse(to) - Date.parse(from)) / 86_400_000 + 1;
 
@@ -99,11 +99,11 @@ export const wrappedQuery = z
 
 // ---- responses --------------------------------------------------------------------------------------------
 
-export const dateRange = z.object({ from: isoDate, to: isoDate });
-export const filters = z.object({ country: countryCode.optional(), device: deviceType.optional() });
+const dateRange = z.object({ from: isoDate, to: isoDate });
+const filters = z.object({ country: countryCode.optional(), device: deviceType.optional() });
 const nullableNumber = z.number().nullable();
 
-export const measuresSchema = z.object({
+const measuresSchema = z.object({
   plays: z.number(),
   skips: z.number(),
   completes: z.number(),
@@ -112,7 +112,7 @@ export const measuresSchema = z.object({
   skipRate: nullableNumber.describe('skips / (skips + completes); null when no play ended'),
 });
 
-export const kpiSchema = z.object({
+const kpiSchema = z.object({
   value: nullableNumber,
   previous: nullableNumber.describe('the same figure over the previous period of the same length'),
   change: nullableNumber.describe('(value - previous) / previous; null when there is nothing to compare'),
@@ -212,7 +212,7 @@ export const artistPageSchema = z.object({
   ),
 });
 
-export const listenerSummarySchema = z.object({
+const listenerSummarySchema = z.object({
   listenerId: z.string(),
   country: z.string().nullable(),
   lastDevice: z.string().nullable(),
@@ -233,7 +233,7 @@ const wrappedItem = z.object({
   minutes: z.number(),
 });
 
-export const personalitySchema = z.object({
+const personalitySchema = z.object({
   name: z.string(),
   description: z.string(),
   explorationScore: nullableNumber.describe('distinct tracks played / plays'),
@@ -315,7 +315,6 @@ export type Overview = z.infer<typeof overviewSchema>;
 export type DayFigures = Overview['daily'][number];
 export type ChartKind = z.infer<typeof chartKindParams>['kind'];
 export type TopChart = z.infer<typeof chartSchema>;
-export type ChartEntry = TopChart['entries'][number];
 export type Mix = z.infer<typeof mixSchema>;
 export type MixEntry = z.infer<typeof mixEntry>;
 export type Heatmap = z.infer<typeof heatmapSchema>;

@@ -2,7 +2,7 @@ import type { Logger } from '@spotify-pipeline/shared';
 import { consumerGroupLag } from '@spotify-pipeline/shared/consumer-lag';
 import type { Admin } from '@spotify-pipeline/shared/kafka';
 
-export type LakeWriterLag =
+type LakeWriterLag =
   | { state: 'measured'; events: number; measuredAt: string }
   | { state: 'unavailable'; reason: string };
 

@@ -1,7 +1,14 @@
 #!/usr/bin/env node
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createLogger, createRegistry, loadConfig, onShutdown, runMain } from '@spotify-pipeline/shared';
+import {
+  createLogger,
+  createRegistry,
+  loadConfig,
+  onShutdown,
+  runCli,
+  settingsHelp,
+} from '@spotify-pipeline/shared';
 import { createKafka } from '@spotify-pipeline/shared/kafka';
 import { type InsightsEnv, insightsEnvSchema } from '@spotify-pipeline/shared/workloads';
 import { createAnswerCache } from './cache.js';
@@ -15,8 +22,20 @@ function defaultWebDir(): string {
   return join(here, here.endsWith(join('dist', 'src')) ? '..' : '../dist', 'web');
 }
 
+const USAGE = `Usage: spotify-insights
+Serves the insights API (/api/v1, described at /api/openapi.json) and the dashboard over the gold tables.
+Settings come from the environment (docs/insights.md): WAREHOUSE (duckdb|postgres|snowflake), DUCKDB_PATH (the
+read-only gold snapshot the loader publishes), POSTGRES_*, SNOWFLAKE_*, INSIGHTS_HOST, INSIGHTS_PORT,
+INSIGHTS_QUERY_TIMEOUT_MS, INSIGHTS_CACHE_SECONDS, INSIGHTS_REFRESH_POLL_MS, INSIGHTS_WEB_DIR, and optionally
+KAFKA_BROKERS for the lake writer's lag.
+`;
+
 /** Process entry point: config from env, the warehouse reader, the HTTP server, SIGTERM handling. */
-async function main(): Promise<undefined> {
+async function main(): Promise<0 | undefined> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
   const logger = createLogger({ name: 'insights' });
   const config: InsightsEnv = loadConfig(insightsEnvSchema);
 
@@ -40,6 +59,7 @@ async function main(): Promise<undefined> {
     }),
     lag,
     maxAgeSeconds: Math.min(config.INSIGHTS_CACHE_SECONDS, 10),
+    bronzeSchema: config.warehouse.bronzeSchema,
     today: () => new Date().toISOString().slice(0, 10),
     logger,
     registry: createRegistry('insights'),
@@ -58,4 +78,13 @@ async function main(): Promise<undefined> {
   );
 }
 
-runMain('spotify-insights', main);
+runCli(
+  {
+    name: 'spotify-insights',
+    usage: '',
+    summary: 'Serves the insights API and the dashboard (Wrapped, top charts, live) from the gold tables.',
+    options: {},
+    details: settingsHelp(insightsEnvSchema),
+  },
+  main,
+);

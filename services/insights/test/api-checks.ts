@@ -50,7 +50,7 @@ export function groundTruthChecks(ctx: ApiContext) {
     const { truth } = ctx;
     const all: DateRange = { from: truth.firstDate, to: truth.lastDate };
     const lastTwo: DateRange = { from: daysBefore(truth.lastDate, 1), to: truth.lastDate };
-    const country = commonest(truth.events.map((e) => e.country));
+    const country = commonest(truth.events.flatMap((e) => (e.country === null ? [] : [e.country])));
     const device = commonest(truth.events.map((e) => e.device_type)) as Filters['device'];
     const filters: Filters[] = [{}, { country }, { device }, { country, device }];
     return { all, lastTwo, filters };

@@ -86,7 +86,7 @@ describe('the dashboard in Chromium', () => {
 
   it('changes the figures when a country and then a device filter is chosen, and keeps them in the URL', async () => {
     const range = { from: truth.firstDate, to: truth.lastDate };
-    const country = commonest(truth.events.map((e) => e.country));
+    const country = commonest(truth.events.flatMap((e) => (e.country === null ? [] : [e.country])));
     const device = commonest(truth.events.filter((e) => e.country === country).map((e) => e.device_type));
     const page = await open(`/?from=${range.from}&to=${range.to}`);
     const plays = page.getByTestId('kpi-plays-value');
@@ -147,8 +147,9 @@ describe('the dashboard in Chromium', () => {
     expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
     const [width, height] = [png.readUInt32BE(16), png.readUInt32BE(20)];
     const box = (await page.getByTestId('wrapped-card').boundingBox())!;
-    expect(width).toBe(Math.round(box.width * 2));
-    expect(height).toBe(Math.round(box.height * 2));
+    // The card at twice its CSS size; a fractional box rasterises to the whole pixel on either side.
+    expect(Math.abs(width - box.width * 2)).toBeLessThan(1.5);
+    expect(Math.abs(height - box.height * 2)).toBeLessThan(1.5);
     expect(download.suggestedFilename()).toBe(`wrapped-${listener}-2026.png`);
     expect(problemsOf(page)).toEqual([]);
     await page.close();

@@ -139,7 +139,9 @@ export class GroundTruth {
     return {
       firstDate: this.firstDate,
       lastDate: this.lastDate,
-      countries: [...new Set(this.events.map((e) => e.country))].sort(compareIds),
+      countries: [...new Set(this.events.flatMap((e) => (e.country === null ? [] : [e.country])))].sort(
+        compareIds,
+      ),
       devices: [...new Set(this.events.map((e) => e.device_type))].sort(compareIds),
     };
   }
@@ -227,7 +229,12 @@ export class GroundTruth {
           minutesShare: total === 0 ? 0 : s.msPlayed / total,
         }))
         .sort((a, b) => b.msPlayed - a.msPlayed || b.listeners - a.listeners || a.key.localeCompare(b.key));
-    return { range, filters, countries: entries((e) => e.country), devices: entries((e) => e.device_type) };
+    return {
+      range,
+      filters,
+      countries: entries((e) => e.country ?? ''),
+      devices: entries((e) => e.device_type),
+    };
   }
 
   heatmap(range: DateRange, filters: Filters): Heatmap {

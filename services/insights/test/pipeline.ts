@@ -29,7 +29,7 @@ export interface CatalogArtist {
   genres: string[];
 }
 
-export type PipelineEnv = Record<
+type PipelineEnv = Record<
   'KAFKA_BROKERS' | 'LAKE_ENDPOINT' | 'LAKE_BUCKET' | 'LAKE_REGION' | 'LAKE_ACCESS_KEY' | 'LAKE_SECRET_KEY',
   string
 >;
@@ -53,12 +53,7 @@ function tsxArgs(entry: string, args: string[] = []) {
 }
 
 /** Runs a stage to its end; fails with the tail of its output. */
-export function runStage(
-  name: string,
-  entry: string,
-  args: string[],
-  env: Record<string, string>,
-): Promise<string> {
+function runStage(name: string, entry: string, args: string[], env: Record<string, string>): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, tsxArgs(entry, args), {
       cwd: repoRoot,
@@ -79,7 +74,7 @@ export function runStage(
   });
 }
 
-export function startStage(
+function startStage(
   name: string,
   entry: string,
   env: Record<string, string>,

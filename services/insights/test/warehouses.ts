@@ -96,6 +96,7 @@ export async function startInsights(
     cache: createAnswerCache({ ttlMs: config.INSIGHTS_CACHE_SECONDS * 1000, maxEntries: 500 }),
     lag: null,
     maxAgeSeconds: 5,
+    bronzeSchema: config.warehouse.bronzeSchema,
     today: () => new Date().toISOString().slice(0, 10),
     logger,
     registry: createRegistry('insights-test'),

@@ -1,10 +1,10 @@
 import { MAX_REASON_CHARS } from '@spotify-pipeline/shared';
 import { describe, expect, it } from 'vitest';
+import { intakeAt, sampleEvent } from '../test/sample-event.js';
 import { classifyRecord } from './classify-record.js';
-import { sampleEvent } from './sample-event.js';
 
 const origin = { topic: 'listening-events', partition: 1, offset: '42' };
-const at = '2026-02-01T00:00:00.000Z';
+const at = intakeAt('2026-02-01T00:00:00.000Z');
 const classify = (text: string | Buffer) => classifyRecord(Buffer.from(text), origin, at);
 
 describe('classifyRecord: the per-record boundary', () => {
@@ -52,5 +52,22 @@ describe('classifyRecord: the per-record boundary', () => {
       kind: 'internal',
       reason: 'could not handle the record: decoder exploded',
     });
+  });
+
+  it('dead-letters events dated outside the plausible window of their ingestion time', () => {
+    const ingested = intakeAt('2026-06-01T12:00:00.000Z');
+    const dated = (ts: string) =>
+      classifyRecord(Buffer.from(JSON.stringify(sampleEvent({ event_ts: ts }))), origin, ingested);
+    expect(dated('2026-06-02T11:59:59.999Z')).toMatchObject({ ok: true });
+    expect(dated('1899-06-01T12:00:00.000Z')).toMatchObject({ ok: false, kind: 'contract' });
+    expect(dated('2026-06-02T12:00:00.001Z')).toMatchObject({ ok: false, kind: 'contract' });
+    const strict = { ...ingested, window: { earliest: '2026-06-01T00:00:00.000Z', maxAheadMs: 0 } };
+    expect(
+      classifyRecord(
+        Buffer.from(JSON.stringify(sampleEvent({ event_ts: '2026-05-31T23:00:00.000Z' }))),
+        origin,
+        strict,
+      ),
+    ).toMatchObject({ ok: false, kind: 'contract' });
   });
 });

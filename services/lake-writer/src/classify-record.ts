@@ -1,6 +1,6 @@
 import { describeError, MAX_REASON_CHARS, printable } from '@spotify-pipeline/shared';
 import { isEventHour } from '@spotify-pipeline/shared/lake/layout';
-import { type RecordOrigin, toLakeLine } from './lake-line.js';
+import { type IntakeContext, type RecordOrigin, toLakeLine } from './lake-line.js';
 import type { DeadLetterKind } from './partition-buffer.js';
 
 /** What becomes of one consumed record: a lake row, or a dead letter with a bounded, printable reason. */
@@ -17,10 +17,10 @@ export type RecordOutcome =
 export function classifyRecord(
   value: Buffer | null,
   origin: RecordOrigin,
-  ingestedAt: string,
+  intake: IntakeContext,
 ): RecordOutcome {
   try {
-    const row = toLakeLine(value, origin, ingestedAt);
+    const row = toLakeLine(value, origin, intake);
     if (!row.ok) return { ok: false, kind: row.kind, reason: printable(row.reason, MAX_REASON_CHARS) };
     if (!isEventHour(row.date, row.hour))
       return {

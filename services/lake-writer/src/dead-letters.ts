@@ -15,7 +15,7 @@ export interface DeadLetterSink {
 /** Header naming where the full bytes of a letter that carries only an excerpt are (`s3://bucket/key`). */
 export const QUARANTINE_HEADER = 'dlq.quarantine';
 export const ORIGINAL_BYTES_HEADER = 'dlq.original.bytes';
-export const KIND_HEADER = 'dlq.kind';
+const KIND_HEADER = 'dlq.kind';
 export const REFUSED_HEADER = 'dlq.refused';
 
 export interface DeadLetterLimits {
@@ -27,7 +27,7 @@ export interface DeadLetterLimits {
   maxRequestBytes: number;
 }
 
-export const DEFAULT_DEAD_LETTER_LIMITS: DeadLetterLimits = {
+const DEFAULT_DEAD_LETTER_LIMITS: DeadLetterLimits = {
   maxValueBytes: 64 * 1024,
   excerptBytes: 1024,
   maxKeyBytes: 1024,
@@ -46,7 +46,7 @@ interface Outgoing {
  * the value is larger than `maxValueBytes`, an excerpt and a pointer to the full bytes in the quarantine.
  * `reduced` builds the smallest letter (a short excerpt), for a topic that refused the normal one.
  */
-export function deadLetterMessage(
+function deadLetterMessage(
   source: { topic: string; partition: number },
   letter: DeadLetter,
   params: { bucket: string; limits: DeadLetterLimits; reduced?: string },
@@ -86,7 +86,7 @@ export function deadLetterMessage(
 }
 
 /** True when any error in the cause chain says that trying again can succeed (kafkajs marks them). */
-export function isRetriable(err: unknown): boolean {
+function isRetriable(err: unknown): boolean {
   for (let e = err, depth = 0; typeof e === 'object' && e !== null && depth < 5; depth++) {
     if ((e as { retriable?: unknown }).retriable === true) return true;
     e = (e as { cause?: unknown }).cause;

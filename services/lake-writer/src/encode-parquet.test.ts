@@ -1,8 +1,9 @@
+import { LISTENING_EVENT_FIELDS } from '@spotify-pipeline/shared';
 import { parquetReadObjects } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
-import { encodeParquet } from './encode-parquet.js';
+import { intakeAt, sampleEvent } from '../test/sample-event.js';
+import { encodeParquet, PARQUET_COLUMNS } from './encode-parquet.js';
 import { toLakeLine } from './lake-line.js';
-import { sampleEvent } from './sample-event.js';
 
 describe('encodeParquet', () => {
   it('writes rows that read back as the events plus metadata, optional fields as nulls', async () => {
@@ -10,6 +11,7 @@ describe('encodeParquet', () => {
       sampleEvent({ event_ts: '2026-01-31T22:15:00.123Z' }),
       sampleEvent({
         event_type: 'like',
+        event_ts: '2026-01-31T22:15:01.000Z',
         album_id: null,
         album_name: null,
         context_type: null,
@@ -22,7 +24,7 @@ describe('encodeParquet', () => {
       const row = toLakeLine(
         Buffer.from(JSON.stringify(event)),
         { topic: 'listening-events', partition: 3, offset: String(100 + i) },
-        '2026-02-01T00:00:00.000Z',
+        intakeAt('2026-02-01T00:00:00.000Z'),
       );
       if (!row.ok) throw new Error(row.reason);
       return row.line;
@@ -49,5 +51,15 @@ describe('encodeParquet', () => {
     expect(rows[1]?.ms_played).toBeNull();
     expect(rows[1]?.shuffle).toBeNull();
     expect(rows[1]?.event_type).toBe('like');
+  });
+
+  it("has one column per contract field, then the writer's metadata", () => {
+    expect(PARQUET_COLUMNS.map(([name]) => name)).toEqual([
+      ...LISTENING_EVENT_FIELDS,
+      '_topic',
+      '_partition',
+      '_offset',
+      '_ingested_at',
+    ]);
   });
 });

@@ -8,7 +8,7 @@ type ParquetType = 'STRING' | 'INT32' | 'INT64' | 'BOOLEAN' | 'TIMESTAMP';
  * query engines read a whole hour, or a whole table, without schema merging. Optional contract fields are
  * nullable columns.
  */
-const COLUMNS: ReadonlyArray<readonly [name: string, type: ParquetType, nullable: boolean]> = [
+export const PARQUET_COLUMNS: ReadonlyArray<readonly [name: string, type: ParquetType, nullable: boolean]> = [
   ['schema_version', 'INT32', false],
   ['event_id', 'STRING', false],
   ['event_type', 'STRING', false],
@@ -50,7 +50,7 @@ function convert(value: unknown, type: ParquetType): unknown {
  */
 export function encodeParquet(group: HourGroup): Buffer {
   const rows = group.lines.map((line) => JSON.parse(line) as Record<string, unknown>);
-  const columnData = COLUMNS.map(([name, type, nullable]) => ({
+  const columnData = PARQUET_COLUMNS.map(([name, type, nullable]) => ({
     name,
     type,
     nullable,

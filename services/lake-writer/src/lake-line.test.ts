@@ -1,10 +1,10 @@
 import { MAX_EVENT_BYTES } from '@spotify-pipeline/shared';
 import { describe, expect, it } from 'vitest';
+import { intakeAt, sampleEvent } from '../test/sample-event.js';
 import { toLakeLine } from './lake-line.js';
-import { sampleEvent } from './sample-event.js';
 
 const origin = { topic: 'listening-events', partition: 2, offset: '9007199254740993' };
-const at = '2026-02-01T00:00:00.000Z';
+const at = intakeAt(new Date().toISOString());
 
 describe('toLakeLine', () => {
   it('splices the metadata into the original text and partitions by event_ts', () => {
@@ -14,7 +14,12 @@ describe('toLakeLine', () => {
     expect(result.date).toBe('2026-01-31');
     expect(result.hour).toBe('22');
     const { _offset, ...rest } = JSON.parse(result.line);
-    expect(rest).toEqual({ ...event, _topic: 'listening-events', _partition: 2, _ingested_at: at });
+    expect(rest).toEqual({
+      ...event,
+      _topic: 'listening-events',
+      _partition: 2,
+      _ingested_at: at.ingestedAt,
+    });
     expect(result.line).toContain('"_offset":9007199254740993');
   });
 
@@ -29,7 +34,7 @@ describe('toLakeLine', () => {
   it('says why a record is refused', () => {
     expect(toLakeLine(Buffer.from('{"nope'), origin, at)).toMatchObject({ ok: false, kind: 'json' });
     expect(toLakeLine(null, origin, at)).toMatchObject({ ok: false, kind: 'contract' });
-    const uk = toLakeLine(Buffer.from(JSON.stringify(sampleEvent({ country: 'UK' }))), origin, at);
+    const uk = toLakeLine(Buffer.from(JSON.stringify(sampleEvent({ country: 'UK' as never }))), origin, at);
     expect(uk).toMatchObject({ ok: false, kind: 'contract' });
     expect(uk.ok === false && uk.reason).toMatch(/country/);
     const big = Buffer.alloc(MAX_EVENT_BYTES + 1, 0x20);

@@ -1,10 +1,23 @@
-import { decodeListeningEvent, MAX_EVENT_BYTES } from '@spotify-pipeline/shared';
+import {
+  decodeListeningEvent,
+  type EventTimeWindowSettings,
+  MAX_EVENT_BYTES,
+} from '@spotify-pipeline/shared';
 import { eventHourPartition } from '@spotify-pipeline/shared/lake/layout';
 
 export interface RecordOrigin {
   topic: string;
   partition: number;
   offset: string;
+}
+
+/** When and under which rules a record is taken: the same for every record of a fetched batch. */
+export interface IntakeContext {
+  /** ISO time written as `_ingested_at`. */
+  ingestedAt: string;
+  /** The same instant in ms: the event-time window is relative to it. */
+  now: number;
+  window: EventTimeWindowSettings;
 }
 
 export type LakeLine =
@@ -18,7 +31,7 @@ export type LakeLine =
  * safe because a validated event is a strict JSON object, so it ends with `}` and has no `_` keys of its own.
  * `bytes` is the row's exact UTF-8 size, counted from the consumed bytes rather than by encoding it again.
  */
-export function toLakeLine(value: Buffer | null, origin: RecordOrigin, ingestedAt: string): LakeLine {
+export function toLakeLine(value: Buffer | null, origin: RecordOrigin, intake: IntakeContext): LakeLine {
   if (value === null) return { ok: false, reason: 'record has no value (tombstone)', kind: 'contract' };
   if (value.length > MAX_EVENT_BYTES)
     return {
@@ -28,14 +41,14 @@ export function toLakeLine(value: Buffer | null, origin: RecordOrigin, ingestedA
     };
   // Decoded once: the same text is validated and then written.
   const raw = value.toString('utf8');
-  const decoded = decodeListeningEvent(value, raw);
+  const decoded = decodeListeningEvent(value, raw, { now: intake.now, window: intake.window });
   if (!decoded.ok) return { ok: false, reason: decoded.reason, kind: kindOf(decoded.reason) };
   // What trimEnd removes after a successful parse is JSON whitespace: ASCII, one byte per character.
   let text = raw.trimEnd();
   const trimmedBytes = value.length - (raw.length - text.length);
   // Raw CR/LF cannot occur inside JSON strings, so any here is insignificant whitespace; it would split the row.
   if (text.includes('\n') || text.includes('\r')) text = text.replace(/[\r\n]/g, ' ');
-  const metadata = `,"_topic":${JSON.stringify(origin.topic)},"_partition":${origin.partition},"_offset":${origin.offset},"_ingested_at":"${ingestedAt}"}`;
+  const metadata = `,"_topic":${JSON.stringify(origin.topic)},"_partition":${origin.partition},"_offset":${origin.offset},"_ingested_at":"${intake.ingestedAt}"}`;
   const line = `${text.slice(0, -1)}${metadata}`;
   return {
     ok: true,

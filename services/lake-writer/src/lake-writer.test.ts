@@ -2,12 +2,12 @@ import { createLogger } from '@spotify-pipeline/shared';
 import type { Consumer, EachBatchPayload } from '@spotify-pipeline/shared/kafka';
 import { Registry } from 'prom-client';
 import { describe, expect, it, vi } from 'vitest';
+import { sampleEvent } from '../test/sample-event.js';
 import type { DeadLetterSink } from './dead-letters.js';
 import type { LakeStore } from './lake-store.js';
 import { createLakeWriter } from './lake-writer.js';
 import { createLakeWriterMetrics } from './metrics.js';
 import type { HourGroup } from './partition-buffer.js';
-import { sampleEvent } from './sample-event.js';
 
 const TOPIC = 'listening-events';
 
@@ -15,6 +15,7 @@ const TOPIC = 'listening-events';
 function fakeConsumer() {
   const handlers = new Map<string, (event: { payload: unknown }) => void>();
   const log: string[] = [];
+  const broker = { refuseCommits: false };
   let eachBatch: ((payload: EachBatchPayload) => Promise<void>) | undefined;
   const consumer = {
     events: { GROUP_JOIN: 'join', REBALANCING: 'rebalancing', CRASH: 'crash' },
@@ -28,6 +29,7 @@ function fakeConsumer() {
     resume: (topics: Array<{ partitions?: number[] }>) =>
       log.push(`resume ${topics[0]?.partitions ?? 'all'}`),
     commitOffsets: async (offsets: Array<{ partition: number; offset: string }>) => {
+      if (broker.refuseCommits) throw new Error('The group is rebalancing');
       log.push(`commit ${offsets[0]?.partition}@${offsets[0]?.offset}`);
     },
     seek: (target: { partition: number; offset: string }) =>
@@ -57,7 +59,7 @@ function fakeConsumer() {
     } as unknown as EachBatchPayload);
     return resolved;
   };
-  return { consumer: consumer as unknown as Consumer, log, join, deliver };
+  return { consumer: consumer as unknown as Consumer, log, join, deliver, broker };
 }
 
 function setup(
@@ -292,6 +294,20 @@ describe('createLakeWriter', () => {
     open();
     await vi.waitFor(() => expect(t.writer.stalled()).toBeNull());
     expect((await t.metric('lake_writer_stalled_partitions'))[0]?.value).toBe(0);
+    await t.writer.stop();
+  });
+
+  it('does not report a partition it lost in a rebalance as stalled, even with a refused commit', async () => {
+    const t = setup({ maxEvents: 1, stallTimeoutMs: 200 });
+    await t.writer.start();
+    t.join([0, 1]);
+    t.broker.refuseCommits = true;
+    await t.deliver(1, [event('2026-01-01T10:00:00.000Z')]);
+    await vi.waitFor(() => expect(t.puts).toHaveLength(1));
+    t.join([0]);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(t.writer.stalled()).toBeNull();
+    t.broker.refuseCommits = false;
     await t.writer.stop();
   });
 });

@@ -1,8 +1,12 @@
-import type { Logger } from '@spotify-pipeline/shared';
+import {
+  DEFAULT_EVENT_TIME_WINDOW,
+  type EventTimeWindowSettings,
+  type Logger,
+} from '@spotify-pipeline/shared';
 import type { Consumer, EachBatchPayload, KafkaMessage } from '@spotify-pipeline/shared/kafka';
 import { backoffDelay } from './backoff.js';
 import { classifyRecord } from './classify-record.js';
-import type { RecordOrigin } from './lake-line.js';
+import type { IntakeContext, RecordOrigin } from './lake-line.js';
 import type { LakeWriterMetrics, PartitionHold } from './metrics.js';
 import {
   addDeadLetter,
@@ -26,6 +30,8 @@ export interface LakeWriterParams extends Omit<BatchWriterParams, 'logger' | 'me
   onFatal: (err: unknown) => void;
   /** A partition that holds a record this long without committing it has stalled: health and metrics say so. */
   stallTimeoutMs: number;
+  /** Events dated outside this window (relative to ingestion) are dead-lettered; the contract's default if unset. */
+  eventTimeWindow?: EventTimeWindowSettings;
 }
 
 export interface LakeWriter {
@@ -208,9 +214,12 @@ export function createLakeWriter(params: LakeWriterParams): LakeWriter {
       oldestMs: since.length > 0 ? Math.max(0, now - Math.min(...since)) : null,
     };
   };
+  // A partition counts while it is assigned or still writing; a revoked one is its new owner's to advance.
   const holds = () => {
     const now = clock();
-    return [...states.values()].map((state) => holdOf(state, now));
+    return [...states.values()]
+      .filter((state) => assigned.has(state.partition) || state.inFlight !== null)
+      .map((state) => holdOf(state, now));
   };
   const stalledHolds = () => holds().filter((h) => (h.oldestMs ?? 0) >= params.stallTimeoutMs);
   metrics.watch(() => ({ topic, partitions: holds(), stallAfterMs: params.stallTimeoutMs }));
@@ -242,10 +251,10 @@ export function createLakeWriter(params: LakeWriterParams): LakeWriter {
     state: PartitionState,
     message: KafkaMessage,
     origin: RecordOrigin,
-    ingestedAt: string,
-    now: number,
+    intake: IntakeContext,
   ) => {
-    const outcome = classifyRecord(message.value, origin, ingestedAt);
+    const now = intake.now;
+    const outcome = classifyRecord(message.value, origin, intake);
     if (!outcome.ok && outcome.kind === 'internal') metrics.internalErrors.inc({ topic, stage: 'record' });
     if (outcome.ok)
       addLine(
@@ -278,7 +287,11 @@ export function createLakeWriter(params: LakeWriterParams): LakeWriter {
     try {
       const state = stateOf(batch.partition);
       const now = clock();
-      const ingestedAt = new Date(now).toISOString();
+      const intake = {
+        ingestedAt: new Date(now).toISOString(),
+        now,
+        window: params.eventTimeWindow ?? DEFAULT_EVENT_TIME_WINDOW,
+      };
       const origin = { topic: batch.topic, partition: batch.partition, offset: '' };
       state.committed ??= BigInt(batch.firstOffset() ?? batch.highWatermark);
       for (const message of batch.messages) {
@@ -290,7 +303,7 @@ export function createLakeWriter(params: LakeWriterParams): LakeWriter {
           if (isFull(state.buffer, limits)) break;
         }
         origin.offset = message.offset;
-        take(state, message, origin, ingestedAt, now);
+        take(state, message, origin, intake);
         // Only the fetch position moves here; the committed offset moves in flush(), after the store.
         resolveOffset(message.offset);
       }
@@ -319,8 +332,11 @@ export function createLakeWriter(params: LakeWriterParams): LakeWriter {
       state.buffer = createPartitionBuffer();
       state.paused = false;
       state.committed = null;
-      if (!assigned.has(state.partition))
+      if (!assigned.has(state.partition)) {
+        // Its commit was refused (the rebalance): the new owner re-reads from the last committed offset.
+        state.uncommitted = null;
         metrics.partitionLag.remove({ topic, partition: String(state.partition) });
+      }
     }
     consumer.resume([{ topic }]);
     logger.info({ partitions: [...assigned] }, 'joined the group');

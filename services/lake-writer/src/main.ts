@@ -3,7 +3,8 @@ import {
   createRegistry,
   loadConfig,
   onShutdown,
-  runMain,
+  runCli,
+  settingsHelp,
   startOpsServer,
 } from '@spotify-pipeline/shared';
 import { createKafka, Partitioners } from '@spotify-pipeline/shared/kafka';
@@ -66,6 +67,10 @@ async function main(): Promise<void> {
     retryMaxMs: config.LAKE_WRITER_RETRY_MAX_MS,
     shutdownTimeoutMs: config.LAKE_WRITER_SHUTDOWN_TIMEOUT_MS,
     stallTimeoutMs: config.LAKE_WRITER_STALL_TIMEOUT_MS,
+    eventTimeWindow: {
+      earliest: config.LAKE_WRITER_EVENT_TS_EARLIEST,
+      maxAheadMs: config.LAKE_WRITER_EVENT_TS_MAX_AHEAD_MS,
+    },
     clock: Date.now,
     logger,
     metrics,
@@ -95,7 +100,17 @@ async function main(): Promise<void> {
   );
 }
 
-runMain('lake-writer', async () => {
-  await main();
-  return undefined;
-});
+runCli(
+  {
+    name: 'lake-writer',
+    usage: '',
+    summary:
+      'Writes the listening events of a Kafka topic to the lake (bronze, by event hour); offsets are committed only once their objects are stored.',
+    options: {},
+    details: settingsHelp(lakeWriterEnvSchema),
+  },
+  async () => {
+    await main();
+    return undefined;
+  },
+);

@@ -10,7 +10,7 @@ export interface PartitionHold {
   oldestMs: number | null;
 }
 
-export interface HoldSnapshot {
+interface HoldSnapshot {
   topic: string;
   partitions: PartitionHold[];
   /** A partition whose oldest held record is older than this has stalled. */

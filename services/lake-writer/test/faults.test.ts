@@ -1,5 +1,5 @@
+import { type KafkaInstance, type S3Instance, startKafka, startS3 } from '@spotify-pipeline/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type KafkaInstance, type S3Instance, startKafka, startS3 } from '../../../harness/src/index.js';
 import {
   createTopic,
   duplicated,

@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
-import { DLQ_HEADERS } from '@spotify-pipeline/shared';
-import { CompressionTypes, type Message, Partitioners } from '@spotify-pipeline/shared/kafka';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type KafkaInstance,
   readTopic,
   type S3Instance,
   startKafka,
   startS3,
-} from '../../../harness/src/index.js';
-import { sampleEvent } from '../src/sample-event.js';
+} from '@spotify-pipeline/harness';
+import { DLQ_HEADERS } from '@spotify-pipeline/shared';
+import { CompressionTypes, type Message, Partitioners } from '@spotify-pipeline/shared/kafka';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sampleEvent } from './sample-event.js';
 import {
   createTopic,
   groupLag,

@@ -2,6 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
+import {
+  freePort,
+  type KafkaInstance,
+  makeWorkdir,
+  repoRoot,
+  type S3Instance,
+  startProcess,
+} from '@spotify-pipeline/harness';
 import { createLogger } from '@spotify-pipeline/shared';
 import { createKafka, Partitioners } from '@spotify-pipeline/shared/kafka';
 import { bronzeObjectKey, parseBronzeObjectKey } from '@spotify-pipeline/shared/lake/layout';
@@ -11,19 +19,11 @@ import {
   type ObjectStoreClient,
 } from '@spotify-pipeline/shared/object-store';
 import { parquetReadObjects } from 'hyparquet';
-import {
-  freePort,
-  type KafkaInstance,
-  makeWorkdir,
-  repoRoot,
-  type S3Instance,
-  startProcess,
-} from '../../../harness/src/index.js';
-import { sampleEvent } from '../src/sample-event.js';
+import { sampleEvent } from './sample-event.js';
 
 type Kafka = ReturnType<typeof createKafka>;
 const gunzipAsync = promisify(gunzip);
-export const quietLogger = createLogger({ name: 'lake-writer-test', level: 'warn' });
+const quietLogger = createLogger({ name: 'lake-writer-test', level: 'warn' });
 const mainPath = join(repoRoot, 'services/lake-writer/src/main.ts');
 const logs = makeWorkdir('lake-writer-logs');
 

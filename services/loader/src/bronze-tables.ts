@@ -1,4 +1,4 @@
-import { TOPICS } from '@spotify-pipeline/shared';
+import { LISTENING_EVENT_FIELDS, TOPICS } from '@spotify-pipeline/shared';
 
 /**
  * One warehouse bronze table per lake topic. Every field of the record lands as text: bronze keeps what the
@@ -10,34 +10,11 @@ export interface BronzeTable {
   table: string;
   /** Record fields, in column order; each is read from the JSON line by name. */
   fields: readonly string[];
+  /** Fields that hold a JSON list (kept as its JSON text); every other field holds a scalar. */
+  compoundFields?: readonly string[];
 }
 
 const LAKE_METADATA = ['_topic', '_partition', '_offset', '_ingested_at'] as const;
-
-const LISTENING_EVENT_FIELDS = [
-  'schema_version',
-  'event_id',
-  'event_type',
-  'event_ts',
-  'user_id',
-  'session_id',
-  'track_id',
-  'track_name',
-  'artist_id',
-  'artist_name',
-  'album_id',
-  'album_name',
-  'duration_ms',
-  'position_ms',
-  'ms_played',
-  'device_type',
-  'country',
-  'context_type',
-  'context_id',
-  'source',
-  'shuffle',
-  'offline',
-] as const;
 
 export const BRONZE_TABLES: readonly BronzeTable[] = [
   {
@@ -49,6 +26,7 @@ export const BRONZE_TABLES: readonly BronzeTable[] = [
     topic: TOPICS.artists,
     table: 'catalog_artists',
     fields: ['schema_version', 'artist_id', 'name', 'genres', ...LAKE_METADATA],
+    compoundFields: ['genres'],
   },
   {
     topic: TOPICS.albums,
@@ -71,11 +49,16 @@ export const BRONZE_TABLES: readonly BronzeTable[] = [
   },
 ];
 
-/** The columns the loader adds to every bronze row. */
-export const LOADER_COLUMNS = ['_object_key', '_loaded_at'] as const;
-
 export const MANIFEST_TABLE = '_load_manifest';
 
-export function bronzeTableFor(topic: string): BronzeTable | undefined {
-  return BRONZE_TABLES.find((t) => t.topic === topic);
+/** Lines the loader kept out of bronze (any table), with the object and line they came from and why. */
+export const REJECTED_TABLE = '_rejected_rows';
+
+/** The table of a lake topic; `eventsTopic` (a pipeline's own events topic name) loads as listening events. */
+export function bronzeTableFor(
+  topic: string,
+  eventsTopic: string = TOPICS.listeningEvents,
+): BronzeTable | undefined {
+  const contractTopic = topic === eventsTopic ? TOPICS.listeningEvents : topic;
+  return BRONZE_TABLES.find((t) => t.topic === contractTopic);
 }

@@ -1,28 +1,24 @@
 #!/usr/bin/env node
-import { createLogger, runMain } from '@spotify-pipeline/shared';
+import { createLogger, runCli } from '@spotify-pipeline/shared';
 import { createObjectStore } from '@spotify-pipeline/shared/object-store';
+import { loaderCli, loaderCommand } from './command.js';
 import { type LoaderConfig, loadLoaderConfig } from './config.js';
 import { createWarehouse } from './create-warehouse.js';
 import { runDbt } from './dbt.js';
 import { publishGoldSnapshot } from './gold-snapshot.js';
 import { createLoader, type LoadSummary } from './loader.js';
 
-const USAGE = `usage: spotify-loader <command> [dbt arguments]
-  load    load new bronze objects from the lake into the warehouse, exactly once
-  batch   load, then run \`dbt build\` (extra arguments go to dbt, e.g. --select marts)
-Settings come from the environment: LAKE_*, WAREHOUSE (duckdb|postgres|snowflake), DUCKDB_PATH,
-DUCKDB_SNAPSHOT_PATH (where batch publishes a read-only copy of gold for the insights service), POSTGRES_*, SNOWFLAKE_*, LOADER_TOPICS, LOADER_BATCH_FILES, DBT_BIN, DBT_PROJECT_DIR, DBT_PROFILES_DIR.`;
-
 const logger = createLogger({ name: 'loader' });
 
 async function load(config: LoaderConfig): Promise<LoadSummary> {
-  const warehouse = await createWarehouse(config.warehouse);
+  const warehouse = await createWarehouse(config.warehouse, logger);
   try {
     const loader = createLoader({
       store: createObjectStore(config),
       bucket: config.LAKE_BUCKET,
       warehouse,
       topics: config.LOADER_TOPICS,
+      eventsTopic: config.LOADER_EVENTS_TOPIC,
       batchFiles: config.LOADER_BATCH_FILES,
       prefetch: config.LOADER_PREFETCH,
       logger,
@@ -34,12 +30,8 @@ async function load(config: LoaderConfig): Promise<LoadSummary> {
   }
 }
 
-async function main(argv: string[]): Promise<number> {
-  const [command, ...dbtArgs] = argv;
-  if (command !== 'load' && command !== 'batch') {
-    process.stderr.write(`${USAGE}\n`);
-    return 2;
-  }
+async function main(positionals: string[]): Promise<number> {
+  const { command, dbtArgs } = loaderCommand(positionals);
   const config = loadLoaderConfig();
   const loaded = await load(config);
   logger.info(
@@ -72,7 +64,11 @@ async function main(argv: string[]): Promise<number> {
   if (warehouse.type === 'duckdb' && warehouse.duckdb.DUCKDB_SNAPSHOT_PATH) {
     // Only a build that passed is published: readers keep the previous snapshot otherwise.
     const target = warehouse.duckdb.DUCKDB_SNAPSHOT_PATH;
-    const snapshot = await publishGoldSnapshot({ source: warehouse.duckdb.DUCKDB_PATH, target });
+    const snapshot = await publishGoldSnapshot({
+      source: warehouse.duckdb.DUCKDB_PATH,
+      target,
+      bronzeSchema: warehouse.bronzeSchema,
+    });
     logger.info(
       { snapshot: { target, ...snapshot } },
       `gold snapshot published to ${target}: ${snapshot.tables} tables in ${snapshot.seconds.toFixed(1)} s`,
@@ -81,4 +77,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-runMain('spotify-loader', () => main(process.argv.slice(2)));
+runCli(loaderCli, (_values, positionals) => main(positionals));

@@ -1,3 +1,4 @@
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { ConfigError } from '@spotify-pipeline/shared';
 import { describe, expect, it } from 'vitest';
 import { loadLoaderConfig } from './config.js';
@@ -12,7 +13,11 @@ const lake = {
 describe('loadLoaderConfig', () => {
   it('defaults to DuckDB and every contract topic except the dead-letter one', () => {
     const config = loadLoaderConfig(lake);
-    expect(config.warehouse).toEqual({ type: 'duckdb', duckdb: { DUCKDB_PATH: 'warehouse.duckdb' } });
+    expect(config.warehouse).toEqual({
+      type: 'duckdb',
+      bronzeSchema: 'bronze',
+      duckdb: { DUCKDB_PATH: 'warehouse.duckdb' },
+    });
     expect(config.LOADER_TOPICS).toEqual([
       'listening-events',
       'catalog.artists',
@@ -47,5 +52,80 @@ describe('loadLoaderConfig', () => {
   it('rejects an unknown warehouse and a bad batch size', () => {
     expect(() => loadLoaderConfig({ ...lake, WAREHOUSE: 'bigquery' })).toThrow(/WAREHOUSE/);
     expect(() => loadLoaderConfig({ ...lake, LOADER_BATCH_FILES: '0' })).toThrow(/LOADER_BATCH_FILES/);
+  });
+});
+
+describe('bronze schema and Snowflake sign-in', () => {
+  const snowflake = {
+    ...lake,
+    WAREHOUSE: 'snowflake',
+    SNOWFLAKE_ACCOUNT: 'acme-eu1',
+    SNOWFLAKE_USER: 'LOADER',
+    SNOWFLAKE_DATABASE: 'SPOTIFY',
+    SNOWFLAKE_WAREHOUSE: 'LOAD_WH',
+  };
+  // One 2048-bit key for every case: generating one costs seconds of CPU on a loaded machine.
+  let keyPair: KeyObject | undefined;
+  const rsa = (passphrase?: string) => {
+    keyPair ??= generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+    const pem = keyPair.export(
+      passphrase
+        ? { type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase }
+        : { type: 'pkcs8', format: 'pem' },
+    );
+    return pem.toString();
+  };
+
+  it('takes BRONZE_SCHEMA for every warehouse, and refuses one that is not a plain identifier', () => {
+    expect(loadLoaderConfig({ ...lake, BRONZE_SCHEMA: 'lake_bronze' }).warehouse.bronzeSchema).toBe(
+      'lake_bronze',
+    );
+    for (const hostile of ['bronze; drop schema gold', 'x"y', '', '1abc', 'a'.repeat(64)])
+      expect(() => loadLoaderConfig({ ...lake, BRONZE_SCHEMA: hostile })).toThrow(/BRONZE_SCHEMA/);
+  });
+
+  it('needs a password or a private key, and prefers the key', () => {
+    expect(() => loadLoaderConfig(snowflake)).toThrow(
+      /SNOWFLAKE_PRIVATE_KEY: or SNOWFLAKE_PASSWORD is required/,
+    );
+    const key = rsa();
+    const config = loadLoaderConfig({ ...snowflake, SNOWFLAKE_PASSWORD: 'p', SNOWFLAKE_PRIVATE_KEY: key });
+    expect(config.warehouse).toMatchObject({ snowflake: { SNOWFLAKE_PRIVATE_KEY: key } });
+    expect(
+      config.warehouse.type === 'snowflake' && config.warehouse.snowflake.SNOWFLAKE_PASSWORD,
+    ).toBeUndefined();
+  });
+
+  it('says what is wrong with a private key without printing it', () => {
+    const key = rsa('s3cret');
+    const check = (env: Record<string, string>) => () => loadLoaderConfig({ ...snowflake, ...env });
+    expect(check({ SNOWFLAKE_PRIVATE_KEY: key })).toThrow(
+      /is encrypted: set SNOWFLAKE_PRIVATE_KEY_PASSPHRASE/,
+    );
+    expect(check({ SNOWFLAKE_PRIVATE_KEY: key, SNOWFLAKE_PRIVATE_KEY_PASSPHRASE: 'wrong' })).toThrow(
+      /cannot be read/,
+    );
+    expect(
+      loadLoaderConfig({
+        ...snowflake,
+        SNOWFLAKE_PRIVATE_KEY: key,
+        SNOWFLAKE_PRIVATE_KEY_PASSPHRASE: 's3cret',
+      }).warehouse.type,
+    ).toBe('snowflake');
+    const oneLine = rsa()
+      .replace(/-----[A-Z ]+-----/g, '')
+      .replaceAll('\n', '');
+    expect(check({ SNOWFLAKE_PRIVATE_KEY: oneLine })).toThrow(/is not a PEM PKCS#8 private key/);
+    try {
+      check({ SNOWFLAKE_PRIVATE_KEY: oneLine })();
+    } catch (err) {
+      expect(String(err)).not.toContain(oneLine.slice(0, 40));
+    }
+    const ec = generateKeyPairSync('ec', {
+      namedCurve: 'P-256',
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    }).privateKey;
+    expect(check({ SNOWFLAKE_PRIVATE_KEY: ec })).toThrow(/is a ec key; Snowflake takes RSA keys/);
   });
 });

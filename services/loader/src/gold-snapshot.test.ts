@@ -30,32 +30,47 @@ async function readOnly(path: string) {
   };
 }
 
-describe('publishGoldSnapshot', () => {
-  it('copies gold and the load manifest, nothing else, and swaps the file under open readers', async () => {
+// DuckDB files are created, opened and closed several times: seconds on a busy machine.
+describe('publishGoldSnapshot', { timeout: 60_000 }, () => {
+  it('copies gold and the load manifest of the configured bronze schema, nothing else, and swaps the file under open readers', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sp-snapshot-'));
     dirs.push(dir);
     const source = join(dir, 'warehouse.duckdb');
     const target = join(dir, 'insights.duckdb');
     await warehouse(
       source,
-      `create schema bronze; create schema silver; create schema gold;
-       create table bronze.listening_events as select 1 as x;
-       create table bronze._load_manifest as select 'k1' as object_key;
+      `create schema raw_lake; create schema bronze; create schema silver; create schema gold;
+       create table raw_lake.listening_events as select 1 as x;
+       create table raw_lake._load_manifest as select 'k1' as object_key;
+       create table bronze._load_manifest as select 'another pipeline' as object_key;
        create table silver.stg as select 1 as x;
        create table gold.daily as select 5 as plays;
+       create table gold.fct_listening_events as
+         select * from (values ('u2', 2), ('u1', 3), ('u2', 1), ('u1', 1)) as t (user_id, event_at);
        create table gold."odd ""name""" as select 1 as x;`,
     );
-    expect(await publishGoldSnapshot({ source, target })).toMatchObject({ tables: 3 });
+    const bronzeSchema = 'raw_lake';
+    expect(await publishGoldSnapshot({ source, target, bronzeSchema })).toMatchObject({ tables: 4 });
 
     const first = await readOnly(target);
     expect(
       (await first.rows('select table_schema, table_name from information_schema.tables order by 1, 2')).map(
         (r) => `${r.table_schema}.${r.table_name}`,
       ),
-    ).toEqual(['bronze._load_manifest', 'gold.daily', 'gold.odd "name"']);
+    ).toEqual(['gold.daily', 'gold.fct_listening_events', 'gold.odd "name"', 'raw_lake._load_manifest']);
+    expect(await first.rows('select object_key from raw_lake._load_manifest')).toEqual([
+      { object_key: 'k1' },
+    ]);
+    // Stored in listener order, so that one listener's rows sit together (no ORDER BY: storage order).
+    expect(await first.rows('select user_id, event_at from gold.fct_listening_events')).toEqual([
+      { user_id: 'u1', event_at: 1 },
+      { user_id: 'u1', event_at: 3 },
+      { user_id: 'u2', event_at: 1 },
+      { user_id: 'u2', event_at: 2 },
+    ]);
 
     await warehouse(source, 'update gold.daily set plays = 6');
-    await publishGoldSnapshot({ source, target });
+    await publishGoldSnapshot({ source, target, bronzeSchema });
     // The reader that opened the first snapshot still reads it whole; a new reader sees the new one.
     expect(await first.rows('select plays from gold.daily')).toEqual([{ plays: 5 }]);
     first.close();
@@ -72,7 +87,9 @@ describe('publishGoldSnapshot', () => {
     const target = join(dir, 'insights.duckdb');
     await warehouse(source, 'create schema bronze; create schema gold; create table gold.t as select 1 as x');
     // No bronze._load_manifest: the copy fails part-way.
-    await expect(publishGoldSnapshot({ source, target })).rejects.toThrow(/_load_manifest/);
+    await expect(publishGoldSnapshot({ source, target, bronzeSchema: 'bronze' })).rejects.toThrow(
+      /_load_manifest/,
+    );
     expect(existsSync(target)).toBe(false);
     expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });

@@ -4,8 +4,16 @@ import { DuckDBInstance } from '@duckdb/node-api';
 const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
 const literal = (value: string) => `'${value.replaceAll("'", "''")}'`;
 
-/** What a snapshot holds besides every gold table: the load manifest, for "last load" on the dashboard. */
-const EXTRA_TABLES = [{ schema: 'bronze', table: '_load_manifest' }];
+/**
+ * Row order of tables in the snapshot. DuckDB skips row groups by the min/max of each column, so the events
+ * ordered by listener let a listener's Wrapped read a few row groups instead of all ten million rows (measured:
+ * 17-51 ms instead of 84-1,780 ms per query on 10 million events), and the per-artist totals ordered by artist
+ * make "top X% of the artist's listeners" as cheap. Range-wide charts scan every row group either way.
+ */
+const SNAPSHOT_ORDER: Record<string, string> = {
+  'gold.fct_listening_events': 'user_id, event_at',
+  'gold.listener_artist_stats': 'artist_id, user_id',
+};
 
 export interface SnapshotSummary {
   tables: number;
@@ -13,7 +21,8 @@ export interface SnapshotSummary {
 }
 
 /**
- * Copies every gold table (and the load manifest) of the DuckDB warehouse into a new file beside `target`,
+ * Copies every gold table and the load manifest (under its schema, `bronzeSchema`: "last load" on the
+ * dashboard) of the DuckDB warehouse into a new file beside `target`,
  * then renames it over `target` in one step. Readers that have the previous snapshot open keep reading it
  * (the rename does not touch their open file) until they switch; a reader never sees a half-written one.
  * Runs after a successful build, while no one writes the warehouse (the loader's own `batch`).
@@ -21,6 +30,7 @@ export interface SnapshotSummary {
 export async function publishGoldSnapshot(params: {
   source: string;
   target: string;
+  bronzeSchema: string;
 }): Promise<SnapshotSummary> {
   const started = performance.now();
   const scratch = `${params.target}.tmp-${process.pid}`;
@@ -36,13 +46,14 @@ export async function publishGoldSnapshot(params: {
     );
     const copies = [
       ...gold.getRows().map(([schema, table]) => ({ schema: String(schema), table: String(table) })),
-      ...EXTRA_TABLES,
+      { schema: params.bronzeSchema, table: '_load_manifest' },
     ];
     for (const schema of new Set(copies.map((c) => c.schema)))
       await connection.run(`create schema snap.${ident(schema)}`);
     for (const { schema, table } of copies) {
+      const order = SNAPSHOT_ORDER[`${schema}.${table}`];
       await connection.run(
-        `create table snap.${ident(schema)}.${ident(table)} as select * from src.${ident(schema)}.${ident(table)}`,
+        `create table snap.${ident(schema)}.${ident(table)} as select * from src.${ident(schema)}.${ident(table)}${order ? ` order by ${order}` : ''}`,
       );
       tables++;
     }

@@ -5,7 +5,7 @@ const key = (topic: string, date: string, hour: string, p: number, first: number
   `bronze/${topic}/date=${date}/hour=${hour}/${topic}+${p}+${first}-${last}.jsonl.gz`;
 
 describe('pendingObjects', () => {
-  it('keeps unloaded contract objects in key order and reports the rest as ignored', () => {
+  it('keeps unloaded contract objects of both formats in key order and reports the rest as ignored', () => {
     const a = key('listening-events', '2026-01-02', '00', 0, 0, 9);
     const b = key('listening-events', '2026-01-01', '05', 1, 0, 9);
     const c = key('catalog.artists', '2026-01-01', '00', 0, 0, 3);
@@ -22,11 +22,11 @@ describe('pendingObjects', () => {
       new Set([c]),
     );
     expect(pending).toEqual([
-      { key: b, topic: 'listening-events', sizeBytes: 20 },
-      { key: a, topic: 'listening-events', sizeBytes: 10 },
+      { key: b, topic: 'listening-events', sizeBytes: 20, format: 'jsonl.gz' },
+      { key: a, topic: 'listening-events', sizeBytes: 10, format: 'jsonl.gz' },
+      { key: parquet, topic: 'listening-events', sizeBytes: 5, format: 'parquet' },
     ]);
     expect(ignored).toEqual([
-      parquet,
       'bronze/listening-events/_tmp/upload',
       'bronze/listening-events/date=2026-01-01/hour=00/catalog.artists+0+1-2.jsonl.gz',
     ]);

@@ -1,15 +1,16 @@
-import { bronzeObjectKey, parseBronzeObjectKey } from '@spotify-pipeline/shared/lake/layout';
+import { bronzeObjectKey, type LakeFormat, parseBronzeObjectKey } from '@spotify-pipeline/shared/lake/layout';
 
 /** A bronze object the loader may load, as named by the lake layout contract. */
 export interface BronzeObject {
   key: string;
   topic: string;
   sizeBytes: number;
+  format: LakeFormat;
 }
 
 /**
- * The objects still to load: JSON Lines bronze objects (the shared layout's names; Parquet objects are not
- * loaded yet) that the manifest does not list, in a stable order (by topic, then date/hour, partition and
+ * The objects still to load: bronze objects in either lake format (the shared layout's names) that the
+ * manifest does not list, in a stable order (by topic, then date/hour, partition and
  * offset as the names sort) so every run, and every re-run after a crash, walks the same list.
  */
 export function pendingObjects(
@@ -20,13 +21,13 @@ export function pendingObjects(
   const ignored: string[] = [];
   for (const { name, size } of listed) {
     const parsed = parseBronzeObjectKey(name);
-    if (parsed?.format !== 'jsonl.gz') {
+    if (!parsed) {
       ignored.push(name);
       continue;
     }
     // Rebuilt from its parts: some S3 servers list '+' as a space (see parseBronzeObjectKey).
     const key = bronzeObjectKey(parsed);
-    if (!loaded.has(key)) pending.push({ key, topic: parsed.topic, sizeBytes: size });
+    if (!loaded.has(key)) pending.push({ key, topic: parsed.topic, sizeBytes: size, format: parsed.format });
   }
   pending.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return { pending, ignored };

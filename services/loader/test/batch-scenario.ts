@@ -5,21 +5,13 @@ import { createObjectStore, ensureBucket } from '@spotify-pipeline/shared/object
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDbt } from '../src/dbt.js';
 import { type GroundTruth, generateDataset, mergeTruth, writeLakeObjects } from './lake-dataset.js';
-import { dbtEnv, lakeEnv, repoRoot, runCli } from './support.js';
+import { dbtEnv, lakeEnv, repoRoot, runCli, type WarehouseUnderTest } from './support.js';
 
 const bucket = 'spotify-lake';
 
-type Query = (sql: string) => Promise<Array<Record<string, unknown>>>;
+type Query = WarehouseUnderTest['query'];
 
-/** A warehouse under test: the loader/dbt settings that select it, and a way to read it. */
-export interface WarehouseUnderTest {
-  target: 'duckdb' | 'postgres';
-  env: NodeJS.ProcessEnv;
-  query: Query;
-  stop(): Promise<void>;
-}
-
-async function goldFigures(query: Query) {
+export async function goldFigures(query: Query) {
   const byType = await query(
     'select event_type, cast(sum(events) as double precision) as n from gold.daily_event_counts group by 1',
   );
@@ -34,7 +26,7 @@ async function goldFigures(query: Query) {
   };
 }
 
-function expectGoldEqualsTruth(gold: Awaited<ReturnType<typeof goldFigures>>, truth: GroundTruth) {
+export function expectGoldEqualsTruth(gold: Awaited<ReturnType<typeof goldFigures>>, truth: GroundTruth) {
   expect(gold.eventsByType).toEqual(truth.eventsByType);
   expect(gold.msPlayedByListener).toEqual(truth.msPlayedByListener);
   expect(gold.topTracks).toEqual(truth.topTracks.slice(0, 10));
@@ -45,8 +37,10 @@ function expectGoldEqualsTruth(gold: Awaited<ReturnType<typeof goldFigures>>, tr
  * gold equal to the ground truth; re-runs, late events, freshness, docs and a corrupted row.
  */
 export function batchScenario(
-  target: 'duckdb' | 'postgres',
+  target: WarehouseUnderTest['target'],
   startWarehouse: () => Promise<WarehouseUnderTest>,
+  /** Per test: fakesnow answers each statement far slower than a real warehouse. */
+  timeoutMs = 180_000,
 ) {
   describe(`batch on ${target}: lake -> bronze -> silver -> gold`, () => {
     let s3: S3Instance;
@@ -66,81 +60,93 @@ export function batchScenario(
     afterAll(async () => {
       await s3?.stop();
       await warehouse?.stop();
-    });
+    }, timeoutMs);
 
-    it('loads every object once, dbt build passes, and gold equals the ground truth despite lake duplicates', async () => {
-      const run = await runCli(['batch'], env);
-      expect(run.output).toContain('batch succeeded');
-      expect(run.code, run.output.slice(-4000)).toBe(0);
+    it(
+      'loads every object once, dbt build passes, and gold equals the ground truth despite lake duplicates',
+      async () => {
+        const run = await runCli(['batch'], env);
+        expect(run.output).toContain('batch succeeded');
+        expect(run.code, run.output.slice(-4000)).toBe(0);
 
-      const linesInLake = first.objects.reduce((n, o) => n + o.lines.length, 0);
-      const [bronze] = await warehouse.query(
-        `select cast((select count(*) from bronze.listening_events) as double precision) as event_rows,
+        const linesInLake = first.objects.reduce((n, o) => n + o.lines.length, 0);
+        const [bronze] = await warehouse.query(
+          `select cast((select count(*) from bronze.listening_events) as double precision) as event_rows,
               cast((select count(*) from bronze.catalog_artists) as double precision) as artist_rows,
               cast((select count(*) from bronze._load_manifest) as double precision) as objects`,
-      );
-      expect((bronze!.event_rows! as number) + (bronze!.artist_rows as number)).toBe(linesInLake);
-      expect(bronze!.event_rows).toBeGreaterThan(first.truth.uniqueEvents); // the lake holds duplicates
-      expect(bronze!.objects).toBe(first.objects.length);
-      expectGoldEqualsTruth(await goldFigures(warehouse.query), first.truth);
-      // Every copy silver dropped is counted in gold, none more.
-      const [dropped] = await warehouse.query(
-        'select cast(sum(duplicate_rows) as double precision) as n from gold.duplicate_event_counts',
-      );
-      expect(dropped!.n).toBe((bronze!.event_rows as number) - first.truth.uniqueEvents);
-    });
+        );
+        expect((bronze!.event_rows! as number) + (bronze!.artist_rows as number)).toBe(linesInLake);
+        expect(bronze!.event_rows).toBeGreaterThan(first.truth.uniqueEvents); // the lake holds duplicates
+        expect(bronze!.objects).toBe(first.objects.length);
+        expectGoldEqualsTruth(await goldFigures(warehouse.query), first.truth);
+        // Every copy silver dropped is counted in gold, none more.
+        const [dropped] = await warehouse.query(
+          'select cast(sum(duplicate_rows) as double precision) as n from gold.duplicate_event_counts',
+        );
+        expect(dropped!.n).toBe((bronze!.event_rows as number) - first.truth.uniqueEvents);
+      },
+      timeoutMs,
+    );
 
-    it('a re-run loads nothing; late events and a redelivered object update gold incrementally and exactly', async () => {
-      const again = await runCli(['load'], env);
-      expect(again.code, again.output.slice(-4000)).toBe(0);
-      expect(again.output).toContain('found 0 new objects');
+    it(
+      'a re-run loads nothing; late events and a redelivered object update gold incrementally and exactly',
+      async () => {
+        const again = await runCli(['load'], env);
+        expect(again.code, again.output.slice(-4000)).toBe(0);
+        expect(again.output).toContain('found 0 new objects');
 
-      // Events from weeks ago arriving now, plus a copy of an already-loaded object under a new name.
-      const late = generateDataset({
-        seed: 8,
-        users: 10,
-        sessionsPerUser: 2,
-        playsPerSession: 6,
-        firstUser: 1000,
-        firstOffset: 500_000,
-        startMs: Date.UTC(2026, 8, 1),
-        days: 5,
-      });
-      const redelivered = first.objects[3]!;
-      const store = createObjectStore({ ...lakeEnv(s3, bucket) } as never);
-      await writeLakeObjects(store, bucket, [
-        ...late.objects,
-        {
-          key: redelivered.key.replace(/\+(\d+)-(\d+)\.jsonl\.gz$/, '+9$1-9$2.jsonl.gz'),
-          lines: redelivered.lines,
-        },
-      ]);
-      const run = await runCli(['batch'], env);
-      expect(run.code, run.output.slice(-4000)).toBe(0);
-      expect(run.output).toContain(`found ${late.objects.length + 1} new objects`);
-      expectGoldEqualsTruth(await goldFigures(warehouse.query), mergeTruth(first.truth, late.truth));
-      const [incremental] = await warehouse.query(
-        `select cast(count(*) as double precision) as n from gold.fct_listening_events where event_date < date '2026-09-10'`,
-      );
-      expect(incremental!.n).toBe(late.truth.uniqueEvents);
-    });
+        // Events from weeks ago arriving now, plus a copy of an already-loaded object under a new name.
+        const late = generateDataset({
+          seed: 8,
+          users: 10,
+          sessionsPerUser: 2,
+          playsPerSession: 6,
+          firstUser: 1000,
+          firstOffset: 500_000,
+          startMs: Date.UTC(2026, 8, 1),
+          days: 5,
+        });
+        const redelivered = first.objects[3]!;
+        const store = createObjectStore({ ...lakeEnv(s3, bucket) } as never);
+        await writeLakeObjects(store, bucket, [
+          ...late.objects,
+          {
+            key: redelivered.key.replace(/\+(\d+)-(\d+)\.jsonl\.gz$/, '+9$1-9$2.jsonl.gz'),
+            lines: redelivered.lines,
+          },
+        ]);
+        const run = await runCli(['batch'], env);
+        expect(run.code, run.output.slice(-4000)).toBe(0);
+        expect(run.output).toContain(`found ${late.objects.length + 1} new objects`);
+        expectGoldEqualsTruth(await goldFigures(warehouse.query), mergeTruth(first.truth, late.truth));
+        const [incremental] = await warehouse.query(
+          `select cast(count(*) as double precision) as n from gold.fct_listening_events where event_date < date '2026-09-10'`,
+        );
+        expect(incremental!.n).toBe(late.truth.uniqueEvents);
+      },
+      timeoutMs,
+    );
 
-    it('source freshness passes and dbt docs generate builds the catalog', async () => {
-      const logger = createLogger({ name: 'test', level: 'silent' });
-      const common = {
-        bin: env.DBT_BIN!,
-        projectDir: join(repoRoot, 'dbt'),
-        targetPath: env.DBT_TARGET_PATH,
-        logPath: env.DBT_LOG_PATH,
-        target,
-        env: { ...process.env, ...env },
-        logger,
-      };
-      const freshness = await runDbt({ ...common, command: ['source', 'freshness'] });
-      expect(freshness.exitCode).toBe(0);
-      const docs = await runDbt({ ...common, command: ['docs', 'generate'] });
-      expect(docs.exitCode).toBe(0);
-    });
+    it(
+      'source freshness passes and dbt docs generate builds the catalog',
+      async () => {
+        const logger = createLogger({ name: 'test', level: 'silent' });
+        const common = {
+          bin: env.DBT_BIN!,
+          projectDir: join(repoRoot, 'dbt'),
+          targetPath: env.DBT_TARGET_PATH,
+          logPath: env.DBT_LOG_PATH,
+          target,
+          env: { ...process.env, ...env },
+          logger,
+        };
+        const freshness = await runDbt({ ...common, command: ['source', 'freshness'] });
+        expect(freshness.exitCode).toBe(0);
+        const docs = await runDbt({ ...common, command: ['docs', 'generate'] });
+        expect(docs.exitCode).toBe(0);
+      },
+      timeoutMs,
+    );
 
     it('a corrupted row makes the named test fail', async () => {
       await warehouse.query(

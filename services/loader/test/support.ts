@@ -2,9 +2,11 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { componentPaths, type S3Instance } from '@spotify-pipeline/harness';
+import { componentPaths, type S3Instance, startFakesnow, startPostgres } from '@spotify-pipeline/harness';
+import pg from 'pg';
 
 export const repoRoot = resolve(fileURLToPath(import.meta.url), '../../../..');
 const cli = join(repoRoot, 'services/loader/src/cli.ts');
@@ -80,4 +82,107 @@ export async function queryDuckDb(path: string, sql: string): Promise<Array<Reco
   } finally {
     instance.closeSync();
   }
+}
+
+type Query = (sql: string) => Promise<Array<Record<string, unknown>>>;
+
+/** A warehouse under test: the loader/dbt settings that select it, and a way to read it. */
+export interface WarehouseUnderTest {
+  target: 'duckdb' | 'postgres' | 'snowflake';
+  env: NodeJS.ProcessEnv;
+  query: Query;
+  /** SQL for a timestamp column as epoch milliseconds (bigint), for comparing the two warehouses. */
+  epochMs(column: string): string;
+  stop(): Promise<void>;
+}
+
+export async function duckDbUnderTest(): Promise<WarehouseUnderTest> {
+  const path = join(mkdtempSync(join(tmpdir(), 'sp-loader-duckdb-')), 'warehouse.duckdb');
+  return {
+    target: 'duckdb',
+    env: { DUCKDB_PATH: path },
+    query: (sql) => queryDuckDb(path, sql),
+    epochMs: (column) => `epoch_ms(${column})`,
+    stop: async () => undefined,
+  };
+}
+
+export async function postgresUnderTest(): Promise<WarehouseUnderTest> {
+  const server = await startPostgres();
+  const client = new pg.Client({ connectionString: server.connectionString });
+  await client.connect();
+  return {
+    target: 'postgres',
+    env: {
+      POSTGRES_HOST: server.host,
+      POSTGRES_PORT: String(server.port),
+      POSTGRES_USER: server.user,
+      POSTGRES_PASSWORD: server.password,
+      POSTGRES_DB: server.database,
+    },
+    query: async (sql) => (await client.query(sql)).rows,
+    epochMs: (column) => `cast(extract(epoch from ${column}) * 1000 as bigint)`,
+    stop: async () => {
+      await client.end();
+      await server.stop();
+    },
+  };
+}
+
+/** A snowflake-query.ts process: statements in turn, rows with lower-case column names (as the others answer). */
+function snowflakeReader(env: NodeJS.ProcessEnv) {
+  const child = spawn(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', join(repoRoot, 'services/loader/test/snowflake-query.ts')],
+    { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  let queue = Promise.resolve();
+  const query = (sql: string) => {
+    const answer = queue.then(async () => {
+      child.stdin.write(`${JSON.stringify(sql)}\n`);
+      const next = await lines.next();
+      if (next.done) throw new Error(`the Snowflake reader exited before answering: ${sql}`);
+      const reply = JSON.parse(next.value) as { rows?: Array<Record<string, unknown>>; error?: string };
+      if (!reply.rows) throw new Error(`${reply.error}\n${sql}`);
+      return reply.rows.map((row) =>
+        Object.fromEntries(Object.entries(row).map(([k, v]) => [k.toLowerCase(), v])),
+      );
+    });
+    queue = answer.then(
+      () => undefined,
+      () => undefined,
+    );
+    return answer;
+  };
+  return { query, close: () => child.stdin.end() };
+}
+
+/**
+ * fakesnow (Snowflake's protocol on DuckDB, through the test adapter harness/fakesnow/serve.py): the loader
+ * talks to it with snowflake-sdk, dbt with dbt-snowflake from the fakesnow venv, and the test reads it with
+ * snowflake-sdk too.
+ */
+export async function snowflakeUnderTest(): Promise<WarehouseUnderTest> {
+  const server = await startFakesnow();
+  const env = {
+    LAKE_ENDPOINT: 'http://127.0.0.1:9',
+    LAKE_BUCKET: 'unused',
+    LAKE_ACCESS_KEY: 'unused',
+    LAKE_SECRET_KEY: 'unused',
+    WAREHOUSE: 'snowflake',
+    ...server.env,
+  };
+  const reader = snowflakeReader(env);
+  await reader.query(`create database if not exists ${server.env.SNOWFLAKE_DATABASE}`);
+  return {
+    target: 'snowflake',
+    env: { ...server.env, DBT_BIN: server.dbt },
+    query: reader.query,
+    epochMs: (column) => `date_part(epoch_millisecond, ${column})`,
+    stop: async () => {
+      reader.close();
+      await server.destroy();
+    },
+  };
 }

@@ -4,6 +4,7 @@ import { CompressionTypes, Kafka, type KafkaConfig, logLevel, Partitioners, type
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { env } from './config.js';
+import { kafkaAuthEnvShape, kafkaSasl, kafkaTls } from './kafka-auth.js';
 
 export type { Admin, Consumer, EachBatchPayload, KafkaMessage, Message, Producer } from 'kafkajs';
 export { CompressionTypes, Partitioners };
@@ -16,6 +17,7 @@ export const kafkaEnvSchema = z.object({
   KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
   KAFKA_SASL_USERNAME: z.string().optional(),
   KAFKA_SASL_PASSWORD: z.string().optional(),
+  ...kafkaAuthEnvShape,
 });
 export type KafkaEnv = z.infer<typeof kafkaEnvSchema>;
 
@@ -31,7 +33,7 @@ export function createKafka(settings: KafkaEnv, logger: Logger): Kafka {
   const config: KafkaConfig = {
     clientId: settings.KAFKA_CLIENT_ID,
     brokers: settings.KAFKA_BROKERS,
-    ssl: settings.KAFKA_SSL,
+    ssl: tlsOptions(settings),
     connectionTimeout: 5000,
     retry: { initialRetryTime: 200, retries: 10, maxRetryTime: 10_000 },
     // kafkajs reports expected reconnects at ERROR; we keep its words but not its urgency.
@@ -41,14 +43,16 @@ export function createKafka(settings: KafkaEnv, logger: Logger): Kafka {
       log[level === 'error' ? 'warn' : level]({ namespace: entry.namespace, ...pickSafe(extra) }, message);
     },
   };
-  if (settings.KAFKA_SASL_MECHANISM) {
-    config.sasl = {
-      mechanism: settings.KAFKA_SASL_MECHANISM,
-      username: settings.KAFKA_SASL_USERNAME ?? '',
-      password: settings.KAFKA_SASL_PASSWORD ?? '',
-    } as SASLOptions;
-  }
+  const sasl = kafkaSasl(settings);
+  if (sasl) config.sasl = sasl as SASLOptions;
   return new Kafka(config);
+}
+
+function tlsOptions(settings: KafkaEnv): NonNullable<KafkaConfig['ssl']> {
+  const tls = kafkaTls(settings);
+  if (!tls) return false;
+  if (!tls.ca && !tls.cert) return true;
+  return { ...(tls.ca ? { ca: [tls.ca] } : {}), ...(tls.cert ? { cert: tls.cert, key: tls.key } : {}) };
 }
 
 function pickSafe(extra: Record<string, unknown>): Record<string, unknown> {

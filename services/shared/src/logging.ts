@@ -1,4 +1,5 @@
 import { type Logger, pino } from 'pino';
+import { type LogFormat, logFormat, prettyDestination } from './log-format.js';
 
 export type { Logger };
 
@@ -19,13 +20,20 @@ const REDACT = [
   'token',
 ];
 
-/** One JSON logger per process; components take `logger.child({ component })`. */
+/**
+ * One logger per process; components take `logger.child({ component })`. JSON lines, or readable lines when
+ * the output is a terminal (LOG_FORMAT=json|pretty overrides; pods and files get JSON).
+ */
 export function createLogger(options: {
   name: string;
   level?: string;
   destination?: NodeJS.WritableStream;
+  format?: LogFormat;
 }): Logger {
   const level = options.level ?? process.env.LOG_LEVEL ?? 'info';
   const opts = { name: options.name, level, redact: { paths: REDACT, censor: '[redacted]' } };
+  const out = (options.destination ?? process.stdout) as NodeJS.WritableStream & { isTTY?: boolean };
+  if ((options.format ?? logFormat(process.env.LOG_FORMAT, out.isTTY)) === 'pretty')
+    return pino(opts, prettyDestination(out));
   return options.destination ? pino(opts, options.destination) : pino(opts);
 }

@@ -7,7 +7,12 @@ import { ConfigError, PipelineError, UnavailableError } from './errors.js';
 export type { Client as ObjectStoreClient } from 'minio';
 
 export const objectStoreEnvSchema = z.object({
-  LAKE_ENDPOINT: z.url({ message: 'must be a URL such as http://minio.minio:9000' }),
+  LAKE_ENDPOINT: z.url({
+    error: (issue) =>
+      issue.input === undefined
+        ? 'is required: the URL of the S3-compatible lake, such as http://minio.minio:9000'
+        : 'must be a URL such as http://minio.minio:9000',
+  }),
   LAKE_BUCKET: z
     .string()
     .regex(

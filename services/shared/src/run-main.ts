@@ -20,11 +20,11 @@ export function runMain(name: string, main: () => Promise<number | undefined>): 
   );
 }
 
-export function describeFailure(err: unknown): string {
-  if (err instanceof ConfigError) return err.message;
+function describeFailure(err: unknown): string {
+  if (err instanceof ConfigError) return err.describe();
   if (err instanceof PipelineError) {
     const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
-    return `${err.message}${cause}`;
+    return err.hint === undefined ? `${err.message}${cause}` : `${err.message}${cause}; ${err.hint}`;
   }
   return err instanceof Error ? (err.stack ?? err.message) : String(err);
 }

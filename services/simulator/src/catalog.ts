@@ -40,7 +40,7 @@ export interface Catalog {
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 /** A 22-character base62 id, the shape of Spotify's own ids, derived from (seed, kind, index). */
-export function spotifyId(seed: number, kind: number, index: number): string {
+function spotifyId(seed: number, kind: number, index: number): string {
   const rng = new Rng(hash32(seed, kind), index);
   let id = '';
   for (let i = 0; i < 22; i++) id += BASE62[rng.int(62)];

@@ -24,4 +24,3 @@ export const GENRES = [
 
 export type Genre = (typeof GENRES)[number][0];
 export const GENRE_NAMES: readonly Genre[] = GENRES.map(([name]) => name);
-export const genreIndex = (name: Genre): number => GENRE_NAMES.indexOf(name);

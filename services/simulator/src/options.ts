@@ -1,7 +1,16 @@
-import { type FlagTable, flagsHelp, type SimulatorEnv } from '@spotify-pipeline/shared/workloads';
+import type { FlagTable, SimulatorEnv } from '@spotify-pipeline/shared/workloads';
 
 /** Each flag sets one variable of `simulatorEnvSchema`; the schema alone holds the defaults and limits. */
 export const SIMULATOR_FLAGS: FlagTable = {
+  command: {
+    name: 'spotify-simulator',
+    usage: '[options]',
+    summary: 'Realistic, deterministic listening events into Kafka or a JSONL file.',
+    details: `Kafka connection: KAFKA_BROKERS (required for Kafka output), KAFKA_CLIENT_ID, KAFKA_SSL,
+KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD. Lake (for --ground-truth-prefix):
+LAKE_ENDPOINT, LAKE_BUCKET, LAKE_REGION, LAKE_ACCESS_KEY, LAKE_SECRET_KEY. Logs go to stderr: readable on a
+terminal, JSON otherwise (LOG_FORMAT=json|pretty).`,
+  },
   flags: {
     mode: {
       type: 'string',
@@ -139,19 +148,6 @@ export const SIMULATOR_FLAGS: FlagTable = {
     },
   },
 };
-
-export const HELP = `spotify-simulator: realistic, deterministic listening events into Kafka or a JSONL file.
-
-Usage: spotify-simulator [options]
-
-Every setting is an environment variable (in brackets); a flag sets the same variable and wins over it.
-
-${flagsHelp(SIMULATOR_FLAGS)}
-
-Kafka connection: KAFKA_BROKERS (required for Kafka output), KAFKA_CLIENT_ID, KAFKA_SSL,
-KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD. Lake (for --ground-truth-prefix):
-LAKE_ENDPOINT, LAKE_BUCKET, LAKE_REGION, LAKE_ACCESS_KEY, LAKE_SECRET_KEY. Logs are JSON on stderr.
-`;
 
 /** What a run needs, named for the code that runs it; every value comes from the env schema as parsed. */
 export interface SimulatorOptions {

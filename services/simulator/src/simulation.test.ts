@@ -40,13 +40,15 @@ function generate(options: {
   return { lines, keys, sim };
 }
 
-describe('Simulation', { timeout: 60_000 }, () => {
+// Validating the 560,000 events of a simulated week with the full contract took 52 s to 260 s on the shared
+// 2-core machine at load 30-58; 60 s ran out.
+describe('Simulation', { timeout: 400_000 }, () => {
   const run = generate({ listeners: 1000, days: 7 });
   const events = run.lines.map((l) => JSON.parse(l) as ListeningEvent);
 
   it('emits only events the contract accepts, keyed by their user_id', () => {
     expect(events.length).toBeGreaterThan(7 * 1000 * 60);
-    const rejected = events.map(validateListeningEvent).filter((r) => !r.ok);
+    const rejected = events.map((e) => validateListeningEvent(e)).filter((r) => !r.ok);
     expect(rejected).toEqual([]);
     expect(run.keys.every((k, i) => k === events[i]!.user_id)).toBe(true);
   });

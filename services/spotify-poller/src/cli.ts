@@ -17,7 +17,7 @@ import {
   spotifyPollerEnvSchema,
 } from '@spotify-pipeline/shared/workloads';
 import { pollListeners, readListenersFile } from './listeners.js';
-import { HELP, POLLER_FLAGS } from './options.js';
+import { POLLER_FLAGS } from './options.js';
 import { createPoller } from './poller.js';
 import { createSpotifyClient } from './spotify-client.js';
 import { createStateStore } from './state.js';
@@ -37,10 +37,7 @@ function stateBlobs(config: SpotifyPollerEnv): BlobStore {
 /** Settings from the environment (as the operator deploys it), flags laid over it for local runs. */
 async function main(argv: string[]): Promise<number> {
   const config = loadWorkloadConfig(spotifyPollerEnvSchema, argv, POLLER_FLAGS);
-  if (config === 'help') {
-    process.stdout.write(HELP);
-    return 0;
-  }
+  if (config === 'answered') return 0;
   const listeners = pollListeners(
     config.SPOTIFY_POLLER_LISTENERS ?? readListenersFile(config.SPOTIFY_POLLER_LISTENERS_FILE!),
   );

@@ -3,14 +3,14 @@ import { validateListeningEvent } from '@spotify-pipeline/shared';
 import { describe, expect, it } from 'vitest';
 import { mapItems, SESSION_GAP_MS } from './map.js';
 
-const listener = { userId: 'alice', country: 'GB', device: 'desktop' as const };
+const listener = { userId: 'alice', country: 'GB' as const, device: 'desktop' as const };
 const T0 = Date.UTC(2026, 0, 10, 8);
 
 describe('mapItems', () => {
   it('maps each play to a valid play/complete pair in time order, whatever order the page had', () => {
     const items = [playedItem(2, T0 + 400_000), playedItem(1, T0 + 200_000)];
     const { events } = mapItems(items, listener, { lastEndMs: null, sessionId: null });
-    expect(events.map(validateListeningEvent).filter((r) => !r.ok)).toEqual([]);
+    expect(events.map((e) => validateListeningEvent(e)).filter((r) => !r.ok)).toEqual([]);
     expect(events.map((e) => e.event_type)).toEqual(['play', 'complete', 'play', 'complete']);
     expect(events[1]).toMatchObject({
       ms_played: events[1]!.duration_ms,

@@ -1,4 +1,4 @@
-import type { ContextType, DeviceType, ListeningEvent } from '@spotify-pipeline/shared';
+import type { ContextType, CountryCode, DeviceType, ListeningEvent } from '@spotify-pipeline/shared';
 import { CONTEXT_TYPES, nameBasedUuid } from '@spotify-pipeline/shared';
 import type { PlayedItem } from './spotify-client.js';
 
@@ -8,7 +8,7 @@ export const SESSION_GAP_MS = 30 * 60_000;
 export interface ListenerProfile {
   userId: string;
   /** recently-played says nothing about where or on what a track played: these come from configuration. */
-  country: string;
+  country: CountryCode | null;
   device: DeviceType;
 }
 

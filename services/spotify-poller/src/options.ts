@@ -1,7 +1,17 @@
-import { type FlagTable, flagsHelp } from '@spotify-pipeline/shared/workloads';
+import type { FlagTable } from '@spotify-pipeline/shared/workloads';
 
 /** Each flag sets one variable of `spotifyPollerEnvSchema`; the schema alone holds defaults and limits. */
 export const POLLER_FLAGS: FlagTable = {
+  command: {
+    name: 'spotify-poller',
+    usage: '[options]',
+    summary: "Publishes listeners' Spotify recently-played tracks as listening events.",
+    details: `Environment: SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET (or SPOTIFY_CLIENT_SECRET_FILE),
+SPOTIFY_POLLER_LISTENERS (the listeners JSON itself, instead of a file), SPOTIFY_ACCOUNTS_URL (default
+https://accounts.spotify.com), SPOTIFY_API_URL (default https://api.spotify.com); cursors in the lake
+(LAKE_ENDPOINT, LAKE_BUCKET, LAKE_ACCESS_KEY, LAKE_SECRET_KEY, SPOTIFY_POLLER_STATE_PREFIX) unless
+--state-dir; KAFKA_BROKERS and the other KAFKA_* variables.`,
+  },
   flags: {
     listeners: {
       type: 'string',
@@ -48,18 +58,3 @@ export const POLLER_FLAGS: FlagTable = {
     },
   },
 };
-
-export const HELP = `spotify-poller: publish listeners' Spotify recently-played tracks as listening events.
-
-Usage: spotify-poller [options]
-
-Every setting is an environment variable (in brackets); a flag sets the same variable and wins over it.
-
-${flagsHelp(POLLER_FLAGS)}
-
-Environment: SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET (or SPOTIFY_CLIENT_SECRET_FILE),
-SPOTIFY_POLLER_LISTENERS (the listeners JSON itself, instead of a file), SPOTIFY_ACCOUNTS_URL (default
-https://accounts.spotify.com), SPOTIFY_API_URL (default https://api.spotify.com); cursors in the lake
-(LAKE_ENDPOINT, LAKE_BUCKET, LAKE_ACCESS_KEY, LAKE_SECRET_KEY, SPOTIFY_POLLER_STATE_PREFIX) unless
---state-dir; KAFKA_BROKERS and the other KAFKA_* variables.
-`;

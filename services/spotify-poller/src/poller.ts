@@ -103,5 +103,3 @@ export function createPoller(deps: {
     },
   };
 }
-
-export type Poller = ReturnType<typeof createPoller>;

@@ -1,5 +1,5 @@
 import type { Logger } from '@spotify-pipeline/shared';
-import { PipelineError, UnavailableError } from '@spotify-pipeline/shared';
+import { isRetriable, PipelineError, retry, UnavailableError } from '@spotify-pipeline/shared';
 import { z } from 'zod';
 
 /** The token endpoint's answer to a refresh-token grant (Spotify may rotate the refresh token). */
@@ -13,7 +13,7 @@ const tokenSchema = z.object({
 const artistSchema = z.object({ id: z.string().nullable(), name: z.string() });
 
 /** `GET /v1/me/player/recently-played`, the fields the poller reads (documented shape, extra fields allowed). */
-export const recentlyPlayedSchema = z.object({
+const recentlyPlayedSchema = z.object({
   items: z.array(
     z.object({
       played_at: z.string(),
@@ -48,7 +48,7 @@ export interface SpotifyClientOptions {
   clientId: string;
   clientSecret: string;
   logger: Logger;
-  /** Retries after a 5xx or a network error, with exponential backoff from `backoffMs`. */
+  /** Retries after a 5xx or a network error, with the shared backoff (jittered, doubling from `backoffMs`). */
   maxRetries?: number;
   backoffMs?: number;
   /** Longest Retry-After the client honours before giving up on this round. */
@@ -60,19 +60,23 @@ export interface SpotifyClientOptions {
 }
 
 export class SpotifyApiError extends PipelineError {
+  static override readonly code: string = 'ERR_SPOTIFY_API';
   constructor(
     message: string,
     readonly status: number,
-    options: { retriable?: boolean } = {},
+    options: { retriable?: boolean; retryAfterMs?: number } = {},
   ) {
-    super(message, options);
+    super(message, options.retriable === undefined ? {} : { retriable: options.retriable });
+    this.retryAfterMs = options.retryAfterMs;
   }
+  /** The wait a 429 asked for. */
+  readonly retryAfterMs: number | undefined;
 }
 
 /**
- * The Spotify Web API calls the poller makes, with the retry policy in one place: 429 waits for the
- * Retry-After the API sends, 5xx and network errors back off exponentially, anything else fails at once.
- * Tokens go only into request headers and bodies, never into an error message or a log line.
+ * The Spotify Web API calls the poller makes, on the shared retry(): 429 waits for the Retry-After the
+ * API sends (a longer one than `maxRetryAfterMs` ends the round), 5xx and network errors back off, anything
+ * else fails at once. Tokens go only into request headers and bodies, never into an error message or a log line.
  */
 export function createSpotifyClient(options: SpotifyClientOptions) {
   const log = options.logger.child({ component: 'spotify-client' });
@@ -83,39 +87,49 @@ export function createSpotifyClient(options: SpotifyClientOptions) {
   const maxRetryAfterMs = options.maxRetryAfterMs ?? 120_000;
   const requestTimeoutMs = options.requestTimeoutMs ?? 15_000;
 
-  async function request(what: string, url: string, init: RequestInit): Promise<unknown> {
-    for (let attempt = 0; ; attempt++) {
-      let response: Response;
-      let body: unknown;
-      try {
-        response = await fetch(url, { ...init, signal: AbortSignal.timeout(requestTimeoutMs) });
-        if (response.ok) body = await response.json();
-      } catch (err) {
-        if (attempt >= maxRetries) throw new UnavailableError(`${what}: Spotify unreachable`, { cause: err });
-        await sleep(backoffMs * 2 ** attempt);
-        continue;
-      }
-      if (response.ok) return body;
-      await response.body?.cancel();
-      if (response.status === 429) {
-        const waitMs = retryAfterMs(response.headers.get('retry-after'));
-        if (waitMs > maxRetryAfterMs || attempt >= maxRetries) {
-          throw new SpotifyApiError(`${what}: rate limited for ${waitMs} ms`, 429, { retriable: true });
-        }
-        log.warn({ what, waitMs }, 'rate limited by Spotify: waiting as Retry-After asks');
-        await sleep(waitMs);
-        continue;
-      }
-      if (response.status >= 500 && attempt < maxRetries) {
-        const waitMs = backoffMs * 2 ** attempt;
-        log.warn({ what, status: response.status, waitMs }, 'Spotify server error: backing off');
-        await sleep(waitMs);
-        continue;
-      }
-      throw new SpotifyApiError(`${what}: HTTP ${response.status}`, response.status, {
-        retriable: response.status >= 500,
+  /** One try: the parsed body of a 2xx, or an error that says whether another try can help. */
+  async function once(what: string, url: string, init: RequestInit): Promise<unknown> {
+    let response: Response;
+    try {
+      response = await fetch(url, { ...init, signal: AbortSignal.timeout(requestTimeoutMs) });
+      if (response.ok) return await response.json();
+    } catch (err) {
+      throw new UnavailableError(`${what}: Spotify unreachable`, {
+        cause: err,
+        hint: 'check that SPOTIFY_API_URL and SPOTIFY_ACCOUNTS_URL are reachable from the pod; the next round tries again',
       });
     }
+    await response.body?.cancel();
+    if (response.status === 429) {
+      const waitMs = retryAfterMs(response.headers.get('retry-after'));
+      throw new SpotifyApiError(`${what}: rate limited for ${waitMs} ms`, 429, {
+        retriable: true,
+        retryAfterMs: waitMs,
+      });
+    }
+    throw new SpotifyApiError(`${what}: HTTP ${response.status}`, response.status, {
+      retriable: response.status >= 500,
+    });
+  }
+
+  function request(what: string, url: string, init: RequestInit): Promise<unknown> {
+    return retry(() => once(what, url, init), {
+      what,
+      baseMs: backoffMs,
+      maxMs: Math.max(backoffMs, 30_000),
+      maxAttempts: maxRetries + 1,
+      retryable: (err) =>
+        isRetriable(err) && !(err instanceof SpotifyApiError && (err.retryAfterMs ?? 0) > maxRetryAfterMs),
+      requestedDelayMs: (err) => (err instanceof SpotifyApiError ? err.retryAfterMs : undefined),
+      onRetry: ({ err, delayMs: waitMs }) => {
+        if (err instanceof SpotifyApiError && err.status === 429)
+          log.warn({ what, waitMs }, 'rate limited by Spotify: waiting as Retry-After asks');
+        else if (err instanceof SpotifyApiError)
+          log.warn({ what, status: err.status, waitMs }, 'Spotify server error: backing off');
+        else log.warn({ what, waitMs }, 'Spotify unreachable: backing off');
+      },
+      sleep: (ms) => sleep(ms),
+    });
   }
 
   return {

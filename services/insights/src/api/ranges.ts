@@ -3,7 +3,7 @@ import { addDays, type DateRange, daysIn } from '../queries/common.js';
 import { BadRequestError } from './errors.js';
 
 /** Days a range covers when the request names no start: a week, ending on the newest day in gold. */
-export const DEFAULT_RANGE_DAYS = 7;
+const DEFAULT_RANGE_DAYS = 7;
 
 function checked(range: DateRange): DateRange {
   if (range.from > range.to)

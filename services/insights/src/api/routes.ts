@@ -14,6 +14,7 @@ import {
   freshnessSchema,
   heatmapSchema,
   listenerParams,
+  type Meta,
   metaSchema,
   mixSchema,
   overviewSchema,
@@ -46,6 +47,8 @@ export interface ApiDependencies {
   lag: LagProbe | null;
   /** Seconds browsers and proxies may reuse an answer. */
   maxAgeSeconds: number;
+  /** The schema the loader writes bronze and its load manifest into (BRONZE_SCHEMA). */
+  bronzeSchema: string;
   today: () => string;
 }
 
@@ -65,11 +68,24 @@ export const apiRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, dep
     return value;
   }
 
-  const meta = (reply: FastifyReply) => answer(reply, 'meta', () => getMeta(reader));
-  const rangeFor = async (
-    reply: FastifyReply,
-    query: { from?: string | undefined; to?: string | undefined },
-  ) => chartRange(query, (await meta(reply)).lastDate, deps.today());
+  // What gold covers changes only with a new build: kept per data version, whatever the answer cache does.
+  let metaOfVersion: { version: string; meta: Promise<Meta> } | undefined;
+  const meta = (): Promise<Meta> => {
+    const reason = reader.unavailableReason();
+    if (reason) return Promise.reject(new UnavailableError(reason));
+    const version = reader.dataVersion();
+    if (metaOfVersion?.version !== version) {
+      const pending = getMeta(reader);
+      metaOfVersion = { version, meta: pending };
+      pending.catch(() => {
+        if (metaOfVersion?.meta === pending) metaOfVersion = undefined;
+      });
+    }
+    return metaOfVersion.meta;
+  };
+  // The newest day in gold is needed only when the request leaves `to` out.
+  const rangeFor = async (query: { from?: string | undefined; to?: string | undefined }) =>
+    chartRange(query, query.to ? null : (await meta()).lastDate, deps.today());
   const filtersOf = (q: Filters): Filters => ({
     ...(q.country ? { country: q.country } : {}),
     ...(q.device ? { device: q.device } : {}),
@@ -83,7 +99,7 @@ export const apiRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, dep
         response: { 200: metaSchema, ...errors },
       },
     },
-    (_request, reply) => meta(reply),
+    (_request, reply) => answer(reply, 'meta', meta),
   );
 
   app.get(
@@ -97,7 +113,7 @@ export const apiRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, dep
       },
     },
     async (request, reply) => {
-      const range = await rangeFor(reply, request.query);
+      const range = await rangeFor(request.query);
       const filters = filtersOf(request.query);
       return answer(reply, `overview|${JSON.stringify([range, filters])}`, () =>
         getOverview(reader, range, filters),
@@ -116,7 +132,7 @@ export const apiRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, dep
       },
     },
     async (request, reply) => {
-      const range = await rangeFor(reply, request.query);
+      const range = await rangeFor(request.query);
       const filters = filtersOf(request.query);
       const { kind } = request.params;
       const { limit } = request.query;
@@ -136,7 +152,7 @@ export const apiRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, dep
       },
     },
     async (request, reply) => {
-      const range = await rangeFor(reply, request.query);
+      const range = await rangeFor(request.query);
       const filters = filtersOf(request.query);
       return answer(reply, `mix|${JSON.stringify([range, filters])}`, () => getMix(reader, range, filters));
     },
@@ -152,7 +168,7 @@ export const apiRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, dep
       },
     },
     async (request, reply) => {
-      const range = await rangeFor(reply, request.query);
+      const range = await rangeFor(request.query);
       const filters = filtersOf(request.query);
       return answer(reply, `heatmap|${JSON.stringify([range, filters])}`, () =>
         getHeatmap(reader, range, filters),
@@ -171,7 +187,7 @@ export const apiRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, dep
       },
     },
     async (request, reply) => {
-      const range = await rangeFor(reply, request.query);
+      const range = await rangeFor(request.query);
       const { trackId } = request.params;
       const page = await answer(reply, `track|${JSON.stringify([trackId, range])}`, () =>
         getTrackPage(reader, trackId, range),
@@ -192,7 +208,7 @@ export const apiRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, dep
       },
     },
     async (request, reply) => {
-      const range = await rangeFor(reply, request.query);
+      const range = await rangeFor(request.query);
       const { artistId } = request.params;
       const page = await answer(reply, `artist|${JSON.stringify([artistId, range])}`, () =>
         getArtistPage(reader, artistId, range),
@@ -237,8 +253,10 @@ export const apiRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, dep
       );
       if (!listener) throw new NotFoundError(`no listener ${JSON.stringify(listenerId)} in gold`);
       const range = wrappedRange(request.query, (listener.lastEventAt ?? `${deps.today()}T`).slice(0, 10));
+      const { firstDate, lastDate } = await meta();
+      const coversAll = !!firstDate && !!lastDate && range.from <= firstDate && range.to >= lastDate;
       return answer(reply, `wrapped|${JSON.stringify([listenerId, range])}`, () =>
-        getWrapped(reader, listenerId, range),
+        getWrapped(reader, listenerId, range, coversAll),
       );
     },
   );
@@ -253,7 +271,7 @@ export const apiRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, dep
     },
     async (_request, reply) => {
       const [gold, lag] = await Promise.all([
-        answer(reply, 'freshness', () => getGoldFreshness(reader)),
+        answer(reply, 'freshness', () => getGoldFreshness(reader, deps.bronzeSchema)),
         deps.lag?.current() ??
           Promise.resolve({
             state: 'unavailable' as const,

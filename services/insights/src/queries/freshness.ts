@@ -1,4 +1,4 @@
-import { sql } from '../sql/sql.js';
+import { sql, unquotedName } from '../sql/sql.js';
 import { epochMs, isoOrNull, num, type Reader } from './common.js';
 
 export interface GoldFreshness {
@@ -12,8 +12,8 @@ export interface GoldFreshness {
   loadedObjects: number;
 }
 
-/** Gold's own record of its last build, and the loader's manifest. */
-export async function getGoldFreshness(reader: Reader): Promise<GoldFreshness> {
+/** Gold's own record of its last build, and the loader's manifest (in the schema bronze is loaded into). */
+export async function getGoldFreshness(reader: Reader, bronzeSchema: string): Promise<GoldFreshness> {
   const [gold, loads] = await Promise.all([
     reader.query(sql`
       select
@@ -24,7 +24,7 @@ export async function getGoldFreshness(reader: Reader): Promise<GoldFreshness> {
       from gold.gold_freshness`),
     reader.query(sql`
       select ${epochMs(reader, sql`max(loaded_at)`)} as last_load_ms, cast(count(*) as double precision) as objects
-      from bronze._load_manifest`),
+      from ${unquotedName(bronzeSchema)}._load_manifest`),
   ]);
   return {
     refreshedAt: isoOrNull(gold[0]?.built_at_ms),

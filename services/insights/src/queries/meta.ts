@@ -8,7 +8,10 @@ export async function getMeta(reader: Reader): Promise<Meta> {
     reader.query(sql`
       select ${dateText(sql`min(event_date)`)} as first_date, ${dateText(sql`max(event_date)`)} as last_date
       from gold.listener_daily_activity`),
-    reader.query(sql`select distinct country_code from gold.listener_daily_activity order by country_code`),
+    // An unknown country (null since the contract allows it) is not a filter choice.
+    reader.query(
+      sql`select distinct country_code from gold.listener_daily_activity where country_code is not null order by country_code`,
+    ),
     reader.query(sql`select distinct device_type from gold.listener_daily_activity order by device_type`),
   ]);
   return {

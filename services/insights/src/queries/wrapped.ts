@@ -99,13 +99,22 @@ const MONTHS = (listenerId: string, range: DateRange) => sql`
   where ranked.artist_rank = 1
   order by ranked.month_start`;
 
-/** How many listened to the artist in the range, and how many of them more than `ms` milliseconds. */
-const STANDING = (artistId: string, range: DateRange, ms: number) => sql`
-  with listeners as (
+/**
+ * How many listened to the artist in the range, and how many of them more than `ms` milliseconds. A range
+ * that holds every event in gold reads the all-time totals of listener_artist_stats (the same figures, kept
+ * per listener and artist, and stored in artist order in the DuckDB snapshot) instead of scanning every event.
+ */
+const STANDING = (artistId: string, range: DateRange | 'all', ms: number) => sql`
+  with listeners as (${
+    range === 'all'
+      ? sql`
+    select user_id, ms_played from gold.listener_artist_stats where artist_id = ${artistId}`
+      : sql`
     select user_id, coalesce(sum(case when event_type in ('skip', 'complete') then ms_played end), 0) as ms_played
     from gold.fct_listening_events
     where artist_id = ${artistId} and ${inRange(range)}
-    group by user_id
+    group by user_id`
+  }
   )
   select
     cast(count(*) as double precision) as listeners,
@@ -126,8 +135,16 @@ function items(rows: Array<Record<string, unknown>>, type: string): WrappedItem[
     }));
 }
 
-/** One listener's Wrapped over a date range (a year, or any range). */
-export async function getWrapped(reader: Reader, listenerId: string, range: DateRange): Promise<Wrapped> {
+/**
+ * One listener's Wrapped over a date range (a year, or any range). `coversAllOfGold` says the range holds
+ * every day gold has, so all-time figures equal the range's.
+ */
+export async function getWrapped(
+  reader: Reader,
+  listenerId: string,
+  range: DateRange,
+  coversAllOfGold = false,
+): Promise<Wrapped> {
   const [totalRows, itemRows, clockRows, monthRows] = await Promise.all([
     reader.query(TOTALS(reader, listenerId, range)),
     reader.query(TOP_ITEMS(listenerId, range)),
@@ -149,7 +166,7 @@ export async function getWrapped(reader: Reader, listenerId: string, range: Date
   let topArtistStanding: Wrapped['topArtistStanding'] = null;
   if (topArtistRow) {
     const [standing] = await reader.query(
-      STANDING(text(topArtistRow.item_id), range, num(topArtistRow.ms_played)),
+      STANDING(text(topArtistRow.item_id), coversAllOfGold ? 'all' : range, num(topArtistRow.ms_played)),
     );
     const listeners = num(standing?.listeners);
     const ahead = num(standing?.ahead);

@@ -53,7 +53,8 @@ function tempDir() {
   return dir;
 }
 
-describe('the DuckDB gold reader', () => {
+// DuckDB files are created, opened and closed several times: seconds on a busy machine.
+describe('the DuckDB gold reader', { timeout: 60_000 }, () => {
   it('waits for the snapshot, then reads it, even from a file named gold.duckdb', async () => {
     const path = join(tempDir(), 'gold.duckdb');
     const r = await reader(path);

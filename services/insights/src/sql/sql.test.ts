@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { join, render, sql } from './sql.js';
+import { join, render, sql, unquotedName } from './sql.js';
 
 describe('the sql tag', () => {
   it('turns every value into a parameter, never into text', () => {
@@ -23,5 +23,14 @@ describe('the sql tag', () => {
 
   it('joins nothing into nothing', () => {
     expect(render(join([], sql` and `), 'numbered')).toEqual({ text: '', params: [] });
+  });
+
+  it('writes a configured schema name as text only when it is a plain name', () => {
+    expect(render(sql`select 1 from ${unquotedName('raw_Lake_2')}._load_manifest`, 'numbered')).toEqual({
+      text: 'select 1 from raw_Lake_2._load_manifest',
+      params: [],
+    });
+    for (const hostile of ['', 'bronze; drop table gold.x', '"bronze"', 'a.b', '1bronze', 'x'.repeat(64)])
+      expect(() => unquotedName(hostile), hostile).toThrow(/is not a plain SQL name/);
   });
 });

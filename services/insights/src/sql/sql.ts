@@ -16,6 +16,20 @@ export function sql(strings: TemplateStringsArray, ...values: Array<SqlValue | S
   return new Sql([...strings], values);
 }
 
+const UNQUOTED_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+/**
+ * A schema or table name from configuration (such as BRONZE_SCHEMA), written unquoted so that every warehouse
+ * resolves it in its own case (Snowflake upper-cases it, PostgreSQL lower-cases it). Anything else throws.
+ */
+export function unquotedName(name: string): Sql {
+  if (!UNQUOTED_NAME.test(name))
+    throw new Error(
+      `${JSON.stringify(name)} is not a plain SQL name (a letter or _, then letters, digits or _)`,
+    );
+  return new Sql([name], []);
+}
+
 /** Joins fragments with a separator fragment, e.g. filters with `and`. */
 export function join(fragments: readonly Sql[], separator: Sql): Sql {
   const values = fragments.flatMap((f, i) => (i === 0 ? [f] : [separator, f]));

@@ -38,7 +38,7 @@ export class ApiError extends Error {
 
 export type Params = Record<string, string | number | undefined>;
 
-export function queryString(params: Params): string {
+function queryString(params: Params): string {
   const entries = Object.entries(params).filter(
     (e): e is [string, string | number] => e[1] !== undefined && e[1] !== '',
   );

@@ -1,6 +1,8 @@
+import { isUtf8 } from 'node:buffer';
 import type { z } from 'zod';
 import { describeError, describeValue, MAX_REASON_CHARS, printable } from '../describe.js';
 import { albumSchema, artistSchema, trackSchema } from './catalog.js';
+import { inspectJsonText } from './json-text.js';
 import { type ListeningEvent, listeningEventSchema, MAX_EVENT_BYTES } from './listening-event.js';
 
 export type Validation<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -30,8 +32,29 @@ function check<T>(schema: z.ZodType<T>, value: unknown): Validation<T> {
     : { ok: false, reason: formatIssues(result.error) };
 }
 
+/** Events are accepted from `earliest` up to `maxAheadMs` past the validating clock (late and early ones included). */
+export interface EventTimeWindowSettings {
+  earliest: string;
+  maxAheadMs: number;
+}
+
+/** Spotify started in 2008: an earlier listening event is a broken clock. A day ahead covers skewed devices. */
+export const DEFAULT_EVENT_TIME_WINDOW: EventTimeWindowSettings = {
+  earliest: '2008-01-01T00:00:00.000Z',
+  maxAheadMs: 86_400_000,
+};
+
+export interface ValidationOptions {
+  /** The validating clock, in ms (the lake writer passes its ingestion time). */
+  now?: number;
+  window?: EventTimeWindowSettings;
+}
+
 /** Validates a parsed object, naming an unknown schema version before anything else. */
-export function validateListeningEvent(value: unknown): Validation<ListeningEvent> {
+export function validateListeningEvent(
+  value: unknown,
+  options: ValidationOptions = {},
+): Validation<ListeningEvent> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { ok: false, reason: 'record is not a JSON object' };
   }
@@ -42,24 +65,44 @@ export function validateListeningEvent(value: unknown): Validation<ListeningEven
       reason: `unknown schema_version ${describeValue(version ?? null)}: this build reads version 1`,
     };
   }
-  return check(listeningEventSchema, value);
+  const result = check(listeningEventSchema, value);
+  if (!result.ok) return result;
+  const window = options.window ?? DEFAULT_EVENT_TIME_WINDOW;
+  const at = Date.parse(result.value.event_ts);
+  const latest = (options.now ?? Date.now()) + window.maxAheadMs;
+  if (at < Date.parse(window.earliest) || at > latest)
+    return {
+      ok: false,
+      reason: `event_ts: ${result.value.event_ts} is outside the plausible window ${window.earliest} .. ${new Date(latest).toISOString()}`,
+    };
+  return result;
 }
 
 /**
  * Parses and validates raw bytes as they arrive from Kafka or a file. `text` is the same bytes already decoded,
- * when the caller has them, so they are decoded once.
+ * when the caller has them, so they are decoded once. Beyond the schema, the text itself must be what every
+ * warehouse reads the same way: valid UTF-8, no repeated key, integers written as integers.
  */
-export function decodeListeningEvent(bytes: Buffer | string, text?: string): Validation<ListeningEvent> {
+export function decodeListeningEvent(
+  bytes: Buffer | string,
+  text?: string,
+  options: ValidationOptions = {},
+): Validation<ListeningEvent> {
   const size = typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.length;
   if (size > MAX_EVENT_BYTES)
     return { ok: false, reason: `record is ${size} bytes; the limit is ${MAX_EVENT_BYTES}` };
+  if (typeof bytes !== 'string' && !isUtf8(bytes)) return { ok: false, reason: 'not valid UTF-8' };
+  const source = text ?? (typeof bytes === 'string' ? bytes : bytes.toString('utf8'));
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text ?? (typeof bytes === 'string' ? bytes : bytes.toString('utf8')));
+    parsed = JSON.parse(source);
   } catch (err) {
     return { ok: false, reason: `not valid JSON: ${describeError(err, 200)}` };
   }
-  return validateListeningEvent(parsed);
+  const result = validateListeningEvent(parsed, options);
+  if (!result.ok) return result;
+  const problem = inspectJsonText(source, { maxDepth: 64, numbers: 'integer' });
+  return problem ? { ok: false, reason: problem.message } : result;
 }
 
 export const validateArtist = (value: unknown) => check(artistSchema, value);

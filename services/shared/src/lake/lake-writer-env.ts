@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { env } from '../config.js';
+import { timestampProblem } from '../contract/timestamp.js';
 import { TOPICS } from '../contract/topics.js';
+import { DEFAULT_EVENT_TIME_WINDOW } from '../contract/validate.js';
 import { kafkaEnvSchema } from '../kafka.js';
 import { objectStoreEnvSchema } from '../object-store.js';
 import { LAKE_FORMATS } from './layout.js';
@@ -29,6 +31,16 @@ export const lakeWriterEnvSchema = kafkaEnvSchema.extend({
   LAKE_WRITER_RETRY_MAX_MS: positiveInt(10_000, 'longest wait between object-store retries'),
   LAKE_WRITER_PUT_TIMEOUT_MS: positiveInt(30_000, 'one object upload before it counts as failed'),
   LAKE_WRITER_SESSION_TIMEOUT_MS: positiveInt(30_000, 'Kafka group session; the broker allows 6000-300000'),
+  LAKE_WRITER_EVENT_TS_EARLIEST: z
+    .string()
+    .refine(
+      (v) => timestampProblem(v) === null,
+      'must be a contract timestamp such as 2008-01-01T00:00:00.000Z',
+    )
+    .default(DEFAULT_EVENT_TIME_WINDOW.earliest),
+  LAKE_WRITER_EVENT_TS_MAX_AHEAD_MS: env
+    .int(DEFAULT_EVENT_TIME_WINDOW.maxAheadMs)
+    .pipe(z.number().int().min(0, 'must be at least 0 (ms an event may be dated after its ingestion)')),
   LAKE_WRITER_STALL_TIMEOUT_MS: positiveInt(
     300_000,
     'a partition holding a record this long without a commit is reported stalled by /healthz',
@@ -36,4 +48,3 @@ export const lakeWriterEnvSchema = kafkaEnvSchema.extend({
   LAKE_WRITER_SHUTDOWN_TIMEOUT_MS: positiveInt(25_000, 'time to flush on SIGTERM before giving up'),
   OPS_PORT: env.int(8080).pipe(z.number().int().min(0).max(65_535)),
 });
-export type LakeWriterEnv = z.infer<typeof lakeWriterEnvSchema>;

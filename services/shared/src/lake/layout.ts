@@ -12,7 +12,7 @@ export type LakeFormat = (typeof LAKE_FORMATS)[number];
 
 export const BRONZE_PREFIX = 'bronze/';
 /** Full bytes of dead-lettered records too large to travel whole in the dead-letter topic. */
-export const QUARANTINE_PREFIX = 'quarantine/';
+const QUARANTINE_PREFIX = 'quarantine/';
 
 export interface BronzeObject {
   topic: string;
@@ -46,6 +46,11 @@ export function bronzeObjectKey(object: BronzeObject): string {
   return `${bronzeTopicPrefix(topic)}date=${date}/hour=${hour}/${topic}+${partition}+${firstOffset}-${lastOffset}.${format}`;
 }
 
+/** `bronze/<topic>/`: list under it to see every object of a topic. */
+function bronzeTopicPrefix(topic: string): string {
+  return `${BRONZE_PREFIX}${topic}/`;
+}
+
 /** True when `date` is a calendar day (YYYY-MM-DD) and `hour` is 00-23: a partition every engine accepts. */
 export function isEventHour(date: string, hour: string): boolean {
   if (!DATE.test(date) || !HOUR.test(hour)) return false;
@@ -61,16 +66,6 @@ export function quarantineObjectKey(topic: string, partition: number, offset: st
   if (!Number.isInteger(partition) || partition < 0 || !OFFSET.test(offset))
     throw new RangeError(`bad record position ${partition}@${offset}`);
   return `${QUARANTINE_PREFIX}${topic}/${topic}+${partition}+${offset}.bin`;
-}
-
-/** `bronze/<topic>/`: list under it to see every object of a topic. */
-export function bronzeTopicPrefix(topic: string): string {
-  return `${BRONZE_PREFIX}${topic}/`;
-}
-
-/** `bronze/<topic>/date=.../hour=.../`: the objects of one event hour. */
-export function bronzeHourPrefix(topic: string, date: string, hour: string): string {
-  return `${bronzeTopicPrefix(topic)}date=${date}/hour=${hour}/`;
 }
 
 const KEY =

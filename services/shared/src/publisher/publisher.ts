@@ -14,7 +14,7 @@ import { CompressionTypes, type Message } from '../kafka.js';
 import { publisherMetrics } from './metrics.js';
 import type { BatchProducer } from './producer.js';
 
-export type CatalogKind = 'artist' | 'album' | 'track';
+type CatalogKind = 'artist' | 'album' | 'track';
 
 export interface PublisherOptions {
   producer: BatchProducer;
@@ -39,7 +39,7 @@ export interface PublisherOptions {
   retryDelayMs?: number;
 }
 
-export interface PublisherStats {
+interface PublisherStats {
   produced: number;
   deadLettered: number;
   failedAttempts: number;

@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { env } from '../config.js';
 import { ConfigError } from '../errors.js';
-import { type FlagTable, flagsHelp, flagsToEnv, loadWorkloadConfig } from './flags.js';
+import { type FlagTable, flagsToEnv, loadWorkloadConfig } from './flags.js';
 
 const table: FlagTable = {
+  command: { name: 'x', usage: '[options] PATH...', summary: 'Does x.', details: 'Logs on stderr.' },
   flags: {
     rate: { type: 'string', env: 'X_RATE', arg: 'N', help: 'events/s' },
     'no-catalog': { type: 'boolean', env: 'X_CATALOG', value: 'false', help: 'skip the catalog' },
@@ -25,6 +26,7 @@ describe('command-line flags as env variables', () => {
       X_PATHS: 'a:b',
     });
     expect(flagsToEnv(['-h'], table)).toBe('help');
+    expect(flagsToEnv(['--version'], table)).toBe('version');
   });
 
   it('lays flags over the environment and keeps the schema defaults for the rest', () => {
@@ -44,15 +46,21 @@ describe('command-line flags as env variables', () => {
     );
   });
 
-  it('refuses an unknown flag with a ConfigError', () => {
+  it('refuses an unknown flag with a ConfigError that guesses the meant one', () => {
     expect(() => flagsToEnv(['--rat', '1'], table)).toThrow(ConfigError);
-    expect(() => flagsToEnv(['--rat', '1'], table)).toThrow(/--rat.*see --help/);
+    expect(() => flagsToEnv(['--rat', '1'], table)).toThrow(
+      'unknown option --rat; did you mean --rate? (--help lists them)',
+    );
   });
 
-  it('lists every flag with the variable it sets', () => {
-    const help = flagsHelp(table);
-    expect(help).toContain('--rate N');
-    expect(help).toContain('[X_RATE]');
-    expect(help).toContain('[X_CATALOG=false]');
+  it('answers --help with every flag and the variable it sets, before reading any setting', () => {
+    let printed = '';
+    const out = { write: (text: string) => (printed += text) };
+    expect(loadWorkloadConfig(schema, ['--help'], table, { X_RATE: 'broken' }, out)).toBe('answered');
+    expect(printed).toMatch(/^Usage: x \[options\] PATH\.\.\.\n\nDoes x\.\n\nOptions:\n/);
+    expect(printed).toMatch(/--rate N +events\/s \[X_RATE\]/);
+    expect(printed).toContain('[X_CATALOG=false]');
+    expect(printed).toContain('Every setting is an environment variable');
+    expect(printed).toMatch(/Logs on stderr\.\n$/);
   });
 });

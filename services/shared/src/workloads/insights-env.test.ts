@@ -5,7 +5,11 @@ import { insightsEnvSchema } from './insights-env.js';
 describe('insightsEnvSchema', () => {
   it('defaults to DuckDB, no Kafka, and the documented limits', () => {
     const config = loadConfig(insightsEnvSchema, { DUCKDB_PATH: '/data/insights.duckdb' });
-    expect(config.warehouse).toEqual({ type: 'duckdb', duckdb: { DUCKDB_PATH: '/data/insights.duckdb' } });
+    expect(config.warehouse).toEqual({
+      type: 'duckdb',
+      bronzeSchema: 'bronze',
+      duckdb: { DUCKDB_PATH: '/data/insights.duckdb' },
+    });
     expect(config.KAFKA_BROKERS).toBeUndefined();
     expect(config).toMatchObject({
       INSIGHTS_PORT: 8080,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { env } from '../config.js';
+import { COUNTRY_CODES } from '../contract/countries.js';
 import { DEVICE_TYPES } from '../contract/listening-event.js';
 import { optionalLakeShape, requireLake } from './lake-access.js';
 import { requireBrokers, sourceKafkaShape } from './source-env.js';
@@ -11,15 +12,16 @@ const envName = z.string().regex(/^[A-Z_][A-Z0-9_]{0,127}$/, 'must be an environ
  * One polled listener. It says where the refresh token is (a file, e.g. a mounted Secret, or an env variable
  * the operator fills from a Secret with secretKeyRef), never the token itself.
  */
-export const spotifyListenerSchema = z
+const spotifyListenerSchema = z
   .object({
     user_id: z.string().min(1).max(256),
     refresh_token_file: z.string().min(1).optional(),
     refresh_token_env: envName.optional(),
+    // Unknown (null) unless configured: the recently-played endpoint does not say where a track played.
     country: z
-      .string()
-      .regex(/^[A-Z]{2}$/, 'must be ISO-3166-1 alpha-2 such as GB')
-      .default('ZZ'),
+      .enum(COUNTRY_CODES, { error: 'must be an assigned ISO-3166-1 alpha-2 code such as GB' })
+      .nullable()
+      .default(null),
     device: z.enum(DEVICE_TYPES).default('mobile'),
   })
   .strict()

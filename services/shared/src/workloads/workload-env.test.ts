@@ -98,7 +98,7 @@ describe('spotifyPollerEnvSchema', () => {
   it('reads the listeners from JSON, with defaults, and keeps cursors in the lake', () => {
     const config = loadConfig(spotifyPollerEnvSchema, base);
     expect(config.SPOTIFY_POLLER_LISTENERS).toEqual([
-      { user_id: 'alice', refresh_token_env: 'SPOTIFY_REFRESH_TOKEN_0', country: 'ZZ', device: 'mobile' },
+      { user_id: 'alice', refresh_token_env: 'SPOTIFY_REFRESH_TOKEN_0', country: null, device: 'mobile' },
     ]);
     expect(config.SPOTIFY_POLLER_STATE_PREFIX).toBe('state/spotify-poller/');
     expect(config.SPOTIFY_POLLER_INTERVAL_SECONDS).toBe(60);

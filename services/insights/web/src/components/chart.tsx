@@ -27,7 +27,7 @@ use([
 const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', sans-serif";
 
 /** Okabe–Ito: distinguishable with every common colour-vision deficiency, and dark enough on white. */
-export const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000'];
+const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000'];
 
 /**
  * One ECharts chart, drawn as SVG (sharp at any zoom, and part of the DOM for the PNG export), resized with its

@@ -10,7 +10,7 @@ export function Loading({ what }: { what: string }) {
   );
 }
 
-export function Empty({ children }: { children: ComponentChildren }) {
+function Empty({ children }: { children: ComponentChildren }) {
   return <p class="state empty">{children}</p>;
 }
 

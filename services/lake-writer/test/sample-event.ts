@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { ListeningEvent } from '@spotify-pipeline/shared';
+import { DEFAULT_EVENT_TIME_WINDOW, type ListeningEvent } from '@spotify-pipeline/shared';
+import type { IntakeContext } from '../src/lake-line.js';
 
 /**
  * A contract-valid listening event of realistic size (~480 bytes of JSON) for tests and the benchmark;
@@ -32,4 +33,9 @@ export function sampleEvent(overrides: Partial<ListeningEvent> = {}): ListeningE
     offline: false,
     ...overrides,
   };
+}
+
+/** The intake context of a record taken at `iso` under the contract's default event-time window. */
+export function intakeAt(iso: string): IntakeContext {
+  return { ingestedAt: iso, now: Date.parse(iso), window: DEFAULT_EVENT_TIME_WINDOW };
 }

@@ -1,13 +1,14 @@
 // Test fixtures for the reconcile steps: an in-memory API server, lake and Kafka stand-ins, and a pipeline.
 import { createLogger } from '@spotify-pipeline/shared';
-import { testContext } from '../builders/test-fixtures.js';
-import type { LakeResult } from '../external/lake.js';
-import { MemoryKube } from '../kube/memory-kube.js';
-import type { ReconcileDeps } from './deps.js';
-import { ExternalCalls } from './external-calls.js';
-import type { StepContext } from './step.js';
+import { resolveClaims } from '../../src/controller/claims.js';
+import type { ReconcileDeps } from '../../src/controller/deps.js';
+import { ExternalCalls } from '../../src/controller/external-calls.js';
+import type { StepContext } from '../../src/controller/step.js';
+import type { LakeResult } from '../../src/external/lake.js';
+import { MemoryKube } from '../../src/kube/memory-kube.js';
+import { testContext } from './builder-context.js';
 
-export const silentLogger = createLogger({ name: 'test', level: 'silent' });
+const silentLogger = createLogger({ name: 'test', level: 'silent' });
 
 export interface TestWorld {
   kube: MemoryKube;
@@ -28,13 +29,17 @@ export function testWorld(overrides: Partial<ReconcileDeps> = {}): TestWorld {
     client: kube,
     logger: silentLogger,
     images: testContext().images,
+    pipelines: () => [],
     lake: {
       ensure: async (s, _signal): Promise<LakeResult> => {
         lakeCalls.push(`ensure ${s.bucket}`);
         return { bucket: 'created', versioning: 'Enabled', lifecycle: 'Unsupported' };
       },
-      remove: async (s) => {
-        lakeCalls.push(`remove ${s.bucket}`);
+      remove: async (s, deletion) => {
+        lakeCalls.push(
+          `remove ${s.bucket} ${deletion.prefixes.join(',')}${deletion.removeBucket ? ' +bucket' : ''}`,
+        );
+        return { bucketRemoved: deletion.removeBucket, objectsLeft: 0 };
       },
       exportFiles: async (_s, prefix) => {
         lakeCalls.push(`list ${prefix}`);
@@ -65,7 +70,7 @@ export function testWorld(overrides: Partial<ReconcileDeps> = {}): TestWorld {
 /** A step context for a defaulted test pipeline (namespace music, name wrapped); `spec` merges over it. */
 export function stepContext(spec: Record<string, unknown> = {}): StepContext {
   const ctx = testContext(spec);
-  return { ...ctx, key: 'music/wrapped', previous: {} };
+  return { ...ctx, key: 'music/wrapped', previous: {}, claims: resolveClaims(ctx.pipeline, []) };
 }
 
 export async function putSecret(kube: MemoryKube, name: string, data: Record<string, string>) {
@@ -75,4 +80,15 @@ export async function putSecret(kube: MemoryKube, name: string, data: Record<str
     metadata: { name, namespace: 'music' },
     data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
   } as never);
+}
+
+/** The Secrets the test pipeline names, with every key its workloads read. */
+export async function putPipelineSecrets(kube: MemoryKube): Promise<void> {
+  await putSecret(kube, 'lake-creds', { LAKE_ACCESS_KEY: 'a', LAKE_SECRET_KEY: 'b' });
+  await putSecret(kube, 'snowflake-creds', {
+    SNOWFLAKE_ACCOUNT: 'acct',
+    SNOWFLAKE_USER: 'user',
+    SNOWFLAKE_PASSWORD: 'made-up',
+    SNOWFLAKE_WAREHOUSE: 'wh',
+  });
 }

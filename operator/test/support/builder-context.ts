@@ -1,13 +1,13 @@
-import { applyDefaults } from '../crd/defaults.js';
+import type { BuildContext } from '../../src/builders/context.js';
+import { applyDefaults } from '../../src/crd/defaults.js';
 import {
   API_VERSION,
   KIND,
   type PipelineSpec,
   type SpotifyPipeline,
   specNode,
-} from '../crd/spotify-pipeline.js';
-import { planCapacity, planInputFromSpec } from '../plan/capacity-plan.js';
-import type { BuildContext } from './context.js';
+} from '../../src/crd/spotify-pipeline.js';
+import { planCapacity, planInputFromSpec } from '../../src/plan/capacity-plan.js';
 
 /** A defaulted pipeline for builder tests; `spec` is merged over a minimal Strimzi-mode spec. */
 export function testPipeline(spec: Record<string, unknown> = {}): SpotifyPipeline {
@@ -36,6 +36,7 @@ export function testContext(spec: Record<string, unknown> = {}): BuildContext {
       lakeWriter: 'lw:1',
       loader: 'loader:1',
       transformer: 'dbt:1',
+      insights: 'insights:1',
     },
   };
 }

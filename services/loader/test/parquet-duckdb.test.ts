@@ -1,0 +1,4 @@
+import { parquetScenario } from './parquet-scenario.js';
+import { duckDbUnderTest } from './support.js';
+
+parquetScenario('duckdb', duckDbUnderTest);

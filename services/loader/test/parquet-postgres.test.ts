@@ -1,0 +1,4 @@
+import { parquetScenario } from './parquet-scenario.js';
+import { postgresUnderTest } from './support.js';
+
+parquetScenario('postgres', postgresUnderTest);

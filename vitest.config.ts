@@ -21,6 +21,8 @@ export default defineConfig({
             'bench/**/*.test.ts',
           ],
           exclude: ['**/node_modules/**', '**/dist/**'],
+          // Unit tests run beside the integration suites in one run: a loaded machine must not fail them.
+          testTimeout: 30_000,
         },
       },
       {

@@ -127,9 +127,17 @@ async function untilReady(
   onFirstPass?: (ms: number) => void,
 ) {
   let firstPassSeen = false;
+  let nextProgress = since + 10_000;
   for (;;) {
     const { reconciled, ready } = await countStates(namespace);
     const now = performance.now();
+    if (now >= nextProgress) {
+      nextProgress += 10_000;
+      const seconds = (now - since) / 1000;
+      process.stdout.write(
+        `[bench operator] ${namespace}: ${reconciled}/${count} reconciled, ${ready}/${count} Ready after ${seconds.toFixed(0)} s (${(ready / seconds).toFixed(1)} Ready/s)\n`,
+      );
+    }
     if (!firstPassSeen && reconciled >= count) {
       firstPassSeen = true;
       onFirstPass?.(now - since);

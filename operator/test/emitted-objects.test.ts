@@ -10,6 +10,7 @@ import { type BuildContext, type ChildObject, strimziNamespace } from '../src/bu
 import { desiredSchedule, desiredWorkloads } from '../src/builders/index.js';
 import { buildKafkaRebalance, buildNodePool, newScaleEvent } from '../src/builders/kafka-brokers.js';
 import { buildDeadLetterTopic, buildKafkaTopic } from '../src/builders/kafka-topic.js';
+import { firstDifference } from '../src/controller/observed.js';
 import type { SpotifyPipeline } from '../src/crd/spotify-pipeline.js';
 import { KubeApiError } from '../src/kube/api.js';
 import type { KubeClient } from '../src/kube/client.js';
@@ -185,8 +186,19 @@ describe('every emitted object passes strict validation against the real schemas
         ? ['kafka.strimzi.io/v1', 'kafka.strimzi.io/v1beta2']
         : [object.apiVersion];
       for (const apiVersion of versions) {
-        await dryRunApply({ ...object, apiVersion }).catch((err: Error) =>
-          failures.push(`${apiVersion} ${object.kind} ${object.metadata.name}: ${err.message}`),
+        const sent = { ...object, apiVersion };
+        await dryRunApply(sent).then(
+          // What the API server stores must read back as sent, or a converged pipeline re-applies it on
+          // every pass (the watch cache never matches): e.g. a `false` the server drops as empty.
+          (stored) => {
+            const differs = firstDifference(sent, stored);
+            if (differs)
+              failures.push(
+                `${apiVersion} ${object.kind} ${object.metadata.name} reads back changed: ${differs}`,
+              );
+          },
+          (err: Error) =>
+            failures.push(`${apiVersion} ${object.kind} ${object.metadata.name}: ${err.message}`),
         );
       }
     }

@@ -45,6 +45,8 @@
     - persistentvolumeclaims
   verbs:
     - get
+    - list
+    - watch
     - create
     - patch
 - apiGroups:
@@ -69,6 +71,9 @@
   resources:
     - poddisruptionbudgets
   verbs:
+    - get
+    - list
+    - watch
     - create
     - patch
     - delete

@@ -10,7 +10,7 @@ import { insightsRefusal, loaderRefusal } from './refusals.js';
 import { buildAirflowDagConfigMap, buildLoadCronJob, buildTransformCronJob } from './schedule.js';
 
 type PodSpec = {
-  volumes: Array<{ name: string; persistentVolumeClaim?: { claimName: string; readOnly: boolean } }>;
+  volumes: Array<{ name: string; persistentVolumeClaim?: { claimName: string; readOnly?: boolean } }>;
   containers: Array<{
     env: Array<{ name: string; value?: string }>;
     volumeMounts: Array<{ name: string; mountPath: string; readOnly?: boolean }>;
@@ -75,12 +75,11 @@ describe('DuckDB on a volume', () => {
     const pod = jobPod(buildTransformCronJob(ctx));
     expect(pod.volumes).toContainEqual({
       name: 'duckdb',
-      persistentVolumeClaim: { claimName: 'wrapped-duckdb', readOnly: false },
+      persistentVolumeClaim: { claimName: 'wrapped-duckdb' },
     });
     expect(pod.containers[0]!.volumeMounts).toContainEqual({
       name: 'duckdb',
       mountPath: '/var/lib/spotify-pipeline/duckdb',
-      readOnly: false,
     });
     const env = envOf(pod);
     expect(env).toMatchObject({

@@ -53,10 +53,12 @@ export function buildDuckDbClaim(ctx: BuildContext): ChildObject | null {
 
 /** What a pod that uses the DuckDB file adds: the volume, its mount, and the node of the other users. */
 export function duckDbPodParts(ctx: BuildContext, access: 'write' | 'read') {
-  const readOnly = access === 'read';
+  // `readOnly: false` is left out: the API server drops it (omitempty), and an object that never reads back
+  // as applied would be applied again on every pass.
+  const readOnly = access === 'read' ? { readOnly: true } : {};
   return {
-    volume: { name: VOLUME, persistentVolumeClaim: { claimName: names.duckdb(ctx.pipeline), readOnly } },
-    mount: { name: VOLUME, mountPath: MOUNT_PATH, readOnly },
+    volume: { name: VOLUME, persistentVolumeClaim: { claimName: names.duckdb(ctx.pipeline), ...readOnly } },
+    mount: { name: VOLUME, mountPath: MOUNT_PATH, ...readOnly },
     // A ReadWriteOnce volume attaches to one node: the writer and the reader must run there together. The
     // first of them may go anywhere (Kubernetes lets a pod that matches its own term start alone).
     affinity: {

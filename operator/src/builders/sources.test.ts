@@ -138,7 +138,7 @@ describe('source workloads', () => {
     expect(sourceResources({ type: 'simulator', eventsPerSecond: 2000 } as SourceSpec).limits.memory).toBe(
       '456Mi',
     );
-    expect(sourceResources({ type: 'history_import' } as SourceSpec).limits.memory).toBe('1024Mi');
+    expect(sourceResources({ type: 'history_import' } as SourceSpec).limits.memory).toBe('1Gi');
     expect(sourceResources({ type: 'spotify_api' } as SourceSpec).limits.memory).toBe('256Mi');
   });
 });

@@ -20,8 +20,18 @@ export function sourceResources(source: SourceSpec): {
   requests: Record<string, string>;
   limits: Record<string, string>;
 } {
-  const memoryMi = sourceMemoryMi(source.type, source.eventsPerSecond).mi;
-  return { requests: { cpu: '250m', memory: `${memoryMi}Mi` }, limits: { memory: `${memoryMi}Mi` } };
+  const memory = binaryQuantity(sourceMemoryMi(source.type, source.eventsPerSecond).mi);
+  return { requests: { cpu: '250m', memory }, limits: { memory } };
+}
+
+/**
+ * Mebibytes in the API server's canonical form (the largest binary unit that keeps an integer: 1024Mi is
+ * stored as 1Gi), so the object reads back as it was applied and a converged pipeline is not re-applied.
+ */
+function binaryQuantity(mi: number): string {
+  if (mi % (1024 * 1024) === 0) return `${mi / (1024 * 1024)}Ti`;
+  if (mi % 1024 === 0) return `${mi / 1024}Gi`;
+  return `${mi}Mi`;
 }
 
 export type SourceWorkload = { index: number; source: SourceSpec; object: ChildObject };

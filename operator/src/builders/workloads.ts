@@ -23,9 +23,10 @@ export function podTemplate(
   return {
     metadata: {
       labels: { ...childMeta(ctx.pipeline, '', component).labels },
-      annotations: options.probed
-        ? { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(METRICS_PORT) }
-        : {},
+      // No empty map: the API server drops it, and the template would never read back as applied.
+      ...(options.probed
+        ? { annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(METRICS_PORT) } }
+        : {}),
     },
     spec: {
       securityContext: podSecurityContext,

@@ -21,6 +21,29 @@ export function isSubset(desired: unknown, actual: unknown): boolean {
 }
 
 /**
+ * Where `actual` first departs from `desired` in the sense of `isSubset` (a path and both values), or null
+ * when it does not: an object that never reads back as sent is applied again on every pass.
+ */
+export function firstDifference(desired: unknown, actual: unknown, path = ''): string | null {
+  if (isSubset(desired, actual)) return null;
+  if (Array.isArray(desired) && Array.isArray(actual) && actual.length === desired.length) {
+    for (let i = 0; i < desired.length; i++) {
+      const found = firstDifference(desired[i], actual[i], `${path}[${i}]`);
+      if (found) return found;
+    }
+  }
+  if (desired !== null && typeof desired === 'object' && !Array.isArray(desired)) {
+    if (actual !== null && typeof actual === 'object' && !Array.isArray(actual)) {
+      for (const [k, v] of Object.entries(desired)) {
+        const found = firstDifference(v, (actual as Record<string, unknown>)[k], `${path}.${k}`);
+        if (found) return found;
+      }
+    }
+  }
+  return `${path || '.'}: sent ${JSON.stringify(desired)?.slice(0, 200)}, read back ${JSON.stringify(actual)?.slice(0, 200)}`;
+}
+
+/**
  * Server-side apply, skipped when the watch cache shows the object already as desired: a converged
  * pipeline costs reads from memory, not writes. A stale cache only delays the apply until its watch event
  * requeues the pipeline.

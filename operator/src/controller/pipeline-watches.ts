@@ -16,6 +16,8 @@ const WATCHED_CHILDREN = [
   { apiVersion: 'v1', kind: 'Service' },
   { apiVersion: 'batch/v1', kind: 'CronJob' },
   { apiVersion: 'batch/v1', kind: 'Job' },
+  { apiVersion: 'v1', kind: 'PersistentVolumeClaim' },
+  { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget' },
   { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler' },
   { apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject' },
   { apiVersion: 'keda.sh/v1alpha1', kind: 'TriggerAuthentication' },
@@ -27,7 +29,7 @@ const WATCHED_CHILDREN = [
 /**
  * Status of these kinds feeds our conditions and status (Strimzi readiness: a KafkaUser turns Ready once its
  * credentials Secret is written; Deployment availability, import
- * Jobs, the lake writers' scaling: KEDA's HPA carries the ScaledObject's labels, so it is watched too).
+ * Jobs, the DuckDB volume's phase, the lake writers' scaling: KEDA's HPA carries the ScaledObject's labels, so it is watched too).
  */
 const STATUS_MATTERS = new Set([
   'Deployment',
@@ -36,6 +38,8 @@ const STATUS_MATTERS = new Set([
   'KafkaRebalance',
   'KafkaUser',
   'HorizontalPodAutoscaler',
+  // the DuckDB volume's phase is status.warehouse.volumePhase
+  'PersistentVolumeClaim',
 ]);
 
 export interface PipelineWatchesOptions {

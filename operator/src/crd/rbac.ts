@@ -20,12 +20,15 @@ export const clusterRules: PolicyRule[] = [
   { apiGroups: [GROUP], resources: [`${PLURAL}/finalizers`], verbs: ['update'] },
   { apiGroups: [''], resources: ['configmaps', 'services'], verbs: manage },
   { apiGroups: [''], resources: ['secrets'], verbs: ['get'] },
-  // the DuckDB volume: applied (its size may grow), never deleted by the operator (see buildDuckDbClaim)
-  { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['get', 'create', 'patch'] },
+  // the DuckDB volume: watched and applied (its size may grow), never deleted by the operator (see buildDuckDbClaim)
+  {
+    apiGroups: [''],
+    resources: ['persistentvolumeclaims'],
+    verbs: ['get', 'list', 'watch', 'create', 'patch'],
+  },
   { apiGroups: [''], resources: ['events'], verbs: ['create'] },
   { apiGroups: ['apps'], resources: ['deployments'], verbs: manage },
-  // not watched: applied, or deleted when it must not exist
-  { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: ['create', 'patch', 'delete'] },
+  { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: manage },
   { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], verbs: manage },
   { apiGroups: ['batch'], resources: ['cronjobs', 'jobs'], verbs: manage },
   { apiGroups: ['keda.sh'], resources: ['scaledobjects', 'triggerauthentications'], verbs: manage },

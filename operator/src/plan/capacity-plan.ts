@@ -156,8 +156,17 @@ export function planPipeline(spec: PipelineSpec, previousPartitions = 0): Capaci
   return plan;
 }
 
+// One formatter per precision: toLocaleString builds a new Intl.NumberFormat on every call, which made the
+// plan (computed for every pipeline of a shared broker pool on each pass) most of a reconcile's CPU time.
+const formatters = new Map<number, Intl.NumberFormat>();
+
 export function fmt(n: number, digits = 0): string {
-  return n.toLocaleString('en-US', { maximumFractionDigits: digits });
+  let formatter = formatters.get(digits);
+  if (!formatter) {
+    formatter = new Intl.NumberFormat('en-US', { maximumFractionDigits: digits });
+    formatters.set(digits, formatter);
+  }
+  return formatter.format(n);
 }
 
 function fmtBytes(n: number): string {

@@ -167,10 +167,14 @@ export async function createDuckDbReader(options: DuckDbReaderOptions): Promise<
         const connection = await acquire(gen, deadline);
         const { text, params } = render(query, 'numbered');
         let timedOut = false;
+        let again: NodeJS.Timeout | undefined;
+        // DuckDB clears a pending interrupt when a statement starts executing, so one that lands between
+        // prepare and execute is lost: interrupt again until the query gives up.
         const timer = setTimeout(
           () => {
             timedOut = true;
             connection.interrupt();
+            again = setInterval(() => connection.interrupt(), 50);
           },
           Math.max(0, deadline - Date.now()),
         );
@@ -182,6 +186,7 @@ export async function createDuckDbReader(options: DuckDbReaderOptions): Promise<
           throw err;
         } finally {
           clearTimeout(timer);
+          clearInterval(again);
           release(gen, connection);
         }
       } finally {

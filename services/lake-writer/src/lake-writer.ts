@@ -4,7 +4,6 @@ import {
   type Logger,
 } from '@spotify-pipeline/shared';
 import type { Consumer, EachBatchPayload, KafkaMessage } from '@spotify-pipeline/shared/kafka';
-import { backoffDelay } from './backoff.js';
 import { classifyRecord } from './classify-record.js';
 import type { IntakeContext, RecordOrigin } from './lake-line.js';
 import type { LakeWriterMetrics, PartitionHold } from './metrics.js';
@@ -17,6 +16,7 @@ import {
   isFull,
   type PartitionBuffer,
 } from './partition-buffer.js';
+import { retryUntilAborted } from './retry-until-aborted.js';
 import { type BatchWriterParams, writeBatch } from './write-batch.js';
 
 export interface LakeWriterParams extends Omit<BatchWriterParams, 'logger' | 'metrics'> {
@@ -68,7 +68,6 @@ export function createLakeWriter(params: LakeWriterParams): LakeWriter {
   const { consumer, topic, limits, clock, metrics } = params;
   const logger = params.logger.child({ component: 'lake-writer' });
   const writerParams: BatchWriterParams = { ...params, logger };
-  const sleep = params.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
   const states = new Map<number, PartitionState>();
   let assigned = new Set<number>();
   let joined = false;
@@ -155,35 +154,39 @@ export function createLakeWriter(params: LakeWriterParams): LakeWriter {
         updateFlow(state);
       },
     };
-    for (let attempt = 0; ; attempt++) {
-      let stored: boolean;
-      try {
+    let stored = false;
+    const attempted = await retryUntilAborted(
+      async () => {
         stored = await writeBatch(writerParams, state.partition, buffer, control);
-      } catch (err) {
-        metrics.internalErrors.inc({ topic, stage: 'flush' });
-        logger.error(
-          { err, partition: state.partition, attempt },
-          'flush failed; keeping its records, retrying',
-        );
-        if (control.shouldAbort()) return;
-        await sleep(backoffDelay(attempt, params.retryMaxMs));
-        continue;
-      }
-      if (state.storeFailing) {
-        state.storeFailing = false;
-        logger.info({ partition: state.partition }, 'lake write recovered; resuming');
-      }
-      if (!stored || buffer.lastOffset === null) {
-        logger.warn(
-          { partition: state.partition, records: buffer.records },
-          'gave up an unstored buffer without committing (partition revoked or shutdown timed out); its owner reads it again',
-        );
-        return;
-      }
-      await commit(state, (BigInt(buffer.lastOffset) + 1n).toString(), writtenIn);
-      metrics.flushSeconds.observe({ topic }, (clock() - started) / 1000);
+      },
+      {
+        what: `flushing partition ${state.partition}`,
+        maxMs: params.retryMaxMs,
+        shouldAbort: control.shouldAbort,
+        onFailure: (err, attempt) => {
+          metrics.internalErrors.inc({ topic, stage: 'flush' });
+          logger.error(
+            { err, partition: state.partition, attempt },
+            'flush failed; keeping its records, retrying',
+          );
+        },
+        sleep: params.sleep,
+      },
+    );
+    if (!attempted) return;
+    if (state.storeFailing) {
+      state.storeFailing = false;
+      logger.info({ partition: state.partition }, 'lake write recovered; resuming');
+    }
+    if (!stored || buffer.lastOffset === null) {
+      logger.warn(
+        { partition: state.partition, records: buffer.records },
+        'gave up an unstored buffer without committing (partition revoked or shutdown timed out); its owner reads it again',
+      );
       return;
     }
+    await commit(state, (BigInt(buffer.lastOffset) + 1n).toString(), writtenIn);
+    metrics.flushSeconds.observe({ topic }, (clock() - started) / 1000);
   };
 
   const startFlush = (state: PartitionState) => {

@@ -1,12 +1,12 @@
 import { describeError, type Logger } from '@spotify-pipeline/shared';
 import { bronzeObjectKey, type LakeFormat } from '@spotify-pipeline/shared/lake/layout';
-import { backoffDelay } from './backoff.js';
 import type { DeadLetterSink } from './dead-letters.js';
 import { encodeJsonLinesGzip } from './encode.js';
 import { encodeParquet } from './encode-parquet.js';
 import type { LakeStore } from './lake-store.js';
 import type { LakeWriterMetrics } from './metrics.js';
 import { appendToGroup, type HourGroup, hourGroup, type PartitionBuffer } from './partition-buffer.js';
+import { retryUntilAborted } from './retry-until-aborted.js';
 
 export interface BatchWriterParams {
   topic: string;
@@ -169,21 +169,19 @@ async function prepare(
   }
 }
 
-async function retry(
+function retry(
   params: BatchWriterParams,
   step: () => Promise<void>,
   control: WriteControl,
 ): Promise<boolean> {
-  const sleep = params.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
-  for (let attempt = 0; ; attempt++) {
-    if (control.shouldAbort()) return false;
-    try {
-      await step();
-      return true;
-    } catch (err) {
+  return retryUntilAborted(step, {
+    what: `writing ${params.topic} to the lake`,
+    maxMs: params.retryMaxMs,
+    shouldAbort: control.shouldAbort,
+    onFailure: (err, attempt) => {
       params.metrics.storeRetries.inc({ topic: params.topic });
       control.onFailure(err, attempt);
-      await sleep(backoffDelay(attempt, params.retryMaxMs));
-    }
-  }
+    },
+    sleep: params.sleep,
+  });
 }

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { type ContractTopicNames, contractTopicNames } from '../contract/topics.js';
 import { UnavailableError } from '../errors.js';
 import { type createKafka, Partitioners, type Producer } from '../kafka.js';
+import { retry } from '../retry.js';
 
 type KafkaClient = ReturnType<typeof createKafka>;
 
@@ -58,17 +59,16 @@ export async function ensureContractTopics(
     await admin.createTopics({ topics: wanted, waitForLeaders: false });
     // kafkajs' own wait for leaders can give up while a fresh broker still answers UNKNOWN_TOPIC_OR_PARTITION.
     const names = wanted.map((t) => t.topic);
-    for (let attempt = 0; ; attempt++) {
-      try {
+    await retry(
+      async () => {
         const metadata = await admin.fetchTopicMetadata({ topics: names });
-        if (metadata.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)))
-          break;
-        if (attempt >= 50) throw new UnavailableError(`topics ${names.join(', ')} have no leader after 10 s`);
-      } catch (err) {
-        if (attempt >= 50 || (err as { retriable?: boolean }).retriable !== true) throw err;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+        const led = metadata.topics.every(
+          (t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0),
+        );
+        if (!led) throw new UnavailableError(`topics ${names.join(', ')} have no leader yet`);
+      },
+      { what: `waiting for leaders of ${names.join(', ')}`, baseMs: 100, maxMs: 1_000, deadlineMs: 15_000 },
+    );
     options.logger.info({ topics: names }, 'created missing contract topics');
   } finally {
     await admin.disconnect();

@@ -10,7 +10,9 @@ import {
   validateListeningEvent,
   validateTrack,
 } from '../contract/validate.js';
+import { isRetriable } from '../errors.js';
 import { CompressionTypes, type Message } from '../kafka.js';
+import { retry } from '../retry.js';
 import { publisherMetrics } from './metrics.js';
 import type { BatchProducer } from './producer.js';
 
@@ -35,7 +37,7 @@ export interface PublisherOptions {
   compression?: 'gzip' | 'none';
   /** Sealed batches (the one in flight included) held before `publish` asks the caller to `drain()`. */
   maxQueuedBatches?: number;
-  /** Pause between attempts after a retriable send failure (kafkajs retries inside each attempt too). */
+  /** The first pause after a retriable send failure, doubled up to 30 s (kafkajs retries inside each attempt too). */
   retryDelayMs?: number;
 }
 
@@ -169,7 +171,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
   async function send(batch: Batch): Promise<void> {
     const topicMessages = [...batch.messages].map(([topic, messages]) => ({ topic, messages }));
     const started = process.hrtime.bigint();
-    for (let attempt = 1; ; attempt++) {
+    const attemptSend = async (attempt: number) => {
       try {
         if (!connected) {
           // The first connect also fetches the producer id; kafkajs reconnects by itself after that.
@@ -177,22 +179,35 @@ export function createPublisher(options: PublisherOptions): Publisher {
           connected = true;
         }
         await options.producer.sendBatch({ topicMessages, acks: -1, compression, timeout: 30_000 });
-        metrics.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
-        for (const { topic, messages } of topicMessages) metrics.produced.labels(topic).inc(messages.length);
-        counts.produced += batch.records;
-        if (attempt > 1) log.info({ attempt, records: batch.records }, 'batch delivered after retrying');
-        return;
       } catch (err) {
         counts.failedAttempts += 1;
         for (const { topic, messages } of topicMessages) metrics.failed.labels(topic).inc(messages.length);
-        if (!isRetriable(err)) {
-          failure = new Error(`publishing failed for good: ${(err as Error).message}`, { cause: err });
-          log.error({ err, records: batch.records }, 'batch rejected by the broker; stopping the publisher');
-          return;
-        }
-        log.warn({ err, attempt, records: batch.records }, 'batch not acknowledged; resending it unchanged');
-        await sleep(retryDelayMs);
+        throw err;
       }
+      metrics.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+      for (const { topic, messages } of topicMessages) metrics.produced.labels(topic).inc(messages.length);
+      counts.produced += batch.records;
+      if (attempt > 0)
+        log.info({ attempt: attempt + 1, records: batch.records }, 'batch delivered after retrying');
+    };
+    try {
+      // No deadline: the batch is resent unchanged until the broker takes it (idempotence drops a duplicate).
+      // kafkajs wraps a retriable connection error in a non-retriable one once its own retries are used up;
+      // isRetriable reads the cause chain, so a source outlasts a broker restart.
+      await retry(attemptSend, {
+        what: 'publishing a batch',
+        baseMs: retryDelayMs,
+        maxMs: Math.max(retryDelayMs, 30_000),
+        retryable: isRetriable,
+        onRetry: ({ err, attempt }) =>
+          log.warn(
+            { err, attempt: attempt + 1, records: batch.records },
+            'batch not acknowledged; resending it unchanged',
+          ),
+      });
+    } catch (err) {
+      failure = new Error(`publishing failed for good: ${(err as Error).message}`, { cause: err });
+      log.error({ err, records: batch.records }, 'batch rejected by the broker; stopping the publisher');
     }
   }
 
@@ -263,19 +278,6 @@ export function createPublisher(options: PublisherOptions): Publisher {
   };
 }
 
-/**
- * kafkajs gives up on reconnecting after its own retries and wraps the retriable connection error in a
- * non-retriable one; a source must outlast a broker restart, so any retriable error in the cause chain
- * makes the batch worth resending (with its original sequence numbers, so never twice on the topic).
- */
-function isRetriable(err: unknown): boolean {
-  for (let e = err, depth = 0; typeof e === 'object' && e !== null && depth < 5; depth++) {
-    if ((e as { retriable?: unknown }).retriable === true) return true;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return false;
-}
-
 function safeStringify(value: unknown): string {
   try {
     return JSON.stringify(value) ?? String(value);
@@ -292,5 +294,3 @@ function userIdOf(original: () => Buffer | string): string | null {
   );
   return match?.[1] ?? null;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

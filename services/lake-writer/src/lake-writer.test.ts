@@ -3,6 +3,7 @@ import type { Consumer, EachBatchPayload } from '@spotify-pipeline/shared/kafka'
 import { Registry } from 'prom-client';
 import { describe, expect, it, vi } from 'vitest';
 import { sampleEvent } from '../test/sample-event.js';
+import type { Checkpoint, CheckpointStore } from './checkpoints.js';
 import type { DeadLetterSink } from './dead-letters.js';
 import type { LakeStore } from './lake-store.js';
 import { createLakeWriter } from './lake-writer.js';
@@ -70,6 +71,7 @@ function setup(
     gate?: Promise<void>;
     encode?: (group: HourGroup) => Promise<Buffer>;
     stallTimeoutMs?: number;
+    checkpoints?: CheckpointStore;
   } = {},
 ) {
   const fake = fakeConsumer();
@@ -112,6 +114,7 @@ function setup(
       throw new Error('unexpected fatal');
     },
     ...(options.encode ? { encode: options.encode } : {}),
+    ...(options.checkpoints ? { checkpoints: options.checkpoints } : {}),
   });
   const metric = async (name: string) => (await registry.getSingleMetric(name)?.get())?.values ?? [];
   const held = async () => (await metric('lake_writer_held_records'))[0]?.value;
@@ -308,6 +311,99 @@ describe('createLakeWriter', () => {
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(t.writer.stalled()).toBeNull();
     t.broker.refuseCommits = false;
+    await t.writer.stop();
+  });
+});
+
+/** Checkpoints in memory, shared by the writers of one test as the lake is; `unreadable` fails the next reads. */
+function memoryCheckpoints(log: () => string[]) {
+  const saved = new Map<number, Checkpoint>();
+  const state = { unreadable: 0 };
+  const store: CheckpointStore = {
+    read: async (partition) => {
+      if (state.unreadable-- > 0) throw new Error('store down');
+      return saved.get(partition) ?? null;
+    },
+    write: async (partition, checkpoint) => {
+      log().push(`checkpoint ${partition}@${checkpoint.from}-${checkpoint.next}`);
+      saved.set(partition, checkpoint);
+    },
+  };
+  return { store, saved, state };
+}
+
+describe('createLakeWriter with partition checkpoints', () => {
+  const hourOf = (i: number) => event(`2026-01-01T10:00:0${i}.000Z`);
+  const three = [hourOf(0), hourOf(1), hourOf(2)];
+
+  it('writes the checkpoint after the objects and before the commit', async () => {
+    let t: ReturnType<typeof setup> | undefined;
+    const checkpoints = memoryCheckpoints(() => t!.log);
+    t = setup({ maxEvents: 3, checkpoints: checkpoints.store });
+    await t.writer.start();
+    t.join([0]);
+    await t.deliver(0, three, 10);
+    await vi.waitFor(() => expect(t!.log).toContain('commit 0@13'));
+    const order = t.log.filter((l) => /^(put|checkpoint|commit)/.test(l));
+    expect(order).toEqual(['put listening-events+0+10-12.jsonl.gz', 'checkpoint 0@10-13', 'commit 0@13']);
+    await t.writer.stop();
+  });
+
+  it('a next owner skips what a refused commit left behind instead of storing it again', async () => {
+    const log: string[] = [];
+    const checkpoints = memoryCheckpoints(() => log);
+    const first = setup({ maxEvents: 3, checkpoints: checkpoints.store });
+    await first.writer.start();
+    first.join([0]);
+    first.broker.refuseCommits = true; // the group is rebalancing: the commit after the store is refused
+    await first.deliver(0, three);
+    await vi.waitFor(() => expect(log).toContain('checkpoint 0@0-3'));
+    expect(first.log.some((l) => l.startsWith('commit'))).toBe(false);
+    first.join([]); // the partition moves; Kafka still holds no commit for it
+
+    const second = setup({ maxEvents: 3, checkpoints: checkpoints.store });
+    await second.writer.start();
+    second.join([0]);
+    expect(await second.deliver(0, [...three, hourOf(3)])).toEqual([]);
+    expect(second.log).toEqual(expect.arrayContaining(['commit 0@3', 'seek 0@3']));
+    await second.deliver(0, [hourOf(3), hourOf(4), hourOf(5)], 3);
+    await vi.waitFor(() => expect(second.log).toContain('commit 0@6'));
+    expect(second.puts.map((k) => k.split('/').pop())).toEqual(['listening-events+0+3-5.jsonl.gz']);
+    expect((await second.metric('lake_writer_already_stored_records_total'))[0]?.value).toBe(3);
+    first.broker.refuseCommits = false;
+    await Promise.all([first.writer.stop(), second.writer.stop()]);
+  });
+
+  it('ignores a checkpoint that does not continue the offset Kafka holds (a topic made again, a stray object)', async () => {
+    let t: ReturnType<typeof setup> | undefined;
+    const checkpoints = memoryCheckpoints(() => t!.log);
+    // Written for an older topic of the same name: it starts past where this one's fetch starts.
+    checkpoints.saved.set(0, { from: '500', next: '900' });
+    // Claims more than the partition holds.
+    checkpoints.saved.set(1, { from: '0', next: '9999' });
+    t = setup({ maxEvents: 3, checkpoints: checkpoints.store });
+    await t.writer.start();
+    t.join([0, 1]);
+    expect(await t.deliver(0, three)).toEqual(['0', '1', '2']);
+    expect(await t.deliver(1, three)).toEqual(['0', '1', '2']);
+    await vi.waitFor(() => expect(t!.log).toEqual(expect.arrayContaining(['commit 0@3', 'commit 1@3'])));
+    expect(t.log.some((l) => l.startsWith('seek'))).toBe(false);
+    expect(t.puts).toHaveLength(2);
+    await t.writer.stop();
+  });
+
+  it('fetches the batch again when the checkpoint cannot be read, and takes it once it can', async () => {
+    let t: ReturnType<typeof setup> | undefined;
+    const checkpoints = memoryCheckpoints(() => t!.log);
+    checkpoints.state.unreadable = 2;
+    t = setup({ maxEvents: 3, checkpoints: checkpoints.store });
+    await t.writer.start();
+    t.join([0]);
+    expect(await t.deliver(0, three)).toEqual([]);
+    expect(await t.deliver(0, three)).toEqual([]);
+    expect(await t.deliver(0, three)).toEqual(['0', '1', '2']);
+    await vi.waitFor(() => expect(t!.log).toContain('commit 0@3'));
+    expect(t.puts).toHaveLength(1);
     await t.writer.stop();
   });
 });

@@ -4,6 +4,7 @@ import {
   type Logger,
 } from '@spotify-pipeline/shared';
 import type { Consumer, EachBatchPayload, KafkaMessage } from '@spotify-pipeline/shared/kafka';
+import { type CheckpointStore, checkpointSkip } from './checkpoints.js';
 import { classifyRecord } from './classify-record.js';
 import type { IntakeContext, RecordOrigin } from './lake-line.js';
 import type { LakeWriterMetrics, PartitionHold } from './metrics.js';
@@ -17,7 +18,7 @@ import {
   type PartitionBuffer,
 } from './partition-buffer.js';
 import { retryUntilAborted } from './retry-until-aborted.js';
-import { type BatchWriterParams, writeBatch } from './write-batch.js';
+import { type BatchWriterParams, type WriteControl, writeBatch } from './write-batch.js';
 
 export interface LakeWriterParams extends Omit<BatchWriterParams, 'logger' | 'metrics'> {
   consumer: Consumer;
@@ -32,6 +33,8 @@ export interface LakeWriterParams extends Omit<BatchWriterParams, 'logger' | 'me
   stallTimeoutMs: number;
   /** Events dated outside this window (relative to ingestion) are dead-lettered; the contract's default if unset. */
   eventTimeWindow?: EventTimeWindowSettings;
+  /** Partition checkpoints in the lake, so a commit refused by a rebalance does not store records twice. */
+  checkpoints?: CheckpointStore;
 }
 
 export interface LakeWriter {
@@ -134,6 +137,61 @@ export function createLakeWriter(params: LakeWriterParams): LakeWriter {
     consumer.seek({ topic, partition: state.partition, offset });
   };
 
+  /** After a stored buffer, before its commit: how far the partition is stored, for a next owner. */
+  const writeCheckpoint = (state: PartitionState, next: string, control: WriteControl) => {
+    const checkpoints = params.checkpoints;
+    if (!checkpoints || state.committed === null) return Promise.resolve(true);
+    const checkpoint = { from: state.committed.toString(), next };
+    return retryUntilAborted(() => checkpoints.write(state.partition, checkpoint), {
+      what: `writing the checkpoint of partition ${state.partition}`,
+      maxMs: params.retryMaxMs,
+      shouldAbort: control.shouldAbort,
+      onFailure: (err, attempt) => {
+        metrics.storeRetries.inc({ topic });
+        control.onFailure(err, attempt);
+      },
+      sleep: params.sleep,
+    });
+  };
+
+  /**
+   * At a partition's first fetch after a join: what its checkpoint says is stored beyond Kafka's committed
+   * offset is committed and skipped. True when the batch may be taken as it is; false when the partition was
+   * moved (a seek) or the checkpoint could not be read (the batch is fetched again).
+   */
+  const resumeFromCheckpoint = async (state: PartitionState, batch: EachBatchPayload['batch']) => {
+    const checkpoints = params.checkpoints;
+    const fetchStart = BigInt(batch.firstOffset() ?? batch.highWatermark);
+    if (!checkpoints) {
+      state.committed = fetchStart;
+      return true;
+    }
+    const joinedIn = generation;
+    let skipTo: bigint | null;
+    try {
+      const checkpoint = await checkpoints.read(state.partition);
+      skipTo = checkpointSkip(checkpoint, fetchStart, BigInt(batch.highWatermark));
+    } catch (err) {
+      logger.warn(
+        { err, partition: state.partition },
+        'could not read the partition checkpoint from the lake; fetching the partition again',
+      );
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1000, params.retryMaxMs)));
+      return false;
+    }
+    if (joinedIn !== generation || !assigned.has(state.partition)) return false;
+    state.committed = fetchStart;
+    if (skipTo === null) return true;
+    metrics.alreadyStored.inc({ topic }, Number(skipTo - fetchStart));
+    logger.info(
+      { partition: state.partition, from: fetchStart.toString(), to: skipTo.toString() },
+      'skipping records a previous owner stored but could not commit (partition checkpoint)',
+    );
+    await commit(state, skipTo.toString(), generation);
+    consumer.seek({ topic, partition: state.partition, offset: skipTo.toString() });
+    return false;
+  };
+
   /**
    * Writes one buffer and commits past it. Never rejects and never drops the records: writeBatch dead-letters
    * what cannot be stored record by record, and anything unexpected thrown here keeps the buffer and retries
@@ -178,14 +236,16 @@ export function createLakeWriter(params: LakeWriterParams): LakeWriter {
       state.storeFailing = false;
       logger.info({ partition: state.partition }, 'lake write recovered; resuming');
     }
-    if (!stored || buffer.lastOffset === null) {
+    const next = buffer.lastOffset === null ? null : (BigInt(buffer.lastOffset) + 1n).toString();
+    if (stored && next !== null) stored = await writeCheckpoint(state, next, control);
+    if (!stored || next === null) {
       logger.warn(
         { partition: state.partition, records: buffer.records },
         'gave up an unstored buffer without committing (partition revoked or shutdown timed out); its owner reads it again',
       );
       return;
     }
-    await commit(state, (BigInt(buffer.lastOffset) + 1n).toString(), writtenIn);
+    await commit(state, next, writtenIn);
     metrics.flushSeconds.observe({ topic }, (clock() - started) / 1000);
   };
 
@@ -296,7 +356,7 @@ export function createLakeWriter(params: LakeWriterParams): LakeWriter {
         window: params.eventTimeWindow ?? DEFAULT_EVENT_TIME_WINDOW,
       };
       const origin = { topic: batch.topic, partition: batch.partition, offset: '' };
-      state.committed ??= BigInt(batch.firstOffset() ?? batch.highWatermark);
+      if (state.committed === null && !(await resumeFromCheckpoint(state, batch))) return;
       for (const message of batch.messages) {
         if (!isRunning() || isStale()) break;
         // Limits hold record by record (bytes as consumed, after decompression), not only between fetches.

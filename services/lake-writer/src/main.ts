@@ -10,6 +10,7 @@ import {
 import { createKafka, Partitioners } from '@spotify-pipeline/shared/kafka';
 import { lakeWriterEnvSchema } from '@spotify-pipeline/shared/lake/lake-writer-env';
 import { createObjectStore, ensureBucket } from '@spotify-pipeline/shared/object-store';
+import { createCheckpointStore } from './checkpoints.js';
 import { createDeadLetterSink } from './dead-letters.js';
 import { createLakeStore } from './lake-store.js';
 import { createLakeWriter } from './lake-writer.js';
@@ -47,6 +48,14 @@ async function main(): Promise<void> {
     consumer,
     topic: config.LAKE_WRITER_TOPIC,
     store,
+    checkpoints: createCheckpointStore({
+      client,
+      bucket: config.LAKE_BUCKET,
+      groupId: config.LAKE_WRITER_GROUP_ID,
+      topic: config.LAKE_WRITER_TOPIC,
+      timeoutMs: config.LAKE_WRITER_PUT_TIMEOUT_MS,
+      logger,
+    }),
     deadLetters: createDeadLetterSink({
       producer,
       topic: config.LAKE_WRITER_DLQ_TOPIC,

@@ -26,6 +26,7 @@ export interface LakeWriterMetrics {
   storeRetries: Counter<'topic'>;
   deadLettered: Counter<'topic' | 'kind'>;
   commitFailures: Counter<'topic'>;
+  alreadyStored: Counter<'topic'>;
   heldRecords: Gauge<'topic'>;
   oldestHeldSeconds: Gauge<'topic' | 'partition'>;
   stalledPartitions: Gauge<'topic'>;
@@ -125,6 +126,12 @@ export function createLakeWriterMetrics(registry: Registry): LakeWriterMetrics {
     commitFailures: new Counter({
       name: 'lake_writer_commit_failures_total',
       help: 'Offset commits refused (usually a rebalance); the records are stored and re-read, not lost.',
+      labelNames: ['topic'],
+      registers,
+    }),
+    alreadyStored: new Counter({
+      name: 'lake_writer_already_stored_records_total',
+      help: 'Records skipped after a rebalance because the partition checkpoint says a previous owner stored them (its commit was refused).',
       labelNames: ['topic'],
       registers,
     }),

@@ -1,6 +1,7 @@
 import { type KafkaInstance, type S3Instance, startKafka, startS3 } from '@spotify-pipeline/harness';
 import { DLQ_HEADERS, MAX_EVENT_BYTES } from '@spotify-pipeline/shared';
 import { Partitioners } from '@spotify-pipeline/shared/kafka';
+import { writerCheckpointKey } from '@spotify-pipeline/shared/lake/layout';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleEvent } from './sample-event.js';
 import {
@@ -225,5 +226,46 @@ describe('lake writer against a real broker and S3 server', () => {
       `rebalance: ${ids.length} events, ${lake.objects} objects, ${duplicated(lake)} event_ids in two objects`,
     );
     expect(await second.terminate()).toBe(0);
+  });
+
+  it('skips what its partition checkpoint says a previous owner stored, and ignores one that does not fit', async () => {
+    const client = testKafka(kafka);
+    const store = testStore(s3);
+    const run = async (checkpoint: string) => {
+      const { topic, groupId, bucket } = uniqueNames();
+      await createTopic(client, topic, 1);
+      await store.makeBucket(bucket);
+      const ids = await produceEvents(client, topic, 1000);
+      // As a writer leaves it when a rebalance refuses the commit after its store.
+      const key = writerCheckpointKey(groupId, topic, 0);
+      await store.putObject(bucket, key, Buffer.from(checkpoint));
+      const env = { LAKE_WRITER_BATCH_MAX_AGE_MS: '1000' };
+      const writer = await spawnWriter({ kafka, s3, bucket, topic, groupId, env });
+      await waitFor(
+        'the group to catch up',
+        async () => (await groupLag(client, groupId, topic)) === 0,
+        60_000,
+      );
+      const lake = await readLake(store, bucket, topic);
+      const skipped = await metricValue(writer.opsPort, 'lake_writer_already_stored_records_total');
+      expect(await writer.terminate()).toBe(0);
+      const stream = await store.getObject(bucket, key);
+      const chunks: Buffer[] = [];
+      for await (const chunk of stream) chunks.push(chunk as Buffer);
+      return { ids, lake, skipped, checkpoint: JSON.parse(Buffer.concat(chunks).toString()) };
+    };
+
+    const resumed = await run('{"from":"0","next":"400"}');
+    expect(resumed.skipped).toBe(400);
+    expect(resumed.lake.rows).toBe(600);
+    expect(missingFrom(resumed.lake, resumed.ids)).toEqual(resumed.ids.slice(0, 400));
+    expect(resumed.checkpoint).toMatchObject({ next: '1000' });
+
+    for (const hostile of ['{"from":"0","next":"99999"}', '{not json', '{"from":"-1","next":"400"}']) {
+      const ignored = await run(hostile);
+      expect(ignored.skipped).toBe(0);
+      expect(missingFrom(ignored.lake, ignored.ids)).toEqual([]);
+      expect(ignored.lake.rows).toBe(1000);
+    }
   });
 });

@@ -68,6 +68,23 @@ export function quarantineObjectKey(topic: string, partition: number, offset: st
   return `${QUARANTINE_PREFIX}${topic}/${topic}+${partition}+${offset}.bin`;
 }
 
+/**
+ * `checkpoints/lake-writer/<group>/<topic>/<partition>.json`: how far one consumer group's lake writers have
+ * stored a partition, written after each stored buffer and before its offset commit (lake-writer/checkpoints.ts).
+ * Outside `bronze/`, so nothing that loads bronze lists it.
+ */
+export function writerCheckpointKey(groupId: string, topic: string, partition: number): string {
+  if (!TOPIC.test(topic)) throw new RangeError(`not a Kafka topic name: ${JSON.stringify(topic)}`);
+  if (!Number.isInteger(partition) || partition < 0) throw new RangeError(`bad partition ${partition}`);
+  if (groupId.length === 0) throw new RangeError('an empty consumer group id');
+  return `checkpoints/lake-writer/${encodeURIComponent(groupId)}/${topic}/${partition}.json`;
+}
+
+/** Whether `value` is a Kafka offset as the lake layout writes them: a decimal string without sign or zeros. */
+export function isOffset(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= 20 && OFFSET.test(value);
+}
+
 const KEY =
   /^bronze\/([a-zA-Z0-9._-]{1,249})\/date=(\d{4}-\d{2}-\d{2})\/hour=(\d{2})\/([a-zA-Z0-9._-]{1,249})\+(\d+)\+(\d+)-(\d+)\.(jsonl\.gz|parquet)$/;
 

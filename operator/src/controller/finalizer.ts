@@ -1,5 +1,6 @@
 import type { KafkaEnv } from '@spotify-pipeline/shared/kafka';
-import { PIPELINE_LABEL, PIPELINE_NAMESPACE_LABEL, strimziNamespace } from '../builders/context.js';
+import { writerCheckpointPrefix } from '@spotify-pipeline/shared/lake/layout';
+import { names, PIPELINE_LABEL, PIPELINE_NAMESPACE_LABEL, strimziNamespace } from '../builders/context.js';
 import { STRIMZI_API_VERSION } from '../builders/kafka-topic.js';
 import type { SpotifyPipeline } from '../crd/spotify-pipeline.js';
 import { KubeApiError, type KubeObject } from '../kube/api.js';
@@ -145,7 +146,8 @@ async function deleteData(
   const kafka = pipeline.spec.kafka.mode === 'external' ? await externalKafkaSettings(deps, ctx) : null;
   if (typeof kafka === 'string')
     return { state: 'blocked', message: `Cannot delete the topics: ${kafka} Or set deletionPolicy: Retain.` };
-  const prefixes = ownedPrefixes(pipeline, all);
+  // The lake writers' partition checkpoints go with the data they describe.
+  const prefixes = [...ownedPrefixes(pipeline, all), writerCheckpointPrefix(names.consumerGroup(pipeline))];
   const sharedWith = bucketShared(pipeline, others);
   const topic = pipeline.spec.kafka.topic.name;
   const topics =

@@ -146,7 +146,9 @@ describe('a pass over one pipeline', () => {
     kube.put(pipeline as never);
     deps.pipelines = () => [other, pipeline];
     const result = await reconcilePipeline(deps, pipeline, options());
-    expect(lakeCalls).toEqual(['remove spotify-lake bronze/listening-events/,bronze/old-topic/']);
+    expect(lakeCalls).toEqual([
+      'remove spotify-lake bronze/listening-events/,bronze/old-topic/,checkpoints/lake-writer/music.wrapped.lake-writer/',
+    ]);
     expect(result.finalized).toContain('bucket spotify-lake kept: pipeline music/other uses it');
   });
 });

@@ -1,5 +1,5 @@
 // KEDA's CRDs exactly as KEDA ships them: the config/crd/bases files of the KEDA Go module the installer
-// fetched (scripts/install-components.sh keda), the same files a KEDA install applies.
+// fetched (scripts/install-components.sh keda-config), the same files a KEDA install applies.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { componentPaths, requireComponent } from '@spotify-pipeline/harness';
@@ -12,7 +12,7 @@ export interface Crd {
 
 /** Every keda.sh CRD (ScaledObject, ScaledJob, TriggerAuthentication, ClusterTriggerAuthentication). */
 export function kedaCrds(): Crd[] {
-  const dir = join(requireComponent(componentPaths().kedaConfig, 'keda'), 'crd/bases');
+  const dir = join(requireComponent(componentPaths().kedaConfig, 'keda-config'), 'crd/bases');
   return readdirSync(dir)
     .filter((f) => f.startsWith('keda.sh_') && f.endsWith('.yaml'))
     .sort()

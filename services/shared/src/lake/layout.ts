@@ -76,8 +76,13 @@ export function quarantineObjectKey(topic: string, partition: number, offset: st
 export function writerCheckpointKey(groupId: string, topic: string, partition: number): string {
   if (!TOPIC.test(topic)) throw new RangeError(`not a Kafka topic name: ${JSON.stringify(topic)}`);
   if (!Number.isInteger(partition) || partition < 0) throw new RangeError(`bad partition ${partition}`);
+  return `${writerCheckpointPrefix(groupId)}${topic}/${partition}.json`;
+}
+
+/** Every checkpoint of one consumer group's lake writers: a pipeline's, deleted with its data. */
+export function writerCheckpointPrefix(groupId: string): string {
   if (groupId.length === 0) throw new RangeError('an empty consumer group id');
-  return `checkpoints/lake-writer/${encodeURIComponent(groupId)}/${topic}/${partition}.json`;
+  return `checkpoints/lake-writer/${encodeURIComponent(groupId)}/`;
 }
 
 /** Whether `value` is a Kafka offset as the lake layout writes them: a decimal string without sign or zeros. */

@@ -5,7 +5,16 @@ import { defineConfig } from 'vitest/config';
 const conditions = { resolve: { conditions: ['source', ...defaultClientConditions] } };
 
 // Unit tests sit beside the code and need nothing running. Integration tests live under each package's
-// test/ folder and start the real components they need through the harness (harness/src).
+// test/ folder and start the real components they need through the harness (harness/src). The suites that need
+// the single-node Kubernetes cluster (kubelet, CoreDNS, KEDA, skaffold) are a project of their own: `npm test` runs them last,
+// so that a cold run builds the cluster's components while everything else is tested.
+const clusterSuites = [
+  'harness/test/cluster.test.ts',
+  'harness/test/skaffold.test.ts',
+  'e2e/pipeline-in-pods.test.ts',
+  'e2e/keda-autoscaling.test.ts',
+];
+const integrationSettings = { testTimeout: 180_000, hookTimeout: 240_000, fileParallelism: false };
 export default defineConfig({
   ...conditions,
   ssr: { resolve: { conditions: ['source', ...defaultServerConditions] } },
@@ -30,11 +39,13 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['{services,operator,harness}/**/test/**/*.test.ts', 'e2e/**/*.test.ts'],
-          exclude: ['**/node_modules/**', '**/dist/**'],
-          testTimeout: 180_000,
-          hookTimeout: 240_000,
-          fileParallelism: false,
+          exclude: ['**/node_modules/**', '**/dist/**', ...clusterSuites],
+          ...integrationSettings,
         },
+      },
+      {
+        extends: true,
+        test: { name: 'cluster', include: clusterSuites, ...integrationSettings },
       },
     ],
   },

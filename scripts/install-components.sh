@@ -3,9 +3,10 @@
 # and caches each outside the clone under $SP_CACHE/<component>-<version>. Idempotent: a component
 # whose cache folder holds a ".done" marker is reused as it is.
 #
-# Usage: scripts/install-components.sh [component ...]   (default: all)
-# Components: apt kafka versitygw helm kube etcd kube-node coredns node-tools keda prometheus-operator-crds metrics-server dbt snowflake airflow image-tools node-base skaffold
-#             node-runtimes
+# Usage: scripts/install-components.sh [component or group ...]   (default: the group "all")
+# Groups: base (what every suite but the test cluster's needs), cluster (the Kubernetes node's own), all (both). A group runs
+# its downloads (network-bound) and its Go builds (CPU-bound) side by side. Components: the lists above main();
+# metrics-server, which only the HPA half of e2e/keda-autoscaling uses (run on demand), is built only when named.
 set -euo pipefail
 
 SP_CACHE="${SP_CACHE:-$HOME/.cache/spotify-pipeline}"
@@ -84,26 +85,33 @@ write_kube_wrapper() { # dir
 }
 
 install_kube() {
-  local dir="$SP_CACHE/kube-$KUBE_VERSION"
-  if cached "$dir"; then step "kube-apiserver $KUBE_VERSION: cached"; return; fi
+  local dir="$SP_CACHE/kube-$KUBE_VERSION" c
+  if cached "$dir" && [[ -x "$dir/bin/kubectl" ]]; then step "kube-apiserver and kubectl $KUBE_VERSION: cached"; return; fi
   need go "install Go 1.24 or newer"
-  step "kube-apiserver $KUBE_VERSION: building (cold build takes 10-25 minutes on 2 cores)"
-  rm -rf "$dir" && mkdir -p "$dir/src" "$dir/bin"
-  write_kube_wrapper "$dir/src"
-  echo 'package tools
-import _ "k8s.io/kubernetes/cmd/kube-apiserver/app"' >"$dir/src/tools.go"
-  (cd "$dir/src" && GOFLAGS=-mod=mod go mod tidy >/dev/null 2>&1 || true
-   cd "$dir/src" && GOFLAGS=-mod=mod go build -o "$dir/bin/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver)
+  step "kube-apiserver and kubectl $KUBE_VERSION: building (cold: about 6 minutes on 2 cores)"
+  # A cache from before kubectl moved here holds kube-apiserver alone: only kubectl is built then.
+  if ! cached "$dir"; then
+    rm -rf "$dir" && mkdir -p "$dir/src" "$dir/bin"
+    write_kube_wrapper "$dir/src"
+    printf 'package tools\nimport _ "k8s.io/kubernetes/cmd/kube-apiserver/app"\nimport _ "k8s.io/kubectl/pkg/cmd"\n' >"$dir/src/tools.go"
+    (cd "$dir/src" && GOFLAGS=-mod=mod go mod tidy >/dev/null 2>&1 || true)
+  fi
+  rm -f "$dir/.done"
+  for c in kube-apiserver kubectl; do
+    [[ -x "$dir/bin/$c" ]] && continue
+    step "kube: go build $c"
+    (cd "$dir/src" && GOFLAGS=-mod=mod go build -trimpath -ldflags='-s -w' -o "$dir/bin/$c" "k8s.io/kubernetes/cmd/$c")
+  done
   touch "$dir/.done"
 }
 
 # The rest of a node, from the same release in the same kind of wrapper module (so the Go build cache of
-# kube-apiserver is reused): kubelet, kube-controller-manager, kube-scheduler, kube-proxy, and kubectl.
+# kube-apiserver is reused): kubelet, kube-controller-manager, kube-scheduler and kube-proxy.
 install_kube_node() {
   local dir="$SP_CACHE/kube-node-$KUBE_VERSION"
   if cached "$dir"; then step "kube-node $KUBE_VERSION: cached"; return; fi
   need go "install Go 1.24 or newer"
-  local commands=(kubelet kube-controller-manager kube-scheduler kube-proxy kubectl)
+  local commands=(kubelet kube-controller-manager kube-scheduler kube-proxy)
   step "kube-node $KUBE_VERSION: building ${commands[*]} (5-10 minutes on 2 cores after kube-apiserver)"
   rm -rf "$dir" && mkdir -p "$dir/src" "$dir/bin"
   write_kube_wrapper "$dir/src"
@@ -114,7 +122,7 @@ install_kube_node() {
   (cd "$dir/src" && GOFLAGS=-mod=mod go mod tidy >/dev/null 2>&1 || true)
   for c in "${commands[@]}"; do
     step "kube-node: go build $c"
-    (cd "$dir/src" && GOFLAGS=-mod=mod go build -o "$dir/bin/$c" "k8s.io/kubernetes/cmd/$c")
+    (cd "$dir/src" && GOFLAGS=-mod=mod go build -trimpath -ldflags='-s -w' -o "$dir/bin/$c" "k8s.io/kubernetes/cmd/$c")
   done
   touch "$dir/.done"
 }
@@ -193,7 +201,7 @@ import (
 
 func main() { etcdmain.Main(os.Args) }
 GO
-  (cd "$dir/src" && GOFLAGS=-mod=mod go mod tidy && GOFLAGS=-mod=mod go build -o "$dir/bin/etcd" .)
+  (cd "$dir/src" && GOFLAGS=-mod=mod go mod tidy && GOFLAGS=-mod=mod go build -trimpath -ldflags='-s -w' -o "$dir/bin/etcd" .)
   touch "$dir/.done"
 }
 
@@ -323,23 +331,32 @@ install_node_base() {
   touch "$dir/.done"
 }
 
-# KEDA's operator and its external-metrics API server, from the Go module proxy. KEDA's go.mod has a
-# module-to-module replace line, which `go install` refuses: build in a wrapper module that copies it. Its CRDs
-# and deployment manifests (config/) come from the same module, cached first on their own (keda-config-*):
-# the operator's tests install the CRDs without needing the binaries.
-install_keda() {
-  local config="$SP_CACHE/keda-config-$KEDA_VERSION" dir="$SP_CACHE/keda-$KEDA_VERSION" started=$SECONDS src
-  if cached "$config" && cached "$dir"; then step "keda $KEDA_VERSION: cached"; return; fi
-  need go "install Go 1.26 or newer (KEDA $KEDA_VERSION needs it)"
-  step "keda $KEDA_VERSION: downloading github.com/kedacore/keda/v2 from the Go module proxy"
-  src="$(go mod download -json "github.com/kedacore/keda/v2@$KEDA_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')"
+# KEDA's CRDs and deployment manifests (config/ of its Go module), on their own: the operator's tests install the
+# CRDs without needing KEDA's binaries.
+keda_module_dir() {
+  go mod download -json "github.com/kedacore/keda/v2@$KEDA_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p'
+}
+
+install_keda_config() {
+  local config="$SP_CACHE/keda-config-$KEDA_VERSION" src
+  if cached "$config"; then step "keda-config $KEDA_VERSION: cached"; return; fi
+  need go "install Go 1.26 or newer (KEDA's manifests come from the Go module proxy)"
+  step "keda-config $KEDA_VERSION: downloading github.com/kedacore/keda/v2 from the Go module proxy"
+  src="$(keda_module_dir)"
   [[ -d "$src/config/crd/bases" ]] || die "the KEDA module $KEDA_VERSION has no config/crd/bases"
-  if ! cached "$config"; then
-    rm -rf "$config" && cp -r "$src/config" "$config" && chmod -R u+w "$config"
-    step "keda: $(ls "$config/crd/bases" | wc -l) CRDs and the deployment manifests cached in $config"
-    touch "$config/.done"
-  fi
-  cached "$dir" && return
+  rm -rf "$config" && cp -r "$src/config" "$config" && chmod -R u+w "$config"
+  step "keda-config: $(ls "$config/crd/bases" | wc -l) CRDs and the deployment manifests cached in $config"
+  touch "$config/.done"
+}
+
+# KEDA's operator and its external-metrics API server, from the Go module proxy. KEDA's go.mod has a
+# module-to-module replace line, which `go install` refuses: build in a wrapper module that copies it.
+install_keda() {
+  local dir="$SP_CACHE/keda-$KEDA_VERSION" started=$SECONDS src
+  if cached "$dir"; then step "keda $KEDA_VERSION: cached"; return; fi
+  need go "install Go 1.26 or newer (KEDA $KEDA_VERSION needs it)"
+  src="$(keda_module_dir)"
+  [[ -f "$src/go.mod" ]] || die "the Go proxy does not serve github.com/kedacore/keda/v2@$KEDA_VERSION"
   rm -rf "$dir" && mkdir -p "$dir/src" "$dir/bin"
   {
     echo "module spotify-pipeline/keda-wrapper"
@@ -416,34 +433,64 @@ install_prometheus_operator_crds() {
   touch "$dir/.done"
 }
 
+# Network-bound: package managers and module downloads.
+DOWNLOADS=(apt image-tools kafka dbt snowflake airflow node-base node-runtimes prometheus-operator-crds keda-config)
+# CPU-bound: what the suites that run on the API server alone need.
+BASE_BUILDS=(versitygw helm etcd kube)
+# CPU-bound: the Kubernetes node's own (vitest project "cluster": the cluster, skaffold and KEDA suites).
+CLUSTER_BUILDS=(kube-node node-tools coredns skaffold keda)
+KNOWN="apt kafka versitygw helm kube etcd kube-node coredns node-tools keda keda-config prometheus-operator-crds metrics-server dbt snowflake airflow image-tools node-base skaffold node-runtimes"
+
+install_one() {
+  case "$1" in
+    apt) install_apt ;;
+    kafka) install_kafka ;;
+    versitygw) go_install versitygw "$VERSITYGW_VERSION" github.com/versity/versitygw/cmd/versitygw ;;
+    helm) go_install helm "$HELM_VERSION" helm.sh/helm/v3/cmd/helm ;;
+    kube) install_kube ;;
+    kube-node) install_kube_node ;;
+    coredns) install_coredns ;;
+    node-tools) install_node_tools ;;
+    etcd) install_etcd ;;
+    dbt) install_dbt ;;
+    snowflake) install_snowflake ;;
+    airflow) install_airflow ;;
+    image-tools) install_image_tools ;;
+    node-base) install_node_base ;;
+    keda) install_keda ;;
+    keda-config) install_keda_config ;;
+    prometheus-operator-crds) install_prometheus_operator_crds ;;
+    metrics-server) install_metrics_server ;;
+    skaffold) install_skaffold ;;
+    node-runtimes) install_node_runtimes ;;
+    *) die "unknown component '$1' (known: $KNOWN; groups: base cluster all)" ;;
+  esac
+}
+
+# Each argument is one lane: a space-separated list installed in order. Lanes run side by side; a failed lane
+# fails the install once every lane has finished.
+run_lanes() {
+  local pids=() lane pid failed=0 c
+  for lane in "$@"; do
+    (for c in $lane; do install_one "$c"; done) &
+    pids+=($!)
+  done
+  for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
+  ((failed == 0)) || die "a component failed to install: the first ERROR line above says which and what to do"
+}
+
 main() {
-  local components=("$@")
-  ((${#components[@]})) || components=(apt kafka versitygw helm etcd kube kube-node coredns node-tools keda prometheus-operator-crds metrics-server dbt snowflake airflow image-tools node-base skaffold node-runtimes)
-  for c in "${components[@]}"; do
+  local args=("$@") c started=$SECONDS
+  ((${#args[@]})) || args=(all)
+  for c in "${args[@]}"; do
     case "$c" in
-      apt) install_apt ;;
-      kafka) install_kafka ;;
-      versitygw) go_install versitygw "$VERSITYGW_VERSION" github.com/versity/versitygw/cmd/versitygw ;;
-      helm) go_install helm "$HELM_VERSION" helm.sh/helm/v3/cmd/helm ;;
-      kube) install_kube ;;
-      kube-node) install_kube_node ;;
-      coredns) install_coredns ;;
-      node-tools) install_node_tools ;;
-      etcd) install_etcd ;;
-      dbt) install_dbt ;;
-      snowflake) install_snowflake ;;
-      airflow) install_airflow ;;
-      image-tools) install_image_tools ;;
-      node-base) install_node_base ;;
-      keda) install_keda ;;
-      prometheus-operator-crds) install_prometheus_operator_crds ;;
-      metrics-server) install_metrics_server ;;
-      skaffold) install_skaffold ;;
-      node-runtimes) install_node_runtimes ;;
-      *) die "unknown component '$c' (known: apt kafka versitygw helm kube etcd kube-node coredns node-tools keda prometheus-operator-crds metrics-server dbt snowflake airflow image-tools node-base skaffold node-runtimes)" ;;
+      base) run_lanes "${DOWNLOADS[*]}" "${BASE_BUILDS[*]}" ;;
+      cluster) run_lanes "${CLUSTER_BUILDS[*]}" ;;
+      all) run_lanes "${DOWNLOADS[*]}" "${BASE_BUILDS[*]} ${CLUSTER_BUILDS[*]}" ;;
+      *) install_one "$c" ;;
     esac
   done
-  step "all components ready in $SP_CACHE"
+  step "components ready in $SP_CACHE ($((SECONDS - started)) s)"
 }
 
 main "$@"

@@ -36,7 +36,7 @@ export async function installKeda(
     { source: requireComponent(paths.kedaOperator, 'keda'), path: '/keda' },
     { source: requireComponent(paths.kedaAdapter, 'keda'), path: '/keda-adapter' },
   ];
-  const config = requireComponent(paths.kedaConfig, 'keda');
+  const config = requireComponent(paths.kedaConfig, 'keda-config');
   const image = `localhost/spotify-pipeline/keda:${version}`;
   const work = makeWorkdir('keda-image');
   try {

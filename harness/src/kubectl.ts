@@ -12,7 +12,7 @@ export function runKubectl(
   args: string[],
   options: { kubeconfig: string; input?: string; timeoutMs?: number },
 ): Promise<KubectlResult> {
-  const kubectl = requireComponent(componentPaths().kubectl, 'kube-node');
+  const kubectl = requireComponent(componentPaths().kubectl, 'kube');
   return new Promise((resolve) => {
     const child = execFile(
       kubectl,

@@ -38,11 +38,29 @@ describe('scripts/install-components.sh', () => {
     }
   });
 
+  it('finishes every lane of a group and then fails, naming the first error', async () => {
+    const cache = makeWorkdir('lanes-cache');
+    try {
+      // Neither Go nor apt-get: the download lane and the build lane of "base" both fail at their first component.
+      const bin = join(cache.path, 'bin');
+      mkdirSync(bin);
+      for (const tool of ['bash', 'dirname', 'mkdir', 'date', 'rm', 'touch'])
+        symlinkSync(`/usr/bin/${tool}`, join(bin, tool));
+      const result = await run(['base'], { PATH: bin, HOME: cache.path, SP_CACHE: cache.path });
+      expect(result.code).not.toBe(0);
+      expect(result.output).toMatch(/apt-get is missing/);
+      expect(result.output).toMatch(/go is missing: install Go/);
+      expect(result.output).toMatch(/a component failed to install: the first ERROR line above says which/);
+    } finally {
+      cache.remove();
+    }
+  });
+
   it('rejects an unknown component with the list of known ones', async () => {
     const result = await run(['kafak'], process.env);
     expect(result.code).not.toBe(0);
     expect(result.output).toMatch(
-      /unknown component 'kafak' \(known: apt kafka .*kube-node coredns node-tools keda prometheus-operator-crds metrics-server dbt .*node-base skaffold node-runtimes\)/,
+      /unknown component 'kafak' \(known: apt kafka .*kube-node coredns node-tools keda keda-config .*metrics-server .*node-runtimes; groups: base cluster all\)/,
     );
   });
 });

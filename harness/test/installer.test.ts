@@ -14,6 +14,15 @@ function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; ou
   });
 }
 
+/** A PATH with the shell's basics and no toolchain, and an empty home and cache under `dir`. */
+function bareMachine(dir: string): NodeJS.ProcessEnv {
+  const bin = join(dir, 'bin');
+  mkdirSync(bin);
+  for (const tool of ['bash', 'dirname', 'mkdir', 'date', 'rm', 'touch'])
+    symlinkSync(`/usr/bin/${tool}`, join(bin, tool));
+  return { PATH: bin, HOME: dir, SP_CACHE: dir };
+}
+
 describe('scripts/install-components.sh', () => {
   it('reuses what is cached and says so', async () => {
     const result = await run(['kafka', 'versitygw'], process.env);
@@ -25,12 +34,8 @@ describe('scripts/install-components.sh', () => {
   it('names the missing toolchain and what to install when one is absent', async () => {
     const cache = makeWorkdir('empty-cache');
     try {
-      // A PATH with the shell's basics and no Maven, as on a machine without Java tooling.
-      const bin = join(cache.path, 'bin');
-      mkdirSync(bin);
-      for (const tool of ['bash', 'dirname', 'mkdir', 'date', 'rm', 'touch'])
-        symlinkSync(`/usr/bin/${tool}`, join(bin, tool));
-      const result = await run(['kafka'], { PATH: bin, HOME: cache.path, SP_CACHE: cache.path });
+      // No Maven, as on a machine without Java tooling.
+      const result = await run(['kafka'], bareMachine(cache.path));
       expect(result.code).not.toBe(0);
       expect(result.output).toMatch(/mvn is missing: install Maven/);
     } finally {
@@ -42,11 +47,7 @@ describe('scripts/install-components.sh', () => {
     const cache = makeWorkdir('lanes-cache');
     try {
       // Neither Go nor apt-get: the download lane and the build lane of "base" both fail at their first component.
-      const bin = join(cache.path, 'bin');
-      mkdirSync(bin);
-      for (const tool of ['bash', 'dirname', 'mkdir', 'date', 'rm', 'touch'])
-        symlinkSync(`/usr/bin/${tool}`, join(bin, tool));
-      const result = await run(['base'], { PATH: bin, HOME: cache.path, SP_CACHE: cache.path });
+      const result = await run(['base'], bareMachine(cache.path));
       expect(result.code).not.toBe(0);
       expect(result.output).toMatch(/apt-get is missing/);
       expect(result.output).toMatch(/go is missing: install Go/);

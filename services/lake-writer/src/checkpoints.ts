@@ -1,6 +1,11 @@
 import type { Logger } from '@spotify-pipeline/shared';
 import { isOffset, writerCheckpointKey } from '@spotify-pipeline/shared/lake/layout';
-import { type ObjectStoreClient, readObject, writeObject } from '@spotify-pipeline/shared/object-store';
+import {
+  type ObjectStoreClient,
+  ObjectTooLargeError,
+  readObject,
+  writeObject,
+} from '@spotify-pipeline/shared/object-store';
 
 /**
  * How far a partition is stored, kept in the lake beside the objects. A buffer is stored, then its checkpoint
@@ -49,7 +54,14 @@ export function createCheckpointStore(params: {
   const keyOf = (partition: number) => writerCheckpointKey(groupId, topic, partition);
   return {
     async read(partition) {
-      const body = await readObject(client, bucket, keyOf(partition), { maxBytes: 4096, timeoutMs });
+      let body: Buffer | null;
+      try {
+        body = await readObject(client, bucket, keyOf(partition), { maxBytes: 4096, timeoutMs });
+      } catch (err) {
+        // Too large to be a checkpoint: ignored like any other that does not parse, not read again for ever.
+        if (!(err instanceof ObjectTooLargeError)) throw err;
+        body = Buffer.alloc(0);
+      }
       if (body === null) return null;
       const checkpoint = parseCheckpoint(body);
       if (!checkpoint)

@@ -261,7 +261,13 @@ describe('lake writer against a real broker and S3 server', () => {
     expect(missingFrom(resumed.lake, resumed.ids)).toEqual(resumed.ids.slice(0, 400));
     expect(resumed.checkpoint).toMatchObject({ next: '1000' });
 
-    for (const hostile of ['{"from":"0","next":"99999"}', '{not json', '{"from":"-1","next":"400"}']) {
+    const hostiles = [
+      '{"from":"0","next":"99999"}',
+      '{not json',
+      '{"from":"-1","next":"400"}',
+      `{"from":"0","next":"400","pad":"${'x'.repeat(10_000)}"}`,
+    ];
+    for (const hostile of hostiles) {
       const ignored = await run(hostile);
       expect(ignored.skipped).toBe(0);
       expect(missingFrom(ignored.lake, ignored.ids)).toEqual([]);

@@ -10,18 +10,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { freePort, startKubeApiServer, startS3 } from '@spotify-pipeline/harness';
+import { freePort } from '@spotify-pipeline/harness';
 import type { KubeObject } from '@spotify-pipeline/operator/kube/client';
-import { kedaCrds } from '@spotify-pipeline/operator/testing/crds/keda';
-import { strimziCrds } from '@spotify-pipeline/operator/testing/crds/strimzi';
-import {
-  createNamespace,
-  createSecret,
-  installCrd,
-  pipelineCrd,
-  testClient,
-} from '@spotify-pipeline/operator/testing/kube-helpers';
+import { createSecret } from '@spotify-pipeline/operator/testing/kube-helpers';
 import { startSilentServer } from '@spotify-pipeline/operator/testing/silent-server';
+import { startBenchCluster } from '../operator/bench-cluster.js';
 import { simulateCluster } from '../operator/cluster-simulator.js';
 
 const { values } = parseArgs({
@@ -35,23 +28,18 @@ const API = 'pipeline.spotify-pipeline.io/v1alpha1';
 const SAMPLE_MS = 15_000;
 const EDITS_PER_MINUTE = 5;
 
-const [kube, s3, silent] = await Promise.all([startKubeApiServer(), startS3(), startSilentServer()]);
+const [cluster, silent] = await Promise.all([
+  startBenchCluster({
+    fieldManager: 'soak',
+    namespace: NS,
+    kafkaNamespace: KAFKA_NS,
+    pools: ['brokers', 'typo-pool'], // typo-pool: the pool the 'typo' pipelines name
+  }),
+  startSilentServer(),
+]);
+const { kube, s3, admin, simulator } = cluster;
 const refusedPort = await freePort(); // nothing listens there
-const admin = testClient(kube.kubeconfigPath, 'soak');
-const simulator = testClient(kube.kubeconfigPath, 'cluster-simulator');
-await installCrd(admin, pipelineCrd());
-for (const crd of [...strimziCrds(), ...kedaCrds()]) await installCrd(admin, crd);
-await createNamespace(admin, NS);
-await createNamespace(admin, KAFKA_NS);
-await createSecret(admin, NS, 'lake-creds', { LAKE_ACCESS_KEY: s3.accessKey, LAKE_SECRET_KEY: s3.secretKey });
 await createSecret(admin, NS, 'wrong-creds', { LAKE_ACCESS_KEY: 'made-up', LAKE_SECRET_KEY: 'made-up-too' });
-for (const pool of ['brokers', 'typo-pool'])
-  await admin.apply({
-    apiVersion: 'kafka.strimzi.io/v1',
-    kind: 'KafkaNodePool',
-    metadata: { name: pool, namespace: KAFKA_NS },
-    spec: { replicas: 3, roles: ['broker'], storage: { type: 'ephemeral' } },
-  } as never);
 
 type Spec = Record<string, unknown>;
 const base = (name: string): Spec => ({
@@ -295,9 +283,7 @@ operator.kill('SIGTERM');
 const exitCode = await operatorExited;
 stopSimulator.abort();
 await simulating.catch(() => undefined);
-admin.close();
-simulator.close();
-await Promise.all([kube.stop(), s3.stop(), silent.stop()]);
+await Promise.all([cluster.stop(), silent.stop()]);
 
 const afterConverge = samples.filter((s) => s.t >= converged);
 const half = afterConverge[Math.floor(afterConverge.length / 2)];

@@ -8,21 +8,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { freePort, startKubeApiServer, startS3 } from '@spotify-pipeline/harness';
+import { freePort } from '@spotify-pipeline/harness';
 import type { KubeObject } from '@spotify-pipeline/operator/kube/client';
 import { imagesFor, startOperator } from '@spotify-pipeline/operator/operator';
-import { kedaCrds } from '@spotify-pipeline/operator/testing/crds/keda';
-import { strimziCrds } from '@spotify-pipeline/operator/testing/crds/strimzi';
-import {
-  createNamespace,
-  createSecret,
-  installCrd,
-  pipelineCrd,
-  testClient,
-} from '@spotify-pipeline/operator/testing/kube-helpers';
+import { createNamespace, createSecret } from '@spotify-pipeline/operator/testing/kube-helpers';
 import { startSilentServer } from '@spotify-pipeline/operator/testing/silent-server';
 import { createLogger } from '@spotify-pipeline/shared';
 import { Registry } from 'prom-client';
+import { startBenchCluster } from './bench-cluster.js';
 import { simulateCluster } from './cluster-simulator.js';
 
 const { values } = parseArgs({
@@ -34,23 +27,13 @@ const NS = 'bench';
 const KAFKA_NS = 'kafka';
 const API = 'pipeline.spotify-pipeline.io/v1alpha1';
 
-const kube = await startKubeApiServer();
-const s3 = await startS3();
-const admin = testClient(kube.kubeconfigPath, 'bench');
-const simulator = testClient(kube.kubeconfigPath, 'cluster-simulator');
-await installCrd(admin, pipelineCrd());
-for (const crd of [...strimziCrds(), ...kedaCrds()]) await installCrd(admin, crd);
-await createNamespace(admin, NS);
-await createNamespace(admin, KAFKA_NS);
-await createSecret(admin, NS, 'lake-creds', { LAKE_ACCESS_KEY: s3.accessKey, LAKE_SECRET_KEY: s3.secretKey });
-// One pool per round: the hung-endpoint round below starts from the same pool as the first.
-for (const pool of ['brokers', 'brokers-hung'])
-  await admin.apply({
-    apiVersion: 'kafka.strimzi.io/v1',
-    kind: 'KafkaNodePool',
-    metadata: { name: pool, namespace: KAFKA_NS },
-    spec: { replicas: 3, roles: ['broker'], storage: { type: 'ephemeral' } },
-  } as never);
+const { kube, s3, admin, simulator, stop } = await startBenchCluster({
+  fieldManager: 'bench',
+  namespace: NS,
+  kafkaNamespace: KAFKA_NS,
+  // One pool per round: the hung-endpoint round below starts from the same pool as the first.
+  pools: ['brokers', 'brokers-hung'],
+});
 
 const durations: number[] = [];
 const requestCounts: number[] = [];
@@ -261,9 +244,7 @@ child.kill('SIGTERM');
 await new Promise((r) => child.once('exit', r));
 stopSimulator.abort();
 await simulating.catch(() => undefined);
-admin.close();
-simulator.close();
-await Promise.all([kube.stop(), s3.stop()]);
+await stop();
 
 const pct = (xs: number[], p: number) => {
   const sorted = [...xs].sort((a, b) => a - b);

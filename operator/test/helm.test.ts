@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { operatorEnvSchema, workloadImages } from '../src/config.js';
 import type { KubeClient, KubeObject } from '../src/kube/client.js';
+import type { ResourceRef } from '../src/kube/resources.js';
 import { imagesFor, startOperator } from '../src/operator.js';
 import { createNamespace, testClient, waitFor } from './kube-helpers.js';
 
@@ -20,21 +21,28 @@ const RELEASE_NS = 'sp-system';
 const SA = 'sp-spotify-pipeline-operator';
 
 let kube: KubeInstance;
-/** Installed, or upgraded in place if an earlier test installed it: each test stands alone. */
-const installChart = () =>
-  helm(
-    'upgrade',
-    '--install',
-    'sp',
-    chart,
-    '-n',
-    RELEASE_NS,
-    '--create-namespace',
-    '--kubeconfig',
-    kube.kubeconfigPath,
-  );
 let client: KubeClient;
 const helm = (...args: string[]) => run(componentPaths().helm, args, { maxBuffer: 32 * 1024 * 1024 });
+/** helm install's and upgrade's arguments for the release: sp, from the chart, into the test API server. */
+const release = () => [
+  'sp',
+  chart,
+  '-n',
+  RELEASE_NS,
+  '--create-namespace',
+  '--kubeconfig',
+  kube.kubeconfigPath,
+];
+/** Installed, or upgraded in place if an earlier test installed it: each test stands alone. */
+const installChart = () => helm('upgrade', '--install', ...release());
+const uninstallChart = () => helm('uninstall', 'sp', '-n', RELEASE_NS, '--kubeconfig', kube.kubeconfigPath);
+/** Whether the object is in the API server. */
+const exists = (ref: ResourceRef) => client.getOrNull(ref).then((o) => o !== null);
+/** The operator's reconcile errors so far, of every kind. */
+const reconcileErrors = async (registry: Registry) => {
+  const errors = await registry.getSingleMetric('spotify_pipeline_operator_reconcile_errors_total')?.get();
+  return errors?.values.reduce((sum, v) => sum + v.value, 0) ?? 0;
+};
 
 beforeAll(async () => {
   kube = await startKubeApiServer();
@@ -208,30 +216,30 @@ describe('Helm chart', () => {
         ScheduleReady: 'SecretMissing',
       });
       expect(
-        await client.getOrNull({
+        await exists({
           apiVersion: 'apps/v1',
           kind: 'Deployment',
           namespace: 'team-a',
           name: 'rbac-lake-writer',
         }),
-      ).not.toBeNull();
+      ).toBe(true);
       // DuckDB: one writer CronJob, and the claim for its file (persistentvolumeclaims in the chart's rules).
       expect(
-        await client.getOrNull({
+        await exists({
           apiVersion: 'batch/v1',
           kind: 'CronJob',
           namespace: 'team-a',
           name: 'rbac-transform',
         }),
-      ).not.toBeNull();
+      ).toBe(true);
       expect(
-        await client.getOrNull({
+        await exists({
           apiVersion: 'v1',
           kind: 'PersistentVolumeClaim',
           namespace: 'team-a',
           name: 'rbac-duckdb',
         }),
-      ).not.toBeNull();
+      ).toBe(true);
       const lease = await client.get<KubeObject & { spec?: { holderIdentity?: string } }>({
         apiVersion: 'coordination.k8s.io/v1',
         kind: 'Lease',
@@ -239,40 +247,31 @@ describe('Helm chart', () => {
         name: SA,
       });
       expect(lease.spec?.holderIdentity).toBe('rbac-test');
-      const errors = await registry
-        .getSingleMetric('spotify_pipeline_operator_reconcile_errors_total')
-        ?.get();
-      expect(errors?.values.reduce((sum, v) => sum + v.value, 0) ?? 0).toBe(0);
+      expect(await reconcileErrors(registry)).toBe(0);
     } finally {
       await operator.stop();
     }
-    await helm('uninstall', 'sp', '-n', RELEASE_NS, '--kubeconfig', kube.kubeconfigPath);
+    await uninstallChart();
     expect(
-      await client.getOrNull({
+      await exists({
         apiVersion: 'apiextensions.k8s.io/v1',
         kind: 'CustomResourceDefinition',
         name: 'spotifypipelines.pipeline.spotify-pipeline.io',
       }),
-    ).not.toBeNull();
+    ).toBe(true);
     expect(
-      await client.getOrNull({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: RELEASE_NS, name: SA }),
-    ).toBeNull();
+      await exists({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        namespace: RELEASE_NS,
+        name: SA,
+      }),
+    ).toBe(false);
   });
   it('with operator.watchNamespaces, reconciles the listed namespaces only and reads Secrets only there', async () => {
     await createNamespace(client, 'team-w');
     await createNamespace(client, 'team-x');
-    await helm(
-      'install',
-      'sp',
-      chart,
-      '-n',
-      RELEASE_NS,
-      '--create-namespace',
-      '--kubeconfig',
-      kube.kubeconfigPath,
-      '--set',
-      'operator.watchNamespaces={team-w}',
-    );
+    await helm('install', ...release(), '--set', 'operator.watchNamespaces={team-w}');
     const canI = async (verb: string, resource: string, namespace: string) => {
       const { stdout } = await runKubectl(
         [
@@ -312,23 +311,20 @@ describe('Helm chart', () => {
       });
       expect(reconciled.status?.conditions?.length).toBeGreaterThan(0);
       expect(
-        await client.getOrNull({
+        await exists({
           apiVersion: 'batch/v1',
           kind: 'CronJob',
           namespace: 'team-w',
           name: 'rbac-transform',
         }),
-      ).not.toBeNull();
+      ).toBe(true);
       const untouched = await client.get<KubeObject & { status?: unknown }>(pipelineRef('team-x'));
       expect(untouched.status).toBeUndefined();
-      const errors = await registry
-        .getSingleMetric('spotify_pipeline_operator_reconcile_errors_total')
-        ?.get();
-      expect(errors?.values.reduce((sum, v) => sum + v.value, 0) ?? 0).toBe(0);
+      expect(await reconcileErrors(registry)).toBe(0);
     } finally {
       await operator.stop();
     }
-    await helm('uninstall', 'sp', '-n', RELEASE_NS, '--kubeconfig', kube.kubeconfigPath);
+    await uninstallChart();
   });
 });
 

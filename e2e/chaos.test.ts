@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  duckDbUnderTest,
+  groupLag,
   type KafkaInstance,
   makeWorkdir,
   readTopic,
@@ -16,8 +18,6 @@ import { createObjectStore } from '@spotify-pipeline/shared/object-store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DBT_EVENTS_ONLY,
-  duckDbWarehouse,
-  groupLag,
   httpGet,
   type LakeWriterStage,
   lakeEnv,
@@ -201,7 +201,7 @@ function chaosRun(options: { rate: number; kills: number; hostilePerSecond: numb
       }
     }
 
-    const warehouse = duckDbWarehouse(join(work.path, 'warehouse.duckdb'));
+    const warehouse = await duckDbUnderTest({ path: join(work.path, 'warehouse.duckdb'), readOnly: true });
     const batch = await runBatch(work.path, 'loader', env, warehouse, DBT_EVENTS_ONLY);
     expect(batch.code, batch.tail).toBe(0);
     const gold = (await warehouse.query('select event_id from gold.fct_listening_events')).map((r) =>

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import {
   componentPaths,
   freePort,
   type KafkaInstance,
   type ManagedProcess,
   makeWorkdir,
+  queryDuckDb,
   readTopic,
   repoRoot,
   type S3Instance,
@@ -137,22 +137,15 @@ describe('simulator replicas and a restart, through the lake into gold', () => {
     });
     expect(await exitCode(loader), loader.tail(60)).toBe(0);
 
-    const instance = await DuckDBInstance.create(duckdbPath, { access_mode: 'READ_ONLY' });
-    const connection = await instance.connect();
-    const query = async (sql: string) => (await connection.runAndReadAll(sql)).getRowObjectsJS();
-    try {
-      const gold = (await query('select event_id from gold.fct_listening_events')).map((r) =>
-        String(r.event_id),
-      );
-      expect(gold).toHaveLength(generated);
-      expect(new Set(gold)).toEqual(new Set(published));
-      const [dropped] = await query(
-        'select coalesce(sum(duplicate_rows), 0)::double as n from gold.duplicate_event_counts',
-      );
-      expect(dropped!.n).toBe(0);
-    } finally {
-      connection.closeSync();
-      instance.closeSync();
-    }
+    const query = (sql: string) => queryDuckDb(duckdbPath, sql, { readOnly: true });
+    const gold = (await query('select event_id from gold.fct_listening_events')).map((r) =>
+      String(r.event_id),
+    );
+    expect(gold).toHaveLength(generated);
+    expect(new Set(gold)).toEqual(new Set(published));
+    const [dropped] = await query(
+      'select coalesce(sum(duplicate_rows), 0)::double as n from gold.duplicate_event_counts',
+    );
+    expect(dropped!.n).toBe(0);
   }, 900_000);
 });

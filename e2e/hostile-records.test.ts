@@ -1,31 +1,31 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import {
+  createTopicWithDlq,
+  duckDbUnderTest,
   type KafkaInstance,
   makeWorkdir,
   type PostgresInstance,
+  postgresUnderTest,
   readTopic,
   type S3Instance,
   startKafka,
   startPostgres,
   startS3,
   testKafka,
+  type WarehouseUnderTest,
 } from '@spotify-pipeline/harness';
 import { DLQ_HEADERS } from '@spotify-pipeline/shared';
 import { CompressionTypes, Partitioners } from '@spotify-pipeline/shared/kafka';
 import { createObjectStore } from '@spotify-pipeline/shared/object-store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  createTopics,
   DBT_EVENTS_ONLY,
-  duckDbWarehouse,
   type LakeWriterStage,
   lakeEnv,
-  postgresWarehouse,
   quiet,
   runBatch,
   startLakeWriter,
-  type Warehouse,
   waitForLag0,
 } from './pipeline.js';
 
@@ -109,22 +109,25 @@ describe('hostile records from Kafka to gold, on DuckDB and PostgreSQL', () => {
   let kafka: KafkaInstance;
   let s3: S3Instance;
   let postgres: PostgresInstance;
-  let warehouses: Warehouse[];
+  let warehouses: WarehouseUnderTest[];
   let writer: LakeWriterStage;
   let env: NodeJS.ProcessEnv;
   const client = () => testKafka(kafka.bootstrap, quiet);
 
   beforeAll(async () => {
     [kafka, s3, postgres] = await Promise.all([startKafka(), startS3(), startPostgres()]);
-    warehouses = [duckDbWarehouse(join(work.path, 'warehouse.duckdb')), await postgresWarehouse(postgres)];
+    warehouses = [
+      await duckDbUnderTest({ path: join(work.path, 'warehouse.duckdb'), readOnly: true }),
+      await postgresUnderTest(postgres),
+    ];
     env = lakeEnv(kafka, s3, BUCKET);
-    await createTopics(client(), TOPIC, 2);
+    await createTopicWithDlq(client(), TOPIC, 2);
     writer = await startLakeWriter(work.path, 'lake-writer', { ...env, LAKE_WRITER_BATCH_MAX_AGE_MS: '500' });
   }, 240_000);
 
   afterAll(async () => {
     await writer?.process.stop();
-    for (const w of warehouses ?? []) await w.close();
+    for (const w of warehouses ?? []) await w.stop();
     await Promise.all([kafka?.destroy(), s3?.destroy(), postgres?.destroy()]);
     // Kept when a test failed: the stages' logs are in it.
     if (passed) work.remove();
@@ -218,7 +221,7 @@ describe('hostile records from Kafka to gold, on DuckDB and PostgreSQL', () => {
   }, 900_000);
 
   it('types every silver row the same on DuckDB and PostgreSQL', async () => {
-    const rows = async (w: Warehouse) =>
+    const rows = async (w: WarehouseUnderTest) =>
       (
         await w.query(
           `select event_id, event_type, ${w.epochMs('event_at')} as event_at, user_id, track_name, artist_name,

@@ -1,21 +1,20 @@
 // The real stages as their own processes (env only, as in a pod) for the end-to-end tests of issue 10: a lake
 // writer that can be SIGKILLed, the loader CLI into DuckDB or PostgreSQL with dbt, and readers for the results.
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import {
   componentPaths,
   freePort,
+  groupLag,
   type KafkaInstance,
   type ManagedProcess,
-  type PostgresInstance,
   repoRoot,
   type S3Instance,
   startProcess,
   type testKafka,
+  type WarehouseUnderTest,
   waitUntil,
 } from '@spotify-pipeline/harness';
 import { createLogger } from '@spotify-pipeline/shared';
-import pg from 'pg';
 
 export const quiet = createLogger({ name: 'e2e', level: 'silent' });
 export type KafkaClient = ReturnType<typeof testKafka>;
@@ -93,22 +92,6 @@ export async function metric(port: number, name: string): Promise<number> {
   return sum;
 }
 
-/** Records the group has not committed yet, summed over the topic's partitions. */
-export async function groupLag(client: KafkaClient, groupId: string, topic: string): Promise<number> {
-  const admin = client.admin();
-  await admin.connect();
-  try {
-    const [committed, ends] = await Promise.all([
-      admin.fetchOffsets({ groupId, topics: [topic] }),
-      admin.fetchTopicOffsets(topic),
-    ]);
-    const done = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
-    return ends.reduce((sum, end) => sum + Number(end.high) - Math.max(0, done.get(end.partition) ?? 0), 0);
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 export async function waitForLag0(client: KafkaClient, groupId: string, topic: string, timeoutMs: number) {
   await waitUntil(
     `group ${groupId} to commit all of ${topic}`,
@@ -117,74 +100,12 @@ export async function waitForLag0(client: KafkaClient, groupId: string, topic: s
   );
 }
 
-export async function createTopics(client: KafkaClient, topic: string, partitions: number): Promise<void> {
-  const admin = client.admin();
-  await admin.connect();
-  await admin.createTopics({
-    topics: [
-      { topic, numPartitions: partitions, replicationFactor: 1 },
-      { topic: `${topic}.dlq`, numPartitions: 1, replicationFactor: 1 },
-    ],
-    waitForLeaders: true,
-  });
-  await admin.disconnect();
-}
-
-/** A warehouse the loader and dbt write, and a way to query it. */
-export interface Warehouse {
-  target: 'duckdb' | 'postgres';
-  env: NodeJS.ProcessEnv;
-  query(sql: string): Promise<Array<Record<string, unknown>>>;
-  epochMs(column: string): string;
-  close(): Promise<void>;
-}
-
-export function duckDbWarehouse(path: string): Warehouse {
-  return {
-    target: 'duckdb',
-    env: { DUCKDB_PATH: path },
-    async query(sql) {
-      const instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
-      try {
-        const connection = await instance.connect();
-        const rows = (await connection.runAndReadAll(sql)).getRowObjectsJS() as Array<
-          Record<string, unknown>
-        >;
-        connection.closeSync();
-        return rows;
-      } finally {
-        instance.closeSync();
-      }
-    },
-    epochMs: (column) => `epoch_ms(${column})`,
-    close: async () => undefined,
-  };
-}
-
-export async function postgresWarehouse(server: PostgresInstance): Promise<Warehouse> {
-  const client = new pg.Client({ connectionString: server.connectionString });
-  await client.connect();
-  return {
-    target: 'postgres',
-    env: {
-      POSTGRES_HOST: server.host,
-      POSTGRES_PORT: String(server.port),
-      POSTGRES_USER: server.user,
-      POSTGRES_PASSWORD: server.password,
-      POSTGRES_DB: server.database,
-    },
-    query: async (sql) => (await client.query(sql)).rows,
-    epochMs: (column) => `cast(extract(epoch from ${column}) * 1000 as bigint)`,
-    close: () => client.end(),
-  };
-}
-
 /** `spotify-loader batch` (load, then dbt build with `dbtArgs`) into one warehouse; resolves with its exit code. */
 export async function runBatch(
   workdir: string,
   name: string,
   env: NodeJS.ProcessEnv,
-  warehouse: Warehouse,
+  warehouse: WarehouseUnderTest,
   dbtArgs: string[] = [],
 ): Promise<{ code: number | null; tail: string }> {
   const loader = startStage(

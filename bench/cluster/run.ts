@@ -10,6 +10,8 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import {
   type Cluster,
+  createTopicWithDlq,
+  groupLag,
   type KafkaInstance,
   repoRoot,
   startCluster,
@@ -17,8 +19,6 @@ import {
   waitUntil,
 } from '@spotify-pipeline/harness';
 import {
-  createTopic,
-  groupLag,
   httpStatus,
   produceEvents,
   spawnWriter,
@@ -150,7 +150,7 @@ async function main(): Promise<void> {
     const kafka = testKafka(cluster.kafka);
     log(`throughput: ${EVENTS.toLocaleString('en-US')} events into two identical topics ...`);
     for (const topic of ['pods-events', 'process-events']) {
-      await createTopic(kafka, topic, PARTITIONS);
+      await createTopicWithDlq(kafka, topic, PARTITIONS);
       await produceEvents(kafka, topic, EVENTS);
     }
     log('throughput: one lake writer in a pod (1 CPU: request = limit) ...');

@@ -12,6 +12,8 @@ import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import {
   componentPaths,
+  createTopicWithDlq,
+  groupLag,
   type KafkaInstance,
   repoRoot,
   type S3Instance,
@@ -20,8 +22,6 @@ import {
 } from '@spotify-pipeline/harness';
 import { sampleEvent } from '@spotify-pipeline/lake-writer/testing/sample-event';
 import {
-  createTopic,
-  groupLag,
   httpStatus,
   metricValue,
   sleep,
@@ -73,7 +73,7 @@ async function measureFreshness(
   const store = testStore(s3);
   // 2. Freshness: a steady rate; event_ts is the produce time, an object is readable when first listed.
   const freshTopic = 'bench-fresh';
-  await createTopic(kafka, freshTopic, PARTITIONS);
+  await createTopicWithDlq(kafka, freshTopic, PARTITIONS);
   const fresh = await spawnWriter({
     kafka: kafkaServer,
     s3,
@@ -170,7 +170,7 @@ async function main(): Promise<void> {
   try {
     // 1. Throughput: a preloaded topic drained by one writer process.
     const topic = 'bench-events';
-    await createTopic(kafka, topic, PARTITIONS);
+    await createTopicWithDlq(kafka, topic, PARTITIONS);
     const produceRate = await preload(kafka, topic, EVENTS);
     log(`preloaded ${EVENTS} events at ${Math.round(produceRate)}/s`);
 

@@ -20,4 +20,6 @@ export * from './registry.js';
 export * from './s3.js';
 export * from './skaffold.js';
 export * from './spotify-export.js';
+export * from './topics.js';
+export * from './warehouses.js';
 export * from './workdir.js';

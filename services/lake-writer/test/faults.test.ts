@@ -1,9 +1,14 @@
-import { type KafkaInstance, type S3Instance, startKafka, startS3 } from '@spotify-pipeline/harness';
+import {
+  createTopicWithDlq,
+  groupLag,
+  type KafkaInstance,
+  type S3Instance,
+  startKafka,
+  startS3,
+} from '@spotify-pipeline/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  createTopic,
   duplicated,
-  groupLag,
   httpStatus,
   metricValue,
   missingFrom,
@@ -42,7 +47,7 @@ async function crashWhileWriting(
 ) {
   const { topic, groupId, bucket } = uniqueNames();
   const client = testKafka(kafka);
-  await createTopic(client, topic, 4);
+  await createTopicWithDlq(client, topic, 4);
   const spawn = () => spawnWriter({ kafka, s3, bucket, topic, groupId, env });
   let writer: WriterProcess = await spawn();
   const producing = produceEvents(client, topic, count, { perSecond });
@@ -99,7 +104,7 @@ describe('lake writer under faults', () => {
   it('pauses through a 30 s object-store outage and recovers on its own', async () => {
     const { topic, groupId, bucket } = uniqueNames();
     const client = testKafka(kafka);
-    await createTopic(client, topic, 4);
+    await createTopicWithDlq(client, topic, 4);
     const writer = await spawnWriter({
       kafka,
       s3,

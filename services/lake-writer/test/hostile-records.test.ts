@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
+  createTopicWithDlq,
+  groupLag,
   type KafkaInstance,
   readTopic,
   type S3Instance,
@@ -11,8 +13,6 @@ import { CompressionTypes, type Message, Partitioners } from '@spotify-pipeline/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleEvent } from './sample-event.js';
 import {
-  createTopic,
-  groupLag,
   httpStatus,
   metricValue,
   missingFrom,
@@ -74,7 +74,7 @@ describe('hostile records against a real broker and S3 server', () => {
   it('dead-letters a record whose rejection reason used to crash the writer, and keeps going', async () => {
     const { topic, groupId, bucket } = uniqueNames();
     const client = testKafka(kafka);
-    await createTopic(client, topic, 1);
+    await createTopicWithDlq(client, topic, 1);
     const writer = await spawnWriter({
       kafka,
       s3,
@@ -105,7 +105,7 @@ describe('hostile records against a real broker and S3 server', () => {
   it('never commits past a record it could not store, and loses none of its neighbours', async () => {
     const { topic, groupId, bucket } = uniqueNames();
     const client = testKafka(kafka);
-    await createTopic(client, topic, 1);
+    await createTopicWithDlq(client, topic, 1);
     const writer = await spawnWriter({
       kafka,
       s3,
@@ -140,7 +140,7 @@ describe('hostile records against a real broker and S3 server', () => {
   it('dead-letters a record too large for the dead-letter topic as an excerpt, its bytes quarantined in the lake', async () => {
     const { topic, groupId, bucket } = uniqueNames();
     const client = testKafka(kafka);
-    await createTopic(client, topic, 1);
+    await createTopicWithDlq(client, topic, 1);
     const writer = await spawnWriter({
       kafka,
       s3,
@@ -179,7 +179,7 @@ describe('hostile records against a real broker and S3 server', () => {
     const { topic, groupId, bucket } = uniqueNames();
     const client = testKafka(kafka);
     // A dead-letter topic that refuses every letter, even the reduced one.
-    await createTopic(client, topic, 2, [{ name: 'max.message.bytes', value: '100' }]);
+    await createTopicWithDlq(client, topic, 2, [{ name: 'max.message.bytes', value: '100' }]);
     const writer = await spawnWriter({
       kafka,
       s3,

@@ -1,13 +1,18 @@
-import { type KafkaInstance, type S3Instance, startKafka, startS3 } from '@spotify-pipeline/harness';
+import {
+  createTopicWithDlq,
+  groupLag,
+  type KafkaInstance,
+  type S3Instance,
+  startKafka,
+  startS3,
+} from '@spotify-pipeline/harness';
 import { DLQ_HEADERS, MAX_EVENT_BYTES } from '@spotify-pipeline/shared';
 import { Partitioners } from '@spotify-pipeline/shared/kafka';
 import { writerCheckpointKey } from '@spotify-pipeline/shared/lake/layout';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleEvent } from './sample-event.js';
 import {
-  createTopic,
   duplicated,
-  groupLag,
   httpStatus,
   metricValue,
   missingFrom,
@@ -36,7 +41,7 @@ describe('lake writer against a real broker and S3 server', () => {
   it('writes the partial batch and commits it on SIGTERM, creating its bucket', async () => {
     const { topic, groupId, bucket } = uniqueNames();
     const client = testKafka(kafka);
-    await createTopic(client, topic, 3);
+    await createTopicWithDlq(client, topic, 3);
     const writer = await spawnWriter({
       kafka,
       s3,
@@ -76,7 +81,7 @@ describe('lake writer against a real broker and S3 server', () => {
   it('writes Parquet when configured to', async () => {
     const { topic, groupId, bucket } = uniqueNames();
     const client = testKafka(kafka);
-    await createTopic(client, topic, 3);
+    await createTopicWithDlq(client, topic, 3);
     const writer = await spawnWriter({
       kafka,
       s3,
@@ -106,7 +111,7 @@ describe('lake writer against a real broker and S3 server', () => {
   it('dead-letters bad records with their reason and original bytes, and keeps going', async () => {
     const { topic, groupId, bucket } = uniqueNames();
     const client = testKafka(kafka);
-    await createTopic(client, topic, 1);
+    await createTopicWithDlq(client, topic, 1);
     const writer = await spawnWriter({
       kafka,
       s3,
@@ -200,7 +205,7 @@ describe('lake writer against a real broker and S3 server', () => {
   it('loses nothing while a second writer joins and the first one leaves', async () => {
     const { topic, groupId, bucket } = uniqueNames();
     const client = testKafka(kafka);
-    await createTopic(client, topic, 6);
+    await createTopicWithDlq(client, topic, 6);
     const env = { LAKE_WRITER_BATCH_MAX_AGE_MS: '1000', LAKE_WRITER_BATCH_MAX_EVENTS: '500' };
     const first = await spawnWriter({ kafka, s3, bucket, topic, groupId, env });
     const producing = produceEvents(client, topic, 20_000, { perSecond: 1500 });
@@ -233,7 +238,7 @@ describe('lake writer against a real broker and S3 server', () => {
     const store = testStore(s3);
     const run = async (checkpoint: string) => {
       const { topic, groupId, bucket } = uniqueNames();
-      await createTopic(client, topic, 1);
+      await createTopicWithDlq(client, topic, 1);
       await store.makeBucket(bucket);
       const ids = await produceEvents(client, topic, 1000);
       // As a writer leaves it when a rebalance refuses the commit after its store.

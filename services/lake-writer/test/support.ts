@@ -103,40 +103,6 @@ export async function spawnWriter(options: {
   };
 }
 
-export async function createTopic(
-  kafka: Kafka,
-  topic: string,
-  partitions: number,
-  dlqConfig: Array<{ name: string; value: string }> = [],
-): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({
-    topics: [
-      { topic, numPartitions: partitions, replicationFactor: 1 },
-      { topic: `${topic}.dlq`, numPartitions: 1, replicationFactor: 1, configEntries: dlqConfig },
-    ],
-    waitForLeaders: true,
-  });
-  await admin.disconnect();
-}
-
-/** Offsets the group has committed against the high watermarks, summed over partitions. */
-export async function groupLag(kafka: Kafka, groupId: string, topic: string): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const [committed, ends] = await Promise.all([
-      admin.fetchOffsets({ groupId, topics: [topic] }),
-      admin.fetchTopicOffsets(topic),
-    ]);
-    const done = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
-    return ends.reduce((sum, end) => sum + Number(end.high) - Math.max(0, done.get(end.partition) ?? 0), 0);
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 /** Produces `count` contract-valid events in batches; returns their event_ids. */
 export async function produceEvents(
   kafka: Kafka,

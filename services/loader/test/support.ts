@@ -4,9 +4,19 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { DuckDBInstance } from '@duckdb/node-api';
-import { componentPaths, type S3Instance, startFakesnow, startPostgres } from '@spotify-pipeline/harness';
-import pg from 'pg';
+import {
+  componentPaths,
+  type S3Instance,
+  startFakesnow,
+  type WarehouseUnderTest,
+} from '@spotify-pipeline/harness';
+
+export {
+  duckDbUnderTest,
+  postgresUnderTest,
+  queryDuckDb,
+  type WarehouseUnderTest,
+} from '@spotify-pipeline/harness';
 
 export const repoRoot = resolve(fileURLToPath(import.meta.url), '../../../..');
 const cli = join(repoRoot, 'services/loader/src/cli.ts');
@@ -69,64 +79,6 @@ export function runCli(
     child.on('error', fail);
     child.on('close', (code, signal) => done({ code, signal, output }));
   });
-}
-
-/** Reads a DuckDB file with a short-lived connection (DuckDB allows one writing process per file). */
-export async function queryDuckDb(path: string, sql: string): Promise<Array<Record<string, unknown>>> {
-  const instance = await DuckDBInstance.create(path);
-  try {
-    const connection = await instance.connect();
-    const rows = (await connection.runAndReadAll(sql)).getRowObjectsJS() as Array<Record<string, unknown>>;
-    connection.closeSync();
-    return rows;
-  } finally {
-    instance.closeSync();
-  }
-}
-
-type Query = (sql: string) => Promise<Array<Record<string, unknown>>>;
-
-/** A warehouse under test: the loader/dbt settings that select it, and a way to read it. */
-export interface WarehouseUnderTest {
-  target: 'duckdb' | 'postgres' | 'snowflake';
-  env: NodeJS.ProcessEnv;
-  query: Query;
-  /** SQL for a timestamp column as epoch milliseconds (bigint), for comparing the two warehouses. */
-  epochMs(column: string): string;
-  stop(): Promise<void>;
-}
-
-export async function duckDbUnderTest(): Promise<WarehouseUnderTest> {
-  const path = join(mkdtempSync(join(tmpdir(), 'sp-loader-duckdb-')), 'warehouse.duckdb');
-  return {
-    target: 'duckdb',
-    env: { DUCKDB_PATH: path },
-    query: (sql) => queryDuckDb(path, sql),
-    epochMs: (column) => `epoch_ms(${column})`,
-    stop: async () => undefined,
-  };
-}
-
-export async function postgresUnderTest(): Promise<WarehouseUnderTest> {
-  const server = await startPostgres();
-  const client = new pg.Client({ connectionString: server.connectionString });
-  await client.connect();
-  return {
-    target: 'postgres',
-    env: {
-      POSTGRES_HOST: server.host,
-      POSTGRES_PORT: String(server.port),
-      POSTGRES_USER: server.user,
-      POSTGRES_PASSWORD: server.password,
-      POSTGRES_DB: server.database,
-    },
-    query: async (sql) => (await client.query(sql)).rows,
-    epochMs: (column) => `cast(extract(epoch from ${column}) * 1000 as bigint)`,
-    stop: async () => {
-      await client.end();
-      await server.stop();
-    },
-  };
 }
 
 /** A snowflake-query.ts process: statements in turn, rows with lower-case column names (as the others answer). */

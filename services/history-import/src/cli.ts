@@ -1,19 +1,16 @@
 #!/usr/bin/env node
 import { createLogger, runMain } from '@spotify-pipeline/shared';
-import { createKafka } from '@spotify-pipeline/shared/kafka';
 import { createObjectStore } from '@spotify-pipeline/shared/object-store';
 import {
   createIdempotentProducer,
   createPublisher,
-  ensureContractTopics,
+  openSourceKafka,
 } from '@spotify-pipeline/shared/publisher';
 import {
   type HistoryImportEnv,
   historyImportEnvSchema,
   lakeEnv,
   loadWorkloadConfig,
-  sourceKafkaEnv,
-  sourceTopics,
 } from '@spotify-pipeline/shared/workloads';
 import { createFileTarget } from './file-target.js';
 import { type ImportReport, importFiles } from './import.js';
@@ -63,16 +60,7 @@ async function run(config: HistoryImportEnv, inputs: ExportInput[]): Promise<Imp
       target.close();
     }
   }
-  const kafka = createKafka(sourceKafkaEnv(config), logger);
-  const topics = sourceTopics(config);
-  if (config.SOURCE_CREATE_TOPICS) {
-    await ensureContractTopics(kafka, {
-      partitions: config.SOURCE_TOPIC_PARTITIONS,
-      replicationFactor: config.SOURCE_TOPIC_REPLICATION_FACTOR,
-      topics,
-      logger,
-    });
-  }
+  const { kafka, topics } = await openSourceKafka(config, logger);
   const publisher = createPublisher({
     producer: createIdempotentProducer(kafka),
     logger,

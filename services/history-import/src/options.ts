@@ -1,5 +1,5 @@
 import { delimiter } from 'node:path';
-import type { FlagTable } from '@spotify-pipeline/shared/workloads';
+import { type FlagTable, SOURCE_TOPIC_FLAGS } from '@spotify-pipeline/shared/workloads';
 
 /** Each flag sets one variable of `historyImportEnvSchema`; the schema alone holds defaults and limits. */
 export const HISTORY_IMPORT_FLAGS: FlagTable = {
@@ -43,30 +43,7 @@ anything else (e.g. Kafka or the lake unreachable: run it again, the event ids a
       arg: 'PATH',
       help: 'write JSON Lines to PATH (rejected rows to PATH.dlq.jsonl) instead of Kafka',
     },
-    'create-topics': {
-      type: 'boolean',
-      env: 'SOURCE_CREATE_TOPICS',
-      value: 'true',
-      help: 'create missing contract topics first (local runs)',
-    },
-    partitions: {
-      type: 'string',
-      env: 'SOURCE_TOPIC_PARTITIONS',
-      arg: 'N',
-      help: 'partitions of the events topic for --create-topics (default 6)',
-    },
-    topic: {
-      type: 'string',
-      env: 'SOURCE_TOPIC',
-      arg: 'NAME',
-      help: 'events topic (default: prefix + listening-events); its DLQ is NAME.dlq',
-    },
-    'topic-prefix': {
-      type: 'string',
-      env: 'SOURCE_TOPIC_PREFIX',
-      arg: 'P',
-      help: 'prefix for every contract topic name',
-    },
+    ...SOURCE_TOPIC_FLAGS,
   },
   positionals: { env: 'HISTORY_IMPORT_PATHS', separator: delimiter },
 };

@@ -7,20 +7,13 @@ import {
   runMain,
   startOpsServer,
 } from '@spotify-pipeline/shared';
-import { createKafka } from '@spotify-pipeline/shared/kafka';
 import {
   createIdempotentProducer,
   createPublisher,
-  ensureContractTopics,
+  openSourceKafka,
   type Publisher,
 } from '@spotify-pipeline/shared/publisher';
-import {
-  lakeEnv,
-  loadWorkloadConfig,
-  simulatorEnvSchema,
-  sourceKafkaEnv,
-  sourceTopics,
-} from '@spotify-pipeline/shared/workloads';
+import { lakeEnv, loadWorkloadConfig, simulatorEnvSchema } from '@spotify-pipeline/shared/workloads';
 import { groundTruthKey, writeGroundTruthToLake } from './ground-truth-lake.js';
 import { SIMULATOR_FLAGS, simulatorOptions } from './options.js';
 import { runSimulator } from './run.js';
@@ -37,16 +30,7 @@ async function main(argv: string[]): Promise<number> {
   if (config.SIMULATOR_OUT) sink = createFileSink(config.SIMULATOR_OUT);
   else if (config.SIMULATOR_DRY_RUN) sink = createNullSink();
   else {
-    const kafka = createKafka(sourceKafkaEnv(config), logger);
-    const topics = sourceTopics(config);
-    if (config.SOURCE_CREATE_TOPICS) {
-      await ensureContractTopics(kafka, {
-        partitions: config.SOURCE_TOPIC_PARTITIONS,
-        replicationFactor: config.SOURCE_TOPIC_REPLICATION_FACTOR,
-        topics,
-        logger,
-      });
-    }
+    const { kafka, topics } = await openSourceKafka(config, logger);
     const publishers = Array.from({ length: config.SIMULATOR_PRODUCERS }, () =>
       createPublisher({
         producer: createIdempotentProducer(kafka),

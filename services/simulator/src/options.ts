@@ -1,4 +1,4 @@
-import type { FlagTable, SimulatorEnv } from '@spotify-pipeline/shared/workloads';
+import { type FlagTable, type SimulatorEnv, SOURCE_TOPIC_FLAGS } from '@spotify-pipeline/shared/workloads';
 
 /** Each flag sets one variable of `simulatorEnvSchema`; the schema alone holds the defaults and limits. */
 export const SIMULATOR_FLAGS: FlagTable = {
@@ -104,30 +104,7 @@ terminal, JSON otherwise (LOG_FORMAT=json|pretty).`,
       value: 'false',
       help: 'Kafka: do not publish the catalog to the compacted catalog topics',
     },
-    'create-topics': {
-      type: 'boolean',
-      env: 'SOURCE_CREATE_TOPICS',
-      value: 'true',
-      help: 'Kafka: create missing contract topics first (local runs)',
-    },
-    partitions: {
-      type: 'string',
-      env: 'SOURCE_TOPIC_PARTITIONS',
-      arg: 'N',
-      help: 'partitions of the events topic for --create-topics (default 6)',
-    },
-    topic: {
-      type: 'string',
-      env: 'SOURCE_TOPIC',
-      arg: 'NAME',
-      help: 'events topic (default: prefix + listening-events); its DLQ is NAME.dlq',
-    },
-    'topic-prefix': {
-      type: 'string',
-      env: 'SOURCE_TOPIC_PREFIX',
-      arg: 'P',
-      help: 'prefix for every contract topic name (default none)',
-    },
+    ...SOURCE_TOPIC_FLAGS,
     producers: {
       type: 'string',
       env: 'SIMULATOR_PRODUCERS',

@@ -1,19 +1,16 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { createLogger, onShutdown, runMain } from '@spotify-pipeline/shared';
-import { createKafka } from '@spotify-pipeline/shared/kafka';
 import { createObjectStore } from '@spotify-pipeline/shared/object-store';
 import {
   createIdempotentProducer,
   createPublisher,
-  ensureContractTopics,
+  openSourceKafka,
 } from '@spotify-pipeline/shared/publisher';
 import {
   lakeEnv,
   loadWorkloadConfig,
   type SpotifyPollerEnv,
-  sourceKafkaEnv,
-  sourceTopics,
   spotifyPollerEnvSchema,
 } from '@spotify-pipeline/shared/workloads';
 import { pollListeners, readListenersFile } from './listeners.js';
@@ -45,16 +42,7 @@ async function main(argv: string[]): Promise<number> {
     config.SPOTIFY_CLIENT_SECRET ?? readFileSync(config.SPOTIFY_CLIENT_SECRET_FILE!, 'utf8').trim();
   const logger = createLogger({ name: 'spotify-poller', destination: process.stderr });
 
-  const kafka = createKafka(sourceKafkaEnv(config), logger);
-  const topics = sourceTopics(config);
-  if (config.SOURCE_CREATE_TOPICS) {
-    await ensureContractTopics(kafka, {
-      partitions: config.SOURCE_TOPIC_PARTITIONS,
-      replicationFactor: config.SOURCE_TOPIC_REPLICATION_FACTOR,
-      topics,
-      logger,
-    });
-  }
+  const { kafka, topics } = await openSourceKafka(config, logger);
   const publisher = createPublisher({
     producer: createIdempotentProducer(kafka),
     logger,

@@ -1,4 +1,4 @@
-import type { FlagTable } from '@spotify-pipeline/shared/workloads';
+import { type FlagTable, SOURCE_TOPIC_FLAGS } from '@spotify-pipeline/shared/workloads';
 
 /** Each flag sets one variable of `spotifyPollerEnvSchema`; the schema alone holds defaults and limits. */
 export const POLLER_FLAGS: FlagTable = {
@@ -32,29 +32,6 @@ https://accounts.spotify.com), SPOTIFY_API_URL (default https://api.spotify.com)
       help: 'seconds between polls (default 60)',
     },
     once: { type: 'boolean', env: 'SPOTIFY_POLLER_ONCE', value: 'true', help: 'poll once and exit' },
-    'create-topics': {
-      type: 'boolean',
-      env: 'SOURCE_CREATE_TOPICS',
-      value: 'true',
-      help: 'create missing contract topics first (local runs)',
-    },
-    partitions: {
-      type: 'string',
-      env: 'SOURCE_TOPIC_PARTITIONS',
-      arg: 'N',
-      help: 'partitions of the events topic for --create-topics (default 6)',
-    },
-    topic: {
-      type: 'string',
-      env: 'SOURCE_TOPIC',
-      arg: 'NAME',
-      help: 'events topic (default: prefix + listening-events); its DLQ is NAME.dlq',
-    },
-    'topic-prefix': {
-      type: 'string',
-      env: 'SOURCE_TOPIC_PREFIX',
-      arg: 'P',
-      help: 'prefix for every contract topic name',
-    },
+    ...SOURCE_TOPIC_FLAGS,
   },
 };

@@ -10,5 +10,6 @@ export * from './loader-env.js';
 export * from './secret-env.js';
 export * from './simulator-env.js';
 export * from './source-env.js';
+export * from './source-flags.js';
 export * from './spotify-poller-env.js';
 export * from './warehouse-env.js';

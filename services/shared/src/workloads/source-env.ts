@@ -28,11 +28,12 @@ export const sourceKafkaShape = {
   SOURCE_TOPIC_REPLICATION_FACTOR: env.int(1).pipe(z.number().int().min(1).max(10, 'must be at most 10')),
 };
 
-type SourceKafka = z.infer<z.ZodObject<typeof sourceKafkaShape>>;
+/** A source's settings as parsed: what `sourceKafkaShape` gives every source's schema. */
+export type SourceKafkaConfig = z.infer<z.ZodObject<typeof sourceKafkaShape>>;
 
 /** Adds the "KAFKA_BROKERS is required" issue when the source writes to Kafka. */
 export function requireBrokers(
-  config: Pick<SourceKafka, 'KAFKA_BROKERS'>,
+  config: Pick<SourceKafkaConfig, 'KAFKA_BROKERS'>,
   ctx: z.RefinementCtx,
   unless?: string,
 ): void {
@@ -45,12 +46,12 @@ export function requireBrokers(
 }
 
 /** The topic names a source writes to, from its configuration. */
-export function sourceTopics(config: SourceKafka): ContractTopicNames {
+export function sourceTopics(config: SourceKafkaConfig): ContractTopicNames {
   return contractTopicNames(config.SOURCE_TOPIC_PREFIX, config.SOURCE_TOPIC);
 }
 
 /** The Kafka connection of a source that writes to Kafka (its schema has already required the brokers). */
-export function sourceKafkaEnv(config: SourceKafka): KafkaEnv {
+export function sourceKafkaEnv(config: SourceKafkaConfig): KafkaEnv {
   if (!config.KAFKA_BROKERS?.length) throw new ConfigError('KAFKA_BROKERS: is required to write to Kafka');
   return { ...config, KAFKA_BROKERS: config.KAFKA_BROKERS };
 }

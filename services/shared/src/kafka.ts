@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { env } from './config.js';
 import { kafkaAuthEnvShape, kafkaSasl, kafkaTls } from './kafka-auth.js';
+import { dropKafkajsNegativeTimeoutWarning } from './kafka-timeout-warning.js';
 
 export type { Admin, Consumer, EachBatchPayload, KafkaMessage, Message, Producer } from 'kafkajs';
 export { CompressionTypes, Partitioners };
@@ -29,6 +30,7 @@ const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 };
 
 export function createKafka(settings: KafkaEnv, logger: Logger): Kafka {
+  dropKafkajsNegativeTimeoutWarning();
   const log = logger.child({ component: 'kafkajs' });
   const config: KafkaConfig = {
     clientId: settings.KAFKA_CLIENT_ID,

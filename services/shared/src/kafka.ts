@@ -1,14 +1,33 @@
 // The only module that imports kafkajs: everything else takes the types re-exported here, so the client
 // library can be swapped (kafkajs has had no release since 2023) by changing this file alone.
-import { CompressionTypes, Kafka, type KafkaConfig, logLevel, Partitioners, type SASLOptions } from 'kafkajs';
+import kafkajs, {
+  CompressionTypes,
+  Kafka,
+  type KafkaConfig,
+  logLevel,
+  Partitioners,
+  type SASLOptions,
+} from 'kafkajs';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { env } from './config.js';
 import { kafkaAuthEnvShape, kafkaSasl, kafkaTls } from './kafka-auth.js';
 import { dropKafkajsNegativeTimeoutWarning } from './kafka-timeout-warning.js';
 
-export type { Admin, Consumer, EachBatchPayload, KafkaMessage, Message, Producer } from 'kafkajs';
+export type {
+  AclEntry,
+  Admin,
+  Consumer,
+  EachBatchPayload,
+  KafkaMessage,
+  Message,
+  Producer,
+} from 'kafkajs';
 export { CompressionTypes, Partitioners };
+// For ACL bindings through the admin API (the test harness plays Strimzi's User Operator with them). Taken from
+// the default export: kafkajs spreads its errors into module.exports, which hides every name after them from
+// Node's detection of a CommonJS module's named exports.
+export const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } = kafkajs;
 
 /** Connection settings every Kafka client of ours reads from env (credentials come from a Secret). */
 export const kafkaEnvSchema = z.object({

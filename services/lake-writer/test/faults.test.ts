@@ -1,5 +1,4 @@
 import {
-  createTopicWithDlq,
   groupLag,
   type KafkaInstance,
   type S3Instance,
@@ -9,6 +8,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   duplicated,
+  freshTopic,
   httpStatus,
   metricValue,
   missingFrom,
@@ -16,11 +16,10 @@ import {
   readLake,
   sleep,
   spawnWriter,
-  testKafka,
   testStore,
-  uniqueNames,
   type WriterProcess,
   waitFor,
+  waitReady,
 } from './support.js';
 
 let kafka: KafkaInstance;
@@ -45,9 +44,7 @@ async function crashWhileWriting(
   perSecond: number,
   env: Record<string, string>,
 ) {
-  const { topic, groupId, bucket } = uniqueNames();
-  const client = testKafka(kafka);
-  await createTopicWithDlq(client, topic, 4);
+  const { topic, groupId, bucket, client } = await freshTopic(kafka, 4);
   const spawn = () => spawnWriter({ kafka, s3, bucket, topic, groupId, env });
   let writer: WriterProcess = await spawn();
   const producing = produceEvents(client, topic, count, { perSecond });
@@ -70,11 +67,7 @@ async function crashWhileWriting(
   const ids = await producing;
   const started = Date.now();
   const last = writer;
-  await waitFor(
-    'the last writer to join',
-    async () => (await httpStatus(last.opsPort, '/readyz')) === 200,
-    60_000,
-  );
+  await waitReady(last, 'the last writer to join');
   await waitFor(
     'the group to catch up',
     async () => (await groupLag(client, groupId, topic)) === 0,
@@ -102,9 +95,7 @@ describe('lake writer under faults', () => {
   });
 
   it('pauses through a 30 s object-store outage and recovers on its own', async () => {
-    const { topic, groupId, bucket } = uniqueNames();
-    const client = testKafka(kafka);
-    await createTopicWithDlq(client, topic, 4);
+    const { topic, groupId, bucket, client } = await freshTopic(kafka, 4);
     const writer = await spawnWriter({
       kafka,
       s3,
@@ -113,11 +104,7 @@ describe('lake writer under faults', () => {
       groupId,
       env: { LAKE_WRITER_BATCH_MAX_EVENTS: '2000', LAKE_WRITER_BATCH_MAX_AGE_MS: '1000' },
     });
-    await waitFor(
-      'the writer to be ready',
-      async () => (await httpStatus(writer.opsPort, '/readyz')) === 200,
-      60_000,
-    );
+    await waitReady(writer);
     const producing = produceEvents(client, topic, 36_000, { perSecond: 1000 });
     await sleep(3000);
     await s3.stop();

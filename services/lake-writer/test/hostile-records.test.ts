@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import {
-  createTopicWithDlq,
   groupLag,
   type KafkaInstance,
   readTopic,
@@ -13,16 +12,17 @@ import { CompressionTypes, type Message, Partitioners } from '@spotify-pipeline/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleEvent } from './sample-event.js';
 import {
+  freshTopic,
   httpStatus,
   metricValue,
   missingFrom,
   readLake,
   sleep,
   spawnWriter,
-  testKafka,
+  type testKafka,
   testStore,
-  uniqueNames,
   waitFor,
+  waitReady,
 } from './support.js';
 
 /**
@@ -72,9 +72,7 @@ function around(hostile: Message[]) {
 
 describe('hostile records against a real broker and S3 server', () => {
   it('dead-letters a record whose rejection reason used to crash the writer, and keeps going', async () => {
-    const { topic, groupId, bucket } = uniqueNames();
-    const client = testKafka(kafka);
-    await createTopicWithDlq(client, topic, 1);
+    const { topic, groupId, bucket, client } = await freshTopic(kafka, 1);
     const writer = await spawnWriter({
       kafka,
       s3,
@@ -103,9 +101,7 @@ describe('hostile records against a real broker and S3 server', () => {
   });
 
   it('never commits past a record it could not store, and loses none of its neighbours', async () => {
-    const { topic, groupId, bucket } = uniqueNames();
-    const client = testKafka(kafka);
-    await createTopicWithDlq(client, topic, 1);
+    const { topic, groupId, bucket, client } = await freshTopic(kafka, 1);
     const writer = await spawnWriter({
       kafka,
       s3,
@@ -138,9 +134,7 @@ describe('hostile records against a real broker and S3 server', () => {
   });
 
   it('dead-letters a record too large for the dead-letter topic as an excerpt, its bytes quarantined in the lake', async () => {
-    const { topic, groupId, bucket } = uniqueNames();
-    const client = testKafka(kafka);
-    await createTopicWithDlq(client, topic, 1);
+    const { topic, groupId, bucket, client } = await freshTopic(kafka, 1);
     const writer = await spawnWriter({
       kafka,
       s3,
@@ -176,10 +170,10 @@ describe('hostile records against a real broker and S3 server', () => {
   });
 
   it('reports a partition that cannot advance on /healthz, commits nothing past it, and recovers on its own', async () => {
-    const { topic, groupId, bucket } = uniqueNames();
-    const client = testKafka(kafka);
     // A dead-letter topic that refuses every letter, even the reduced one.
-    await createTopicWithDlq(client, topic, 2, [{ name: 'max.message.bytes', value: '100' }]);
+    const { topic, groupId, bucket, client } = await freshTopic(kafka, 2, [
+      { name: 'max.message.bytes', value: '100' },
+    ]);
     const writer = await spawnWriter({
       kafka,
       s3,
@@ -188,11 +182,7 @@ describe('hostile records against a real broker and S3 server', () => {
       groupId,
       env: { LAKE_WRITER_BATCH_MAX_AGE_MS: '500', LAKE_WRITER_STALL_TIMEOUT_MS: '5000' },
     });
-    await waitFor(
-      'the writer to be ready',
-      async () => (await httpStatus(writer.opsPort, '/readyz')) === 200,
-      60_000,
-    );
+    await waitReady(writer);
     const { good, messages } = around([{ key: 'bad', value: '{"not": "an event"}' }]);
     await produce(
       client,

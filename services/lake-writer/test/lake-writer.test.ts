@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleEvent } from './sample-event.js';
 import {
   duplicated,
+  freshTopic,
   httpStatus,
   metricValue,
   missingFrom,
@@ -24,6 +25,7 @@ import {
   testStore,
   uniqueNames,
   waitFor,
+  waitReady,
 } from './support.js';
 
 let kafka: KafkaInstance;
@@ -39,9 +41,7 @@ afterAll(async () => {
 
 describe('lake writer against a real broker and S3 server', () => {
   it('writes the partial batch and commits it on SIGTERM, creating its bucket', async () => {
-    const { topic, groupId, bucket } = uniqueNames();
-    const client = testKafka(kafka);
-    await createTopicWithDlq(client, topic, 3);
+    const { topic, groupId, bucket, client } = await freshTopic(kafka, 3);
     const writer = await spawnWriter({
       kafka,
       s3,
@@ -51,11 +51,7 @@ describe('lake writer against a real broker and S3 server', () => {
       // Nothing would flush on its own for ten minutes: only the stop can write these.
       env: { LAKE_WRITER_BATCH_MAX_AGE_MS: '600000', LAKE_WRITER_BATCH_MAX_EVENTS: '1000000' },
     });
-    await waitFor(
-      'the writer to be ready',
-      async () => (await httpStatus(writer.opsPort, '/readyz')) === 200,
-      60_000,
-    );
+    await waitReady(writer);
     const ids = await produceEvents(client, topic, 1500);
     await waitFor(
       'the writer to take every record',
@@ -79,9 +75,7 @@ describe('lake writer against a real broker and S3 server', () => {
   });
 
   it('writes Parquet when configured to', async () => {
-    const { topic, groupId, bucket } = uniqueNames();
-    const client = testKafka(kafka);
-    await createTopicWithDlq(client, topic, 3);
+    const { topic, groupId, bucket, client } = await freshTopic(kafka, 3);
     const writer = await spawnWriter({
       kafka,
       s3,
@@ -90,11 +84,7 @@ describe('lake writer against a real broker and S3 server', () => {
       groupId,
       env: { LAKE_WRITER_FORMAT: 'parquet' },
     });
-    await waitFor(
-      'the writer to be ready',
-      async () => (await httpStatus(writer.opsPort, '/readyz')) === 200,
-      60_000,
-    );
+    await waitReady(writer);
     const ids = await produceEvents(client, topic, 600);
     await waitFor(
       'the writer to take every record',
@@ -109,9 +99,7 @@ describe('lake writer against a real broker and S3 server', () => {
   });
 
   it('dead-letters bad records with their reason and original bytes, and keeps going', async () => {
-    const { topic, groupId, bucket } = uniqueNames();
-    const client = testKafka(kafka);
-    await createTopicWithDlq(client, topic, 1);
+    const { topic, groupId, bucket, client } = await freshTopic(kafka, 1);
     const writer = await spawnWriter({
       kafka,
       s3,
@@ -203,19 +191,13 @@ describe('lake writer against a real broker and S3 server', () => {
   });
 
   it('loses nothing while a second writer joins and the first one leaves', async () => {
-    const { topic, groupId, bucket } = uniqueNames();
-    const client = testKafka(kafka);
-    await createTopicWithDlq(client, topic, 6);
+    const { topic, groupId, bucket, client } = await freshTopic(kafka, 6);
     const env = { LAKE_WRITER_BATCH_MAX_AGE_MS: '1000', LAKE_WRITER_BATCH_MAX_EVENTS: '500' };
     const first = await spawnWriter({ kafka, s3, bucket, topic, groupId, env });
     const producing = produceEvents(client, topic, 20_000, { perSecond: 1500 });
     await sleep(3000);
     const second = await spawnWriter({ kafka, s3, bucket, topic, groupId, env });
-    await waitFor(
-      'the second writer to join',
-      async () => (await httpStatus(second.opsPort, '/readyz')) === 200,
-      60_000,
-    );
+    await waitReady(second, 'the second writer to join');
     await sleep(3000);
     expect(await first.terminate()).toBe(0);
     const ids = await producing;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import {
+  createTopicWithDlq,
   freePort,
   type KafkaInstance,
   makeWorkdir,
@@ -195,6 +196,23 @@ export function duplicated(lake: LakeContents): number {
 }
 
 /** Polls `probe` until it returns a truthy value; a probe that throws (a broker still loading) counts as "not yet". */
+/** A topic of the test's own with its dead-letter topic, the names of the writer's group and bucket, and a client. */
+export async function freshTopic(
+  kafka: KafkaInstance,
+  partitions: number,
+  dlqConfig: Array<{ name: string; value: string }> = [],
+): Promise<ReturnType<typeof uniqueNames> & { client: Kafka }> {
+  const names = uniqueNames();
+  const client = testKafka(kafka);
+  await createTopicWithDlq(client, names.topic, partitions, dlqConfig);
+  return { ...names, client };
+}
+
+/** Waits for the writer's /readyz to answer 200 (it has joined its group). */
+export async function waitReady(writer: WriterProcess, what = 'the writer to be ready'): Promise<void> {
+  await waitFor(what, async () => (await httpStatus(writer.opsPort, '/readyz')) === 200, 60_000);
+}
+
 export async function waitFor<T>(
   what: string,
   probe: () => Promise<T | undefined | false>,

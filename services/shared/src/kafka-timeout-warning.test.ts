@@ -1,7 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
 import { dropKafkajsNegativeTimeoutWarning } from './kafka-timeout-warning.js';
 
 const nodeMajor = Number(process.versions.node.split('.')[0]);
+const moduleUrl = new URL('./kafka-timeout-warning.ts', import.meta.url).href;
 
 /** The warnings `run` makes the process emit (they are emitted on a later tick). */
 async function warningsDuring(run: () => void): Promise<Array<{ name: string; message: string }>> {
@@ -25,10 +27,6 @@ const kafkajsQueue = {
 };
 
 describe('dropKafkajsNegativeTimeoutWarning', () => {
-  const timers: NodeJS.Timeout[] = [];
-  afterEach(() => {
-    for (const t of timers.splice(0)) clearTimeout(t);
-  });
   dropKafkajsNegativeTimeoutWarning();
   dropKafkajsNegativeTimeoutWarning(); // twice is once
 
@@ -51,16 +49,33 @@ describe('dropKafkajsNegativeTimeoutWarning', () => {
     expect(seen.map((w) => w.name)).toEqual(['TimeoutNegativeWarning', 'TimeoutOverflowWarning']);
   });
 
-  // The real timer: Node 24 and later warn about a negative delay (earlier releases clamp it silently).
-  it.runIf(nodeMajor >= 24)(
-    'drops a real negative setTimeout in kafkajs’s method and keeps our own',
-    async () => {
-      const fromKafkajs = await warningsDuring(() =>
-        kafkajsQueue.scheduleCheckPendingRequests(() => timers.push(setTimeout(() => undefined, -1_000))),
-      );
-      expect(fromKafkajs).toEqual([]);
-      const ours = await warningsDuring(() => timers.push(setTimeout(() => undefined, -1_000)));
-      expect(ours.map((w) => w.name)).toEqual(['TimeoutNegativeWarning']);
-    },
-  );
+  // The real timer: Node 24 and later warn about a negative delay (earlier releases clamp it silently), once per
+  // process. Each case runs in a fresh Node process so that no earlier timer in this worker has spent that warning.
+  const inFreshNode = (timer: 'kafkajs' | 'ours') =>
+    execFileSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        `const { dropKafkajsNegativeTimeoutWarning } = await import(${JSON.stringify(moduleUrl)});
+         const seen = [];
+         process.on('warning', (w) => seen.push(w.name));
+         dropKafkajsNegativeTimeoutWarning();
+         const queue = { scheduleCheckPendingRequests(arm) { arm(); } };
+         const arm = () => setTimeout(() => undefined, -1000);
+         ${timer === 'kafkajs' ? 'queue.scheduleCheckPendingRequests(arm);' : 'arm();'}
+         setTimeout(() => process.stdout.write(JSON.stringify(seen)), 20);`,
+      ],
+      { encoding: 'utf8', timeout: 30_000 },
+    );
+
+  it.runIf(nodeMajor >= 24)('drops a real negative setTimeout armed in kafkajs’s method', () => {
+    expect(JSON.parse(inFreshNode('kafkajs'))).toEqual([]);
+  });
+
+  it.runIf(nodeMajor >= 24)('keeps the warning for a real negative setTimeout of our own', () => {
+    expect(JSON.parse(inFreshNode('ours'))).toEqual(['TimeoutNegativeWarning']);
+  });
 });

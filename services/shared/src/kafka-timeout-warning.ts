@@ -2,7 +2,8 @@
 // queue is not throttled. Every Node release runs such a timer after 1 ms; Node 24 and later also print a
 // TimeoutNegativeWarning for it on every new connection (tulios/kafkajs#1751: fixed on kafkajs's main branch,
 // never released). This drops that one warning, recognised by the kafkajs method on the stack; every other
-// warning, a negative delay of our own included, is printed as before.
+// warning, a negative delay of our own included, is printed as before. Node prints a negative delay's warning once
+// per process, so one of ours after kafkajs's goes unprinted, exactly as it would without this.
 const KAFKAJS_SCHEDULER = 'scheduleCheckPendingRequests';
 
 type EmitWarning = typeof process.emitWarning;

@@ -62,7 +62,6 @@ export function buildCatalog(options: CatalogOptions): Catalog {
   const tracks: Track[] = [];
   const trackArtist: number[] = [];
   const trackAlbum: number[] = [];
-  const trackDuration: number[] = [];
   const trackGenre: number[] = [];
   const trackWeight: number[] = [];
   const albumFirstTrack: number[] = [];
@@ -118,7 +117,6 @@ export function buildCatalog(options: CatalogOptions): Catalog {
         const trackId = spotifyId(seed, KIND.track, tracks.length);
         trackArtist.push(a);
         trackAlbum.push(albumIndex);
-        trackDuration.push(durationMs);
         trackGenre.push(GENRE_NAMES.indexOf(genreName));
         trackWeight.push(albumWeight / (t + 1) ** 0.6);
         tracks.push({
@@ -143,13 +141,49 @@ export function buildCatalog(options: CatalogOptions): Catalog {
   }
 
   setPopularity(tracks, trackWeight);
+  return assembleCatalog({
+    artists,
+    albums,
+    tracks,
+    trackArtist,
+    trackAlbum,
+    trackGenre,
+    trackWeight,
+    albumFirstTrack,
+    albumTrackCount,
+    artistFirstTrack,
+    artistTrackCount,
+  });
+}
+
+/**
+ * A catalog's records in play order (an artist's albums together, an album's tracks together) with, per track,
+ * its artist and album index, taste genre (index into GENRE_NAMES) and play weight.
+ */
+export interface CatalogParts {
+  artists: Artist[];
+  albums: Album[];
+  tracks: Track[];
+  trackArtist: number[];
+  trackAlbum: number[];
+  trackGenre: number[];
+  trackWeight: number[];
+  albumFirstTrack: number[];
+  albumTrackCount: number[];
+  artistFirstTrack: number[];
+  artistTrackCount: number[];
+}
+
+/** The typed arrays, pre-serialized fragments and samplers a simulation draws from, for generated or imported records. */
+export function assembleCatalog(parts: CatalogParts): Catalog {
+  const { artists, albums, tracks, trackArtist, trackAlbum, trackGenre, trackWeight } = parts;
   const trackJson = tracks.map((t, i) => {
     const artist = artists[trackArtist[i]!]!;
     const album = albums[trackAlbum[i]!]!;
     return (
-      `"track_id":"${t.track_id}","track_name":${JSON.stringify(t.name)},` +
-      `"artist_id":"${artist.artist_id}","artist_name":${JSON.stringify(artist.name)},` +
-      `"album_id":"${album.album_id}","album_name":${JSON.stringify(album.name)},"duration_ms":${t.duration_ms}`
+      `"track_id":${JSON.stringify(t.track_id)},"track_name":${JSON.stringify(t.name)},` +
+      `"artist_id":${JSON.stringify(artist.artist_id)},"artist_name":${JSON.stringify(artist.name)},` +
+      `"album_id":${JSON.stringify(album.album_id)},"album_name":${JSON.stringify(album.name)},"duration_ms":${t.duration_ms}`
     );
   });
 
@@ -159,6 +193,7 @@ export function buildCatalog(options: CatalogOptions): Catalog {
     const chosen = ids.length > 0 ? ids : tracks.map((_, i) => i);
     return { ids: Int32Array.from(chosen), sampler: new WeightedSampler(chosen.map((i) => trackWeight[i]!)) };
   });
+  const mostTracksOfAnArtist = parts.artistTrackCount.reduce((m, n) => Math.max(m, n), 0);
 
   return {
     artists,
@@ -166,16 +201,18 @@ export function buildCatalog(options: CatalogOptions): Catalog {
     tracks,
     trackArtist: Int32Array.from(trackArtist),
     trackAlbum: Int32Array.from(trackAlbum),
-    trackDurationMs: Int32Array.from(trackDuration),
+    trackDurationMs: Int32Array.from(tracks, (t) => t.duration_ms),
     trackGenre: Uint8Array.from(trackGenre),
     trackJson,
-    albumFirstTrack: Int32Array.from(albumFirstTrack),
-    albumTrackCount: Int32Array.from(albumTrackCount),
-    artistFirstTrack: Int32Array.from(artistFirstTrack),
-    artistTrackCount: Int32Array.from(artistTrackCount),
+    albumFirstTrack: Int32Array.from(parts.albumFirstTrack),
+    albumTrackCount: Int32Array.from(parts.albumTrackCount),
+    artistFirstTrack: Int32Array.from(parts.artistFirstTrack),
+    artistTrackCount: Int32Array.from(parts.artistTrackCount),
     genreTracks,
     anyTrack: new WeightedSampler(trackWeight),
-    withinArtist: new WeightedSampler(zipfWeights(MAX_TRACKS_PER_ARTIST + 16, 1.1)),
+    withinArtist: new WeightedSampler(
+      zipfWeights(Math.max(MAX_TRACKS_PER_ARTIST + 16, mostTracksOfAnArtist), 1.1),
+    ),
   };
 }
 

@@ -13,7 +13,12 @@ import {
   openSourceKafka,
   type Publisher,
 } from '@spotify-pipeline/shared/publisher';
-import { lakeEnv, loadWorkloadConfig, simulatorEnvSchema } from '@spotify-pipeline/shared/workloads';
+import {
+  lakeEnv,
+  loadWorkloadConfig,
+  simulatorEnvSchema,
+  writesCatalogFilesOnly,
+} from '@spotify-pipeline/shared/workloads';
 import { groundTruthKey, writeGroundTruthToLake } from './ground-truth-lake.js';
 import { SIMULATOR_FLAGS, simulatorOptions } from './options.js';
 import { runSimulator } from './run.js';
@@ -28,7 +33,7 @@ async function main(argv: string[]): Promise<number> {
   let sink: OutputSink;
   let publisher: Publisher | undefined;
   if (config.SIMULATOR_OUT) sink = createFileSink(config.SIMULATOR_OUT);
-  else if (config.SIMULATOR_DRY_RUN) sink = createNullSink();
+  else if (config.SIMULATOR_DRY_RUN || writesCatalogFilesOnly(config)) sink = createNullSink();
   else {
     const { kafka, topics } = await openSourceKafka(config, logger);
     const publishers = Array.from({ length: config.SIMULATOR_PRODUCERS }, () =>

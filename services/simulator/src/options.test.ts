@@ -30,6 +30,8 @@ describe('spotify-simulator flags', () => {
       '--out SIMULATOR_OUT',
       '--dry-run SIMULATOR_DRY_RUN=true',
       '--catalog-out SIMULATOR_CATALOG_OUT',
+      '--catalog-csv SIMULATOR_CATALOG_CSV',
+      '--catalog-only SIMULATOR_CATALOG_ONLY=true',
       '--summary SIMULATOR_SUMMARY',
       '--ground-truth-prefix SIMULATOR_GROUND_TRUTH_PREFIX',
       '--no-catalog SIMULATOR_CATALOG=false',

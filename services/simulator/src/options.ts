@@ -86,6 +86,18 @@ terminal, JSON otherwise (LOG_FORMAT=json|pretty).`,
       arg: 'DIR',
       help: 'also write artists.jsonl, albums.jsonl, tracks.jsonl to DIR',
     },
+    'catalog-csv': {
+      type: 'string',
+      env: 'SIMULATOR_CATALOG_CSV',
+      arg: 'PATH',
+      help: 'draw listening from the tracks in this CSV (columns track_id, track_name, artists, duration_ms; album_name, popularity, track_genre if present) instead of a generated catalog',
+    },
+    'catalog-only': {
+      type: 'boolean',
+      env: 'SIMULATOR_CATALOG_ONLY',
+      value: 'true',
+      help: 'publish the catalog to its topics (and write it to --catalog-out) and stop, with no events: the catalog import',
+    },
     summary: {
       type: 'string',
       env: 'SIMULATOR_SUMMARY',
@@ -140,6 +152,9 @@ export interface SimulatorOptions {
   maxEvents: number | undefined;
   seconds: number | undefined;
   catalogOut: string | undefined;
+  /** Read the catalog from this tracks CSV instead of generating one. */
+  catalogCsv: string | undefined;
+  catalogOnly: boolean;
   summary: string | undefined;
   /** Tally the ground truth (for `summary` or the lake); costs memory per listener. */
   recordGroundTruth: boolean;
@@ -161,6 +176,8 @@ export function simulatorOptions(config: SimulatorEnv): SimulatorOptions {
     maxEvents: config.SIMULATOR_MAX_EVENTS,
     seconds: config.SIMULATOR_SECONDS,
     catalogOut: config.SIMULATOR_CATALOG_OUT,
+    catalogCsv: config.SIMULATOR_CATALOG_CSV,
+    catalogOnly: config.SIMULATOR_CATALOG_ONLY,
     summary: config.SIMULATOR_SUMMARY,
     recordGroundTruth:
       config.SIMULATOR_SUMMARY !== undefined || config.SIMULATOR_GROUND_TRUTH_PREFIX !== undefined,

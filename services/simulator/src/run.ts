@@ -7,6 +7,7 @@ import type { SimulatorOptions } from './options.js';
 import { Simulation } from './simulation.js';
 import type { OutputSink } from './sinks.js';
 import { GroundTruthRecorder } from './summary.js';
+import { importTracksCsv } from './tracks-csv.js';
 
 const DAY_MS = 86_400_000;
 const CHUNK = 4096;
@@ -34,13 +35,25 @@ export interface RunResult {
 export async function runSimulator(options: SimulatorOptions, deps: RunDependencies): Promise<RunResult> {
   const log = deps.logger.child({ component: 'simulator' });
   const now = deps.now ?? Date.now;
-  const catalog = buildCatalog({ seed: options.seed, artists: options.artists });
-  log.info(
-    { artists: catalog.artists.length, albums: catalog.albums.length, tracks: catalog.tracks.length },
-    'catalog generated',
-  );
+  const catalog = options.catalogCsv
+    ? await importCatalog(options.catalogCsv, options.progressSeconds, log)
+    : buildCatalog({ seed: options.seed, artists: options.artists });
+  const size = {
+    artists: catalog.artists.length,
+    albums: catalog.albums.length,
+    tracks: catalog.tracks.length,
+  };
+  if (!options.catalogCsv) log.info(size, 'catalog generated');
   if (options.catalogOut) writeCatalogFiles(catalog, options.catalogOut);
-  if (deps.publisher && !options.noCatalog) await publishCatalog(catalog, deps.publisher);
+  if (deps.publisher && !options.noCatalog) {
+    await publishCatalog(catalog, deps.publisher);
+    log.info(size, 'catalog published');
+  }
+  if (options.catalogOnly) {
+    await deps.sink.close();
+    const at = now();
+    return { events: 0, startMs: at, endMs: at, seconds: 0, eventsPerSecond: 0 };
+  }
 
   const realtime = options.mode === 'realtime';
   const startMs = realtime ? now() : options.start;
@@ -181,6 +194,40 @@ async function publishCatalog(catalog: Catalog, publisher: Publisher): Promise<v
   for (const [kind, records] of all) {
     for (const record of records) if (!publisher.publishCatalog(kind, record)) await publisher.drain();
   }
+}
+
+async function importCatalog(path: string, progressSeconds: number, log: Logger): Promise<Catalog> {
+  const started = performance.now();
+  const imported = await importTracksCsv(path, {
+    progressMs: progressSeconds * 1000,
+    onProgress: ({ rows, bytes, totalBytes }) =>
+      log.info(
+        {
+          rows,
+          rowsPerSecond: Math.round((rows * 1000) / (performance.now() - started)),
+          percent: Number(((100 * bytes) / Math.max(totalBytes, 1)).toFixed(1)),
+        },
+        'reading the tracks CSV',
+      ),
+  });
+  const { catalog } = imported;
+  for (const problem of imported.problems) log.warn({ path, ...problem }, 'tracks CSV row skipped');
+  log.info(
+    {
+      path,
+      rows: imported.rows,
+      skipped: imported.problemCount,
+      duplicates: imported.duplicates,
+      artists: catalog.artists.length,
+      albums: catalog.albums.length,
+      tracks: catalog.tracks.length,
+      seconds: Number(((performance.now() - started) / 1000).toFixed(2)),
+    },
+    imported.problemCount > imported.problems.length
+      ? `catalog imported; ${imported.problemCount - imported.problems.length} more skipped rows not listed`
+      : 'catalog imported',
+  );
+  return catalog;
 }
 
 function writeCatalogFiles(catalog: Catalog, dir: string): void {

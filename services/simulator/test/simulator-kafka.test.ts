@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   type KafkaInstance,
@@ -16,6 +19,8 @@ import {
   loadConfig,
   MAX_EVENT_BYTES,
   TOPICS,
+  validateAlbum,
+  validateTrack,
 } from '@spotify-pipeline/shared';
 import {
   createObjectStore,
@@ -35,6 +40,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SimulatorOptions, simulatorOptions } from '../src/options.js';
 import { runSimulator } from '../src/run.js';
 import { createPublisherSink, type OutputSink } from '../src/sinks.js';
+import { SAMPLE_TRACK_IDS, TRACKS_SAMPLE_CSV } from './tracks-sample.js';
 
 const logger = createLogger({ name: 'simulator-test', level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
@@ -277,6 +283,86 @@ describe('simulator into a real Kafka broker', () => {
     expect(() =>
       loadConfig(simulatorEnvSchema, { SIMULATOR_DRY_RUN: 'true', SIMULATOR_GROUND_TRUTH_PREFIX: 'gt/' }),
     ).toThrow(/LAKE_ENDPOINT: is required when SIMULATOR_GROUND_TRUTH_PREFIX is set/);
+  });
+
+  it('imports a tracks CSV as a user runs it (--catalog-only), then plays only its tracks', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'catalog-import-'));
+    const csv = join(dir, 'dataset.csv');
+    writeFileSync(csv, TRACKS_SAMPLE_CSV);
+    const cli = (args: string[]) =>
+      new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn(
+          process.execPath,
+          ['--conditions=source', '--import', 'tsx', 'src/cli.ts', ...args],
+          {
+            cwd: fileURLToPath(new URL('..', import.meta.url)),
+            env: { ...process.env, KAFKA_BROKERS: broker.bootstrap, LOG_FORMAT: 'json' },
+            stdio: ['ignore', 'ignore', 'pipe'],
+            timeout: 120_000,
+          },
+        );
+        let stderr = '';
+        child.stderr.on('data', (chunk: Buffer) => {
+          stderr += chunk.toString();
+        });
+        child.on('exit', (code) => resolve({ code, stderr }));
+      });
+    const logLines = (stderr: string) =>
+      stderr
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+    try {
+      const common = ['--catalog-csv', csv, '--create-topics', '--partitions', '2', '--topic-prefix', 'csv.'];
+      const imported = await cli([...common, '--catalog-only']);
+      expect(imported.code, imported.stderr).toBe(0);
+      const lines = logLines(imported.stderr);
+      expect(lines.find((l) => l.msg === 'catalog imported')).toMatchObject({
+        rows: 15,
+        skipped: 5,
+        duplicates: 1,
+        tracks: SAMPLE_TRACK_IDS.length,
+      });
+      expect(lines.filter((l) => l.msg === 'tracks CSV row skipped').map((l) => l.line)).toEqual([
+        12, 13, 14, 15, 16,
+      ]);
+      expect(lines.some((l) => l.msg === 'simulation started')).toBe(false);
+      expect(await readTopic(kafka, `csv.${TOPICS.listeningEvents}`)).toEqual([]);
+      const tracks = await readTopic(kafka, `csv.${TOPICS.tracks}`);
+      expect(tracks.map((t) => t.key).sort()).toEqual([...SAMPLE_TRACK_IDS].sort());
+      for (const t of tracks)
+        expect(validateTrack(JSON.parse(t.value.toString()))).toMatchObject({ ok: true });
+      const albums = (await readTopic(kafka, `csv.${TOPICS.albums}`)).map((r) =>
+        JSON.parse(r.value.toString()),
+      );
+      expect(albums.map((a) => a.name)).toContain('Pop Virus');
+      expect(albums.every((a) => a.release_date === null && validateAlbum(a).ok)).toBe(true);
+      const artists = (await readTopic(kafka, `csv.${TOPICS.artists}`)).map((r) =>
+        JSON.parse(r.value.toString()),
+      );
+      expect(artists.find((a) => a.name === 'Gen Hoshino')?.genres).toEqual(['acoustic', 'j-pop']);
+
+      // The same file as the catalog of a run: every event plays one of its tracks.
+      const run = await cli([...common, '--no-catalog', '--listeners', '300', '--max-events', '3000']);
+      expect(run.code, run.stderr).toBe(0);
+      const events = (await readTopic(kafka, `csv.${TOPICS.listeningEvents}`)).map((r) =>
+        decodeListeningEvent(r.value),
+      );
+      expect(events).toHaveLength(3000);
+      const ids = new Set<string>(SAMPLE_TRACK_IDS);
+      expect(events.filter((e) => !e.ok || !ids.has(e.value.track_id))).toEqual([]);
+
+      // A file that is not a tracks CSV: one line, exit 2, nothing published.
+      const wrong = join(dir, 'history.json');
+      writeFileSync(wrong, '[{"ts":"2024-01-01T00:00:00Z"}]\n');
+      const refused = await cli([...common, '--catalog-only', '--catalog-csv', wrong]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(
+        /history\.json: not a tracks CSV: no track_id, track_name, artists, duration_ms column/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('loses and duplicates nothing when the broker restarts mid-run', async () => {

@@ -18,7 +18,8 @@ export const albumSchema = z
     album_id: id,
     artist_id: id,
     name: z.string().min(1),
-    release_date: isoDate,
+    /** Null when the source does not know it (the public tracks datasets carry no release dates). */
+    release_date: isoDate.nullable(),
   })
   .strict();
 

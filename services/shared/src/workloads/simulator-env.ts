@@ -46,6 +46,13 @@ export const simulatorEnvSchema = z
     SIMULATOR_OUT: path.optional(),
     SIMULATOR_DRY_RUN: env.bool(false),
     SIMULATOR_CATALOG_OUT: path.optional(),
+    /**
+     * A tracks CSV in the shape of the public Spotify tracks datasets: the catalog is read from it instead of
+     * generated (SIMULATOR_ARTISTS then has no effect).
+     */
+    SIMULATOR_CATALOG_CSV: path.optional(),
+    /** Publish (or write, with SIMULATOR_CATALOG_OUT) the catalog and stop: no events. The catalog import. */
+    SIMULATOR_CATALOG_ONLY: env.bool(false),
     SIMULATOR_SUMMARY: path.optional(),
     ...optionalLakeShape,
     /**
@@ -70,9 +77,34 @@ export const simulatorEnvSchema = z
         path: ['SIMULATOR_OUT'],
         message: 'SIMULATOR_OUT and SIMULATOR_DRY_RUN exclude each other',
       });
-    else if (!config.SIMULATOR_OUT && !config.SIMULATOR_DRY_RUN)
+    else if (config.SIMULATOR_CATALOG_ONLY && config.SIMULATOR_OUT)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SIMULATOR_OUT'],
+        message:
+          'writes events, and SIMULATOR_CATALOG_ONLY makes none: SIMULATOR_CATALOG_OUT writes the catalog',
+      });
+    else if (config.SIMULATOR_CATALOG_ONLY && !config.SIMULATOR_CATALOG && !config.SIMULATOR_CATALOG_OUT)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SIMULATOR_CATALOG_ONLY'],
+        message:
+          'leaves nothing to do: the catalog is not published (SIMULATOR_CATALOG=false) and SIMULATOR_CATALOG_OUT is unset',
+      });
+    else if (!config.SIMULATOR_OUT && !config.SIMULATOR_DRY_RUN && !writesCatalogFilesOnly(config))
       requireBrokers(config, ctx, 'SIMULATOR_OUT or SIMULATOR_DRY_RUN is set');
     if (config.SIMULATOR_GROUND_TRUTH_PREFIX)
       requireLake(config, ctx, 'when SIMULATOR_GROUND_TRUTH_PREFIX is set');
   });
 export type SimulatorEnv = z.infer<typeof simulatorEnvSchema>;
+
+/** A catalog import to files with no Kafka named: it writes SIMULATOR_CATALOG_OUT and publishes nothing. */
+export function writesCatalogFilesOnly(
+  config: Pick<SimulatorEnv, 'SIMULATOR_CATALOG_ONLY' | 'SIMULATOR_CATALOG_OUT' | 'KAFKA_BROKERS'>,
+): boolean {
+  return (
+    config.SIMULATOR_CATALOG_ONLY &&
+    config.SIMULATOR_CATALOG_OUT !== undefined &&
+    !config.KAFKA_BROKERS?.length
+  );
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.js';
 import { historyImportEnvSchema } from './history-import-env.js';
-import { simulatorEnvSchema } from './simulator-env.js';
+import { simulatorEnvSchema, writesCatalogFilesOnly } from './simulator-env.js';
 import { sourceTopics } from './source-env.js';
 import { spotifyPollerEnvSchema } from './spotify-poller-env.js';
 
@@ -80,6 +80,32 @@ describe('simulatorEnvSchema', () => {
     expect(loadConfig(simulatorEnvSchema, { SIMULATOR_OUT: '-' }).SIMULATOR_OUT).toBe('-');
     expect(() => loadConfig(simulatorEnvSchema, { SIMULATOR_OUT: '-', SIMULATOR_DRY_RUN: 'true' })).toThrow(
       /exclude each other/,
+    );
+  });
+
+  it('takes a catalog import (--catalog-only) only when it has something to do', () => {
+    const csv = { SIMULATOR_CATALOG_CSV: '/data/tracks.csv', SIMULATOR_CATALOG_ONLY: 'true' };
+    expect(loadConfig(simulatorEnvSchema, { ...kafka, ...csv })).toMatchObject({
+      SIMULATOR_CATALOG_ONLY: true,
+    });
+    // To files with no Kafka named: no broker needed.
+    expect(
+      writesCatalogFilesOnly(loadConfig(simulatorEnvSchema, { ...csv, SIMULATOR_CATALOG_OUT: '/tmp/c' })),
+    ).toBe(true);
+    expect(
+      writesCatalogFilesOnly(
+        loadConfig(simulatorEnvSchema, { ...kafka, ...csv, SIMULATOR_CATALOG_OUT: '/tmp/c' }),
+      ),
+    ).toBe(false);
+    expect(() => loadConfig(simulatorEnvSchema, csv)).toThrow(/KAFKA_BROKERS: is required/);
+    expect(() => loadConfig(simulatorEnvSchema, { ...kafka, ...csv, SIMULATOR_OUT: '/tmp/e.jsonl' })).toThrow(
+      /SIMULATOR_OUT: writes events, and SIMULATOR_CATALOG_ONLY makes none: SIMULATOR_CATALOG_OUT writes the catalog/,
+    );
+    expect(() => loadConfig(simulatorEnvSchema, { ...kafka, ...csv, SIMULATOR_CATALOG: 'false' })).toThrow(
+      /SIMULATOR_CATALOG_ONLY: leaves nothing to do/,
+    );
+    expect(() => loadConfig(simulatorEnvSchema, { ...kafka, SIMULATOR_CATALOG_CSV: '' })).toThrow(
+      /SIMULATOR_CATALOG_CSV: must be a path/,
     );
   });
 });

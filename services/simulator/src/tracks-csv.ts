@@ -230,17 +230,17 @@ interface AlbumEntry {
  */
 class CatalogBuilder {
   private readonly artists = new Map<string, ArtistEntry>();
-  private readonly trackIds = new Set<string>();
-  private readonly firstArtistOf = new Map<string, ArtistEntry>();
+  /** Each track read, by id, with the artist it was filed under. */
+  private readonly artistOfTrack = new Map<string, ArtistEntry>();
   duplicates = 0;
 
   get trackCount(): number {
-    return this.trackIds.size;
+    return this.artistOfTrack.size;
   }
 
   /** Adds the row's track; returns why the contract refuses it, if it does. */
   add(row: TrackRow): string | undefined {
-    const known = this.firstArtistOf.get(row.trackId);
+    const known = this.artistOfTrack.get(row.trackId);
     if (known) {
       // The same track again under another genre: the genre counts for its artist, the track stays as first read.
       this.duplicates++;
@@ -278,8 +278,7 @@ class CatalogBuilder {
     album.tracks.push({ record: track, genre: tasteGenre(row.genre) });
     album.bestPopularity = Math.max(album.bestPopularity, row.popularity);
     this.addGenre(artist, row.genre);
-    this.trackIds.add(row.trackId);
-    this.firstArtistOf.set(row.trackId, artist);
+    this.artistOfTrack.set(row.trackId, artist);
     return undefined;
   }
 

@@ -1,4 +1,4 @@
-import { LISTENING_EVENT_FIELDS, TOPICS } from '@spotify-pipeline/shared';
+import { CATALOG_TOPIC, catalogKindOf, LISTENING_EVENT_FIELDS, TOPICS } from '@spotify-pipeline/shared';
 
 /**
  * One warehouse bronze table per lake topic. Every field of the record lands as text: bronze keeps what the
@@ -54,11 +54,17 @@ export const MANIFEST_TABLE = '_load_manifest';
 /** Lines the loader kept out of bronze (any table), with the object and line they came from and why. */
 export const REJECTED_TABLE = '_rejected_rows';
 
-/** The table of a lake topic; `eventsTopic` (a pipeline's own events topic name) loads as listening events. */
+/**
+ * The table of a lake topic: `eventsTopic` (a pipeline's own events topic name) loads as listening events; a
+ * catalog topic, under the contract's name or a deployment's prefixed one (`plays.catalog.tracks`), into its
+ * catalog table.
+ */
 export function bronzeTableFor(
   topic: string,
   eventsTopic: string = TOPICS.listeningEvents,
 ): BronzeTable | undefined {
-  const contractTopic = topic === eventsTopic ? TOPICS.listeningEvents : topic;
+  const kind = catalogKindOf(topic);
+  const contractTopic =
+    topic === eventsTopic ? TOPICS.listeningEvents : kind === null ? topic : CATALOG_TOPIC[kind];
   return BRONZE_TABLES.find((t) => t.topic === contractTopic);
 }

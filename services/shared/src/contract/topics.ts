@@ -9,6 +9,26 @@ export const TOPICS = {
 
 export const CATALOG_TOPICS = [TOPICS.artists, TOPICS.albums, TOPICS.tracks] as const;
 
+/** Which catalog a topic carries. */
+export type CatalogKind = 'artists' | 'albums' | 'tracks';
+
+/** The contract's topic of each catalog. */
+export const CATALOG_TOPIC: Readonly<Record<CatalogKind, string>> = {
+  artists: TOPICS.artists,
+  albums: TOPICS.albums,
+  tracks: TOPICS.tracks,
+};
+
+/**
+ * The catalog a topic carries, known by the contract's name at its end (`catalog.tracks`, or a deployment's
+ * `dev.catalog.tracks` / `plays.catalog.tracks`); null for any other topic.
+ */
+export function catalogKindOf(topic: string): CatalogKind | null {
+  for (const [kind, contractTopic] of Object.entries(CATALOG_TOPIC))
+    if (topic.endsWith(contractTopic)) return kind as CatalogKind;
+  return null;
+}
+
 /** The topics one source writes to, as its configuration names them. */
 export interface ContractTopicNames {
   events: string;

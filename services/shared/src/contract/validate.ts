@@ -1,8 +1,9 @@
 import { isUtf8 } from 'node:buffer';
 import type { z } from 'zod';
 import { describeError, describeValue, MAX_REASON_CHARS, printable } from '../describe.js';
-import { albumSchema, artistSchema, trackSchema } from './catalog.js';
+import { type Album, type Artist, albumSchema, artistSchema, type Track, trackSchema } from './catalog.js';
 import { inspectJsonText } from './json-text.js';
+import type { CatalogKind } from './topics.js';
 import { type ListeningEvent, listeningEventSchema, MAX_EVENT_BYTES } from './listening-event.js';
 
 export type Validation<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -108,3 +109,31 @@ export function decodeListeningEvent(
 export const validateArtist = (value: unknown) => check(artistSchema, value);
 export const validateAlbum = (value: unknown) => check(albumSchema, value);
 export const validateTrack = (value: unknown) => check(trackSchema, value);
+
+const CATALOG_SCHEMAS = { artists: artistSchema, albums: albumSchema, tracks: trackSchema } as const;
+
+/**
+ * Parses and validates one catalog record's bytes (an artist, album or track, as `kind` says), with the
+ * same text rules as events except that numbers may be decimals (a track's popularity).
+ */
+export function decodeCatalogRecord(
+  kind: CatalogKind,
+  bytes: Buffer,
+  text: string,
+): Validation<Artist | Album | Track> {
+  if (bytes.length > MAX_EVENT_BYTES)
+    return { ok: false, reason: `record is ${bytes.length} bytes; the limit is ${MAX_EVENT_BYTES}` };
+  if (!isUtf8(bytes)) return { ok: false, reason: 'not valid UTF-8' };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, reason: `not valid JSON: ${describeError(err, 200)}` };
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    return { ok: false, reason: 'record is not a JSON object' };
+  const result = check<Artist | Album | Track>(CATALOG_SCHEMAS[kind], parsed);
+  if (!result.ok) return result;
+  const problem = inspectJsonText(text, { maxDepth: 2, numbers: 'canonical' });
+  return problem ? { ok: false, reason: problem.message } : result;
+}

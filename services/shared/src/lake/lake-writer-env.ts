@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { env } from '../config.js';
 import { timestampProblem } from '../contract/timestamp.js';
-import { TOPICS } from '../contract/topics.js';
+import { CATALOG_TOPICS, catalogKindOf, TOPICS } from '../contract/topics.js';
 import { DEFAULT_EVENT_TIME_WINDOW } from '../contract/validate.js';
 import { kafkaEnvSchema } from '../kafka.js';
 import { objectStoreEnvSchema } from '../object-store.js';
@@ -16,7 +16,29 @@ const positiveInt = (fallback: number, what: string) =>
  */
 export const lakeWriterEnvSchema = kafkaEnvSchema.extend({
   ...objectStoreEnvSchema.shape,
-  LAKE_WRITER_TOPIC: z.string().min(1).default(TOPICS.listeningEvents),
+  LAKE_WRITER_TOPIC: z
+    .string()
+    .min(1)
+    .refine(
+      (topic) => catalogKindOf(topic) === null,
+      'must be the listening-events topic: catalog topics go in LAKE_WRITER_CATALOG_TOPICS',
+    )
+    .default(TOPICS.listeningEvents),
+  /**
+   * Catalog topics written beside the events (each by its own consumer, in group `<group id>.<topic>`):
+   * artists, albums and tracks validated against their schemas, stored by ingestion hour, tombstones skipped.
+   */
+  LAKE_WRITER_CATALOG_TOPICS: env
+    .list()
+    .pipe(
+      z
+        .array(z.string())
+        .refine(
+          (topics) => topics.every((topic) => catalogKindOf(topic) !== null),
+          `each must be a catalog topic, named ${CATALOG_TOPICS.join(', ')} or ending in one of them`,
+        ),
+    )
+    .default([]),
   LAKE_WRITER_DLQ_TOPIC: z.string().min(1).default(TOPICS.deadLetter),
   LAKE_WRITER_GROUP_ID: z.string().min(1).default('lake-writer'),
   LAKE_WRITER_FORMAT: z.enum(LAKE_FORMATS).default('jsonl.gz'),
@@ -48,3 +70,6 @@ export const lakeWriterEnvSchema = kafkaEnvSchema.extend({
   LAKE_WRITER_SHUTDOWN_TIMEOUT_MS: positiveInt(25_000, 'time to flush on SIGTERM before giving up'),
   OPS_PORT: env.int(8080).pipe(z.number().int().min(0).max(65_535)),
 });
+
+/** The consumer group of one catalog topic's writer: its own, so the events group's lag and scaling stay its own. */
+export const catalogGroupId = (groupId: string, topic: string) => `${groupId}.${topic}`;

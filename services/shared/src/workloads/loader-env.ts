@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { env } from '../config.js';
-import { CATALOG_TOPICS, TOPICS } from '../contract/topics.js';
+import { CATALOG_TOPICS, catalogKindOf, TOPICS } from '../contract/topics.js';
 import { objectStoreEnvSchema } from '../object-store.js';
 import { requireWarehouseSettings, warehouseConfig, warehouseEnvFields } from './warehouse-env.js';
 
@@ -14,8 +14,8 @@ const loaderFields = objectStoreEnvSchema.extend({
     .string()
     .regex(/^[a-zA-Z0-9._-]{1,249}$/, 'must be a Kafka topic name: 1-249 letters, digits, ".", "_" or "-"')
     .refine(
-      (topic) => !(CATALOG_TOPICS as readonly string[]).includes(topic),
-      'must not be a catalog topic: catalog records are not listening events',
+      (topic) => catalogKindOf(topic) === null,
+      'must not be a catalog topic (a name ending in catalog.artists, .albums or .tracks): catalog records are not listening events',
     )
     .default(TOPICS.listeningEvents),
   /** Objects per warehouse transaction: more amortizes commit cost, fewer bounds what a crash redoes. */

@@ -3,8 +3,8 @@ import type { z } from 'zod';
 import { describeError, describeValue, MAX_REASON_CHARS, printable } from '../describe.js';
 import { type Album, type Artist, albumSchema, artistSchema, type Track, trackSchema } from './catalog.js';
 import { inspectJsonText } from './json-text.js';
-import type { CatalogKind } from './topics.js';
 import { type ListeningEvent, listeningEventSchema, MAX_EVENT_BYTES } from './listening-event.js';
+import type { CatalogKind } from './topics.js';
 
 export type Validation<T> = { ok: true; value: T } | { ok: false; reason: string };
 

@@ -88,6 +88,15 @@ describe('the local pipeline (npm start)', () => {
     );
     expect(output).toMatch(/reconciled: all [\d,]+ published events are in gold exactly once/);
     expect(output).not.toContain('MISMATCH');
+    // Popularity and genres reach gold only through the catalog topics, the lake writer and the loader.
+    const catalog = output.match(
+      /catalog: ([\d,]+) of ([\d,]+) played tracks and ([\d,]+) of ([\d,]+) artists/,
+    );
+    expect(catalog, 'the catalog line').not.toBeNull();
+    const [, tracksWithCatalog, tracks, artistsWithCatalog, artists] = catalog!;
+    expect(Number(tracks!.replaceAll(',', ''))).toBeGreaterThan(0);
+    expect(tracksWithCatalog).toBe(tracks);
+    expect(artistsWithCatalog).toBe(artists);
     expect(existsSync(join(out.path, 'warehouse.duckdb'))).toBe(true);
     const page = await fetch(dashboard!);
     expect(await page.text()).toContain('<div id="app">');

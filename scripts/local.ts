@@ -6,9 +6,11 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { componentPaths, freePort, repoRoot, startKafka, startS3 } from '@spotify-pipeline/harness';
-import { ConfigError, groundTruthSchema, runCli, TOPICS } from '@spotify-pipeline/shared';
+import { CATALOG_TOPICS, ConfigError, groundTruthSchema, runCli, TOPICS } from '@spotify-pipeline/shared';
 import { createKafka } from '@spotify-pipeline/shared/kafka';
+import { catalogGroupId } from '@spotify-pipeline/shared/lake/lake-writer-env';
 import { createLogger } from '@spotify-pipeline/shared/logging';
+import { catalogCoverage, catalogCoverageLine } from './local/catalog-coverage.js';
 import { localCli, localOptions } from './local/cli.js';
 import { waitForDrain } from './local/drain.js';
 import { runInPods } from './local/in-pods.js';
@@ -157,7 +159,12 @@ async function main(values: Record<string, string | boolean | undefined>): Promi
     const lakeWriter = startStage({
       name: 'lake-writer',
       entry: 'services/lake-writer/src/main.ts',
-      env: { ...env, OPS_PORT: String(await freePort()), LAKE_WRITER_BATCH_MAX_AGE_MS: '2000' },
+      env: {
+        ...env,
+        OPS_PORT: String(await freePort()),
+        LAKE_WRITER_BATCH_MAX_AGE_MS: '2000',
+        LAKE_WRITER_CATALOG_TOPICS: CATALOG_TOPICS.join(','),
+      },
       log: stageLog,
     });
     running.push(lakeWriter);
@@ -174,10 +181,18 @@ async function main(values: Record<string, string | boolean | undefined>): Promi
         timeoutMs: 600_000,
         log,
       });
+      for (const topic of CATALOG_TOPICS)
+        await waitForDrain({
+          admin,
+          groupId: catalogGroupId('lake-writer', topic),
+          topic,
+          timeoutMs: 120_000,
+          log,
+        });
     } finally {
       await admin.disconnect();
     }
-    log('lake writer: every published event is in the lake');
+    log('lake writer: every published event and catalog record is in the lake');
 
     log('loader: loading new bronze objects into DuckDB exactly once, then dbt build (silver and gold) ...');
     const loaderEnv = {
@@ -206,6 +221,7 @@ async function main(values: Record<string, string | boolean | undefined>): Promi
     for (const line of lines.slice(0, -1)) console.log(line);
     if (!reconciliation.matches) throw new Error(lines.at(-1));
     log(lines.at(-1)!);
+    log(catalogCoverageLine(await catalogCoverage(duckdbPath)));
     log(`gold tables: ${duckdbPath} (the dashboard reads the snapshot ${snapshotPath})`);
 
     const port = await dashboardPort(options.port, freePort);

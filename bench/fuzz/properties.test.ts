@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import {
+  catalogRecordBoundary,
+  catalogRecordValue,
   jsonishText,
   jsonTextAgreesWithJsonParse,
   lakeLines,
@@ -16,6 +18,10 @@ const settings = { seed: 20261201, numRuns: 400 };
 describe('fuzzing the record boundaries (fixed seed)', () => {
   it('the lake writer classifies any bytes into a lake row the loader accepts, or a bounded dead letter', async () => {
     await fc.assert(fc.asyncProperty(recordValue, writerRecordBoundary), settings);
+  });
+
+  it('on a catalog topic, any bytes become a track row the loader accepts, a bounded dead letter, or a skipped tombstone', async () => {
+    await fc.assert(fc.asyncProperty(catalogRecordValue, catalogRecordBoundary), settings);
   });
 
   it('the loader loads or quarantines every line of any object, losing none', async () => {

@@ -3,7 +3,7 @@
 // the dead-letter topic or the loader's quarantine: never a throw, never a loss. The same properties run with a
 // fixed seed in the unit suite (properties.test.ts) and for minutes as a benchmark (run.ts).
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { classifyRecord } from '@spotify-pipeline/lake-writer/classify-record';
+import { catalogClassifier, classifyRecord } from '@spotify-pipeline/lake-writer/classify-record';
 import { intakeAt } from '@spotify-pipeline/lake-writer/testing/sample-event';
 import { checkBronzeObject } from '@spotify-pipeline/loader/bronze-lines';
 import { bronzeTableFor } from '@spotify-pipeline/loader/bronze-tables';
@@ -194,6 +194,7 @@ export async function writerRecordBoundary(value: Buffer | null): Promise<void> 
     if (/\p{Cc}/u.test(outcome.reason)) throw new Error('control character in a reason');
     return;
   }
+  if (outcome.ok === 'skip') throw new Error('a listening-events record was skipped');
   if (outcome.bytes !== Buffer.byteLength(outcome.line)) throw new Error('byte count differs from the line');
   const row = JSON.parse(outcome.line) as Record<string, unknown>;
   if (row._partition !== 3 || row._offset !== 1234 || row._ingested_at !== INTAKE.ingestedAt)
@@ -203,6 +204,55 @@ export async function writerRecordBoundary(value: Buffer | null): Promise<void> 
   const loaded = await checkBronzeObject(gzipSync(`${outcome.line}\n`), EVENTS_TABLE);
   if (loaded.rejected.length > 0)
     throw new Error(`the writer accepted a line the loader quarantines: ${loaded.rejected[0]!.reason}`);
+}
+
+const CATALOG_ORIGIN = { topic: 'plays.catalog.tracks', partition: 0, offset: '77' };
+const TRACKS_TABLE = bronzeTableFor(CATALOG_ORIGIN.topic)!;
+
+/** Contract-valid tracks: any popularity 0-100 (decimals too), names of any text. */
+const validTrack = fc.record({
+  schema_version: fc.constant(1),
+  track_id: fc.string({ minLength: 1, maxLength: 30 }),
+  album_id: fc.option(fc.string({ minLength: 1, maxLength: 30 }), { nil: null }),
+  artist_id: fc.string({ minLength: 1, maxLength: 30 }),
+  name: fc.oneof(
+    fc.string({ minLength: 1, maxLength: 40 }),
+    trickyText.filter((t) => t.length > 0),
+  ),
+  duration_ms: fc.integer({ min: 1, max: 3_600_000 }),
+  popularity: fc.oneof(fc.integer({ min: 0, max: 100 }), fc.double({ min: 0, max: 100, noNaN: true })),
+});
+
+/** What a producer could put on a catalog topic: mostly (mutated) tracks, some arbitrary bytes, tombstones. */
+export const catalogRecordValue: fc.Arbitrary<Buffer | null> = fc.oneof(
+  { weight: 6, arbitrary: fc.tuple(validTrack, mutation).map(([t, mutate]) => mutate(t)) },
+  { weight: 2, arbitrary: fc.uint8Array({ maxLength: 500 }).map((b) => Buffer.from(b)) },
+  { weight: 1, arbitrary: fc.constant(null) },
+);
+
+/**
+ * The writer's record boundary on a catalog topic: a tombstone is skipped, anything else is a row the loader's
+ * catalog table accepts, filed under the ingestion hour, or a bounded dead letter.
+ */
+export async function catalogRecordBoundary(value: Buffer | null): Promise<void> {
+  const outcome = catalogClassifier('tracks')(value, CATALOG_ORIGIN, INTAKE);
+  if (outcome.ok === 'skip') {
+    if (value !== null) throw new Error('skipped a record that has a value');
+    return;
+  }
+  if (value === null) throw new Error('a tombstone was not skipped');
+  if (!outcome.ok) {
+    if (!KINDS.has(outcome.kind)) throw new Error(`unknown kind ${outcome.kind}`);
+    if (outcome.reason.length === 0 || outcome.reason.length > MAX_REASON_CHARS)
+      throw new Error(`reason of ${outcome.reason.length} characters`);
+    return;
+  }
+  if (outcome.bytes !== Buffer.byteLength(outcome.line)) throw new Error('byte count differs from the line');
+  if (`${outcome.date}T${outcome.hour}` !== INTAKE.ingestedAt.slice(0, 13))
+    throw new Error('a catalog row is not filed under its ingestion hour');
+  const loaded = await checkBronzeObject(gzipSync(`${outcome.line}\n`), TRACKS_TABLE);
+  if (loaded.rejected.length > 0)
+    throw new Error(`the writer accepted a track the loader quarantines: ${loaded.rejected[0]!.reason}`);
 }
 
 /** Lines as they could appear in a lake object: lake rows, mutated rows, arbitrary text. */

@@ -15,6 +15,8 @@ import { checkBronzeObject } from '@spotify-pipeline/loader/bronze-lines';
 import { bronzeTableFor } from '@spotify-pipeline/loader/bronze-tables';
 import fc from 'fast-check';
 import {
+  catalogRecordBoundary,
+  catalogRecordValue,
   jsonishText,
   jsonTextAgreesWithJsonParse,
   lakeLines,
@@ -88,6 +90,10 @@ const parseOnly = (text: string) => {
 async function main() {
   log(`${SECONDS} s per property, fresh seeds`);
   const writer = await fuzz('writer record boundary', fc.asyncProperty(recordValue, writerRecordBoundary));
+  const catalog = await fuzz(
+    'catalog record boundary',
+    fc.asyncProperty(catalogRecordValue, catalogRecordBoundary),
+  );
   const loader = await fuzz('loader line handling', fc.asyncProperty(lakeLines, loaderLineHandling));
   const json = await fuzz(
     'strict JSON pass vs JSON.parse',
@@ -117,6 +123,14 @@ async function main() {
       ratio: null,
     },
     {
+      name: 'catalog record boundary (tracks): fuzz inputs tried (generation included)',
+      value: Math.round(catalog.perSecond),
+      unit: 'inputs/s',
+      reference: null,
+      reference_value: null,
+      ratio: null,
+    },
+    {
       name: 'loader line handling: fuzz objects tried (up to 30 lines each)',
       value: Math.round(loader.perSecond),
       unit: 'objects/s',
@@ -134,8 +148,8 @@ async function main() {
     },
     {
       name: 'failures over all fuzz inputs',
-      value: writer.failures + loader.failures + json.failures,
-      unit: `failures in ${writer.inputs + loader.inputs + json.inputs} inputs`,
+      value: writer.failures + catalog.failures + loader.failures + json.failures,
+      unit: `failures in ${writer.inputs + catalog.inputs + loader.inputs + json.inputs} inputs`,
       reference: 'required',
       reference_value: 0,
       ratio: null,

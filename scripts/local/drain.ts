@@ -16,10 +16,12 @@ export async function waitForDrain(options: {
     const lag = await consumerGroupLag(options.admin, options.groupId, options.topic).catch(() => -1);
     if (lag === 0) return;
     if (lag > 0 && lag !== last)
-      options.log(`lake writer: ${lag.toLocaleString('en-US')} events still to write`);
+      options.log(`lake writer: ${lag.toLocaleString('en-US')} records of ${options.topic} still to write`);
     last = lag;
     if (Date.now() > deadline) {
-      throw new Error(`the lake writer still had ${lag} events to write after ${options.timeoutMs / 1000}s`);
+      throw new Error(
+        `the lake writer still had ${lag} records of ${options.topic} to write after ${options.timeoutMs / 1000}s`,
+      );
     }
     await new Promise((r) => setTimeout(r, 1000));
   }

@@ -14,7 +14,7 @@ describe('classifyRecord: the per-record boundary', () => {
     );
     const outcome = classify(event);
     expect(outcome).toMatchObject({ ok: true, date: '2026-01-31', hour: '22' });
-    if (outcome.ok) expect(outcome.bytes).toBe(Buffer.byteLength(outcome.line));
+    if (outcome.ok === true) expect(outcome.bytes).toBe(Buffer.byteLength(outcome.line));
   });
 
   it('dead-letters a record whose rejection reason cannot be built by plain JSON.stringify', () => {

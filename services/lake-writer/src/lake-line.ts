@@ -43,21 +43,32 @@ export function toLakeLine(value: Buffer | null, origin: RecordOrigin, intake: I
   const raw = value.toString('utf8');
   const decoded = decodeListeningEvent(value, raw, { now: intake.now, window: intake.window });
   if (!decoded.ok) return { ok: false, reason: decoded.reason, kind: kindOf(decoded.reason) };
+  return {
+    ok: true,
+    ...withLakeMetadata(value, raw, origin, intake),
+    ...eventHourPartition(decoded.value.event_ts),
+  };
+}
+
+/**
+ * The row for a validated record: its text with the lake metadata spliced in before the closing brace, and
+ * the row's exact UTF-8 size. `raw` is `value` decoded, and must be a strict JSON object (validated).
+ */
+export function withLakeMetadata(
+  value: Buffer,
+  raw: string,
+  origin: RecordOrigin,
+  intake: IntakeContext,
+): { line: string; bytes: number } {
   // What trimEnd removes after a successful parse is JSON whitespace: ASCII, one byte per character.
   let text = raw.trimEnd();
   const trimmedBytes = value.length - (raw.length - text.length);
   // Raw CR/LF cannot occur inside JSON strings, so any here is insignificant whitespace; it would split the row.
   if (text.includes('\n') || text.includes('\r')) text = text.replace(/[\r\n]/g, ' ');
   const metadata = `,"_topic":${JSON.stringify(origin.topic)},"_partition":${origin.partition},"_offset":${origin.offset},"_ingested_at":"${intake.ingestedAt}"}`;
-  const line = `${text.slice(0, -1)}${metadata}`;
-  return {
-    ok: true,
-    line,
-    ...eventHourPartition(decoded.value.event_ts),
-    bytes: trimmedBytes - 1 + metadata.length,
-  };
+  return { line: `${text.slice(0, -1)}${metadata}`, bytes: trimmedBytes - 1 + metadata.length };
 }
 
-function kindOf(reason: string): 'json' | 'contract' {
+export function kindOf(reason: string): 'json' | 'contract' {
   return reason.startsWith('not valid JSON') || reason.startsWith('not valid UTF-8') ? 'json' : 'contract';
 }

@@ -5,12 +5,13 @@ import {
 } from '@spotify-pipeline/shared';
 import type { Consumer, EachBatchPayload, KafkaMessage } from '@spotify-pipeline/shared/kafka';
 import { type CheckpointStore, checkpointSkip } from './checkpoints.js';
-import { classifyRecord } from './classify-record.js';
+import { classifyRecord, type RecordClassifier } from './classify-record.js';
 import type { IntakeContext, RecordOrigin } from './lake-line.js';
 import type { LakeWriterMetrics, PartitionHold } from './metrics.js';
 import {
   addDeadLetter,
   addLine,
+  addSkipped,
   type BufferLimits,
   createPartitionBuffer,
   isDue,
@@ -35,6 +36,8 @@ export interface LakeWriterParams extends Omit<BatchWriterParams, 'logger' | 'me
   eventTimeWindow?: EventTimeWindowSettings;
   /** Partition checkpoints in the lake, so a commit refused by a rebalance does not store records twice. */
   checkpoints?: CheckpointStore;
+  /** What each record becomes; listening events (by event hour) unless the topic carries a catalog. */
+  classify?: RecordClassifier;
 }
 
 export interface LakeWriter {
@@ -69,6 +72,7 @@ interface PartitionState {
  */
 export function createLakeWriter(params: LakeWriterParams): LakeWriter {
   const { consumer, topic, limits, clock, metrics } = params;
+  const classify = params.classify ?? classifyRecord;
   const logger = params.logger.child({ component: 'lake-writer' });
   const writerParams: BatchWriterParams = { ...params, logger };
   const states = new Map<number, PartitionState>();
@@ -317,9 +321,13 @@ export function createLakeWriter(params: LakeWriterParams): LakeWriter {
     intake: IntakeContext,
   ) => {
     const now = intake.now;
-    const outcome = classifyRecord(message.value, origin, intake);
-    if (!outcome.ok && outcome.kind === 'internal') metrics.internalErrors.inc({ topic, stage: 'record' });
-    if (outcome.ok)
+    const outcome = classify(message.value, origin, intake);
+    if (outcome.ok === false && outcome.kind === 'internal')
+      metrics.internalErrors.inc({ topic, stage: 'record' });
+    if (outcome.ok === 'skip') {
+      addSkipped(state.buffer, message.offset, now);
+      metrics.skipped.inc({ topic });
+    } else if (outcome.ok)
       addLine(
         state.buffer,
         {

@@ -1,4 +1,5 @@
 import {
+  catalogKindOf,
   createLogger,
   createRegistry,
   loadConfig,
@@ -8,9 +9,11 @@ import {
   startOpsServer,
 } from '@spotify-pipeline/shared';
 import { createKafka, Partitioners } from '@spotify-pipeline/shared/kafka';
-import { lakeWriterEnvSchema } from '@spotify-pipeline/shared/lake/lake-writer-env';
+import { catalogGroupId, lakeWriterEnvSchema } from '@spotify-pipeline/shared/lake/lake-writer-env';
+import type { LakeFormat } from '@spotify-pipeline/shared/lake/layout';
 import { createObjectStore, ensureBucket } from '@spotify-pipeline/shared/object-store';
 import { createCheckpointStore } from './checkpoints.js';
+import { catalogClassifier, classifyRecord, type RecordClassifier } from './classify-record.js';
 import { createDeadLetterSink } from './dead-letters.js';
 import { createLakeStore } from './lake-store.js';
 import { createLakeWriter } from './lake-writer.js';
@@ -28,14 +31,6 @@ async function main(): Promise<void> {
   const kafka = createKafka(config, logger);
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
-  const consumer = kafka.consumer({
-    groupId: config.LAKE_WRITER_GROUP_ID,
-    sessionTimeout: config.LAKE_WRITER_SESSION_TIMEOUT_MS,
-    heartbeatInterval: Math.min(3_000, Math.floor(config.LAKE_WRITER_SESSION_TIMEOUT_MS / 3)),
-    maxBytesPerPartition: 4 * 1024 * 1024,
-    maxBytes: 32 * 1024 * 1024,
-    maxWaitTimeInMs: 500,
-  });
 
   const registry = createRegistry('lake-writer');
   const metrics = createLakeWriterMetrics(registry);
@@ -44,67 +39,104 @@ async function main(): Promise<void> {
     bucket: config.LAKE_BUCKET,
     timeoutMs: config.LAKE_WRITER_PUT_TIMEOUT_MS,
   });
-  const writer = createLakeWriter({
-    consumer,
-    topic: config.LAKE_WRITER_TOPIC,
-    store,
-    checkpoints: createCheckpointStore({
-      client,
-      bucket: config.LAKE_BUCKET,
-      groupId: config.LAKE_WRITER_GROUP_ID,
-      topic: config.LAKE_WRITER_TOPIC,
-      timeoutMs: config.LAKE_WRITER_PUT_TIMEOUT_MS,
-      logger,
-    }),
-    deadLetters: createDeadLetterSink({
-      producer,
-      topic: config.LAKE_WRITER_DLQ_TOPIC,
-      bucket: config.LAKE_BUCKET,
-      quarantine: async (key, body) => {
-        await store.put(key, body, 'application/octet-stream');
-        metrics.quarantined.inc({ topic: config.LAKE_WRITER_TOPIC });
+
+  /** One topic's writer: its own consumer and group, the shared store, producer and metrics. */
+  const writerFor = (topic: string, groupId: string, classify: RecordClassifier, format: LakeFormat) =>
+    createLakeWriter({
+      consumer: kafka.consumer({
+        groupId,
+        sessionTimeout: config.LAKE_WRITER_SESSION_TIMEOUT_MS,
+        heartbeatInterval: Math.min(3_000, Math.floor(config.LAKE_WRITER_SESSION_TIMEOUT_MS / 3)),
+        maxBytesPerPartition: 4 * 1024 * 1024,
+        maxBytes: 32 * 1024 * 1024,
+        maxWaitTimeInMs: 500,
+      }),
+      topic,
+      classify,
+      store,
+      checkpoints: createCheckpointStore({
+        client,
+        bucket: config.LAKE_BUCKET,
+        groupId,
+        topic,
+        timeoutMs: config.LAKE_WRITER_PUT_TIMEOUT_MS,
+        logger,
+      }),
+      deadLetters: createDeadLetterSink({
+        producer,
+        topic: config.LAKE_WRITER_DLQ_TOPIC,
+        bucket: config.LAKE_BUCKET,
+        quarantine: async (key, body) => {
+          await store.put(key, body, 'application/octet-stream');
+          metrics.quarantined.inc({ topic });
+        },
+        timeoutMs: config.LAKE_WRITER_PUT_TIMEOUT_MS,
+      }),
+      limits: {
+        maxEvents: config.LAKE_WRITER_BATCH_MAX_EVENTS,
+        maxBytes: config.LAKE_WRITER_BATCH_MAX_BYTES,
+        maxAgeMs: config.LAKE_WRITER_BATCH_MAX_AGE_MS,
       },
-      timeoutMs: config.LAKE_WRITER_PUT_TIMEOUT_MS,
-    }),
-    limits: {
-      maxEvents: config.LAKE_WRITER_BATCH_MAX_EVENTS,
-      maxBytes: config.LAKE_WRITER_BATCH_MAX_BYTES,
-      maxAgeMs: config.LAKE_WRITER_BATCH_MAX_AGE_MS,
-    },
-    format: config.LAKE_WRITER_FORMAT,
-    gzipLevel: config.LAKE_WRITER_GZIP_LEVEL,
-    retryMaxMs: config.LAKE_WRITER_RETRY_MAX_MS,
-    shutdownTimeoutMs: config.LAKE_WRITER_SHUTDOWN_TIMEOUT_MS,
-    stallTimeoutMs: config.LAKE_WRITER_STALL_TIMEOUT_MS,
-    eventTimeWindow: {
-      earliest: config.LAKE_WRITER_EVENT_TS_EARLIEST,
-      maxAheadMs: config.LAKE_WRITER_EVENT_TS_MAX_AHEAD_MS,
-    },
-    clock: Date.now,
-    logger,
-    metrics,
-    onFatal: (err) => {
-      logger.fatal({ err }, 'Kafka consumer gave up; exiting so the pod restarts');
-      process.exit(1);
-    },
-  });
+      format,
+      gzipLevel: config.LAKE_WRITER_GZIP_LEVEL,
+      retryMaxMs: config.LAKE_WRITER_RETRY_MAX_MS,
+      shutdownTimeoutMs: config.LAKE_WRITER_SHUTDOWN_TIMEOUT_MS,
+      stallTimeoutMs: config.LAKE_WRITER_STALL_TIMEOUT_MS,
+      eventTimeWindow: {
+        earliest: config.LAKE_WRITER_EVENT_TS_EARLIEST,
+        maxAheadMs: config.LAKE_WRITER_EVENT_TS_MAX_AHEAD_MS,
+      },
+      clock: Date.now,
+      logger,
+      metrics,
+      onFatal: (err) => {
+        logger.fatal({ err, topic }, 'Kafka consumer gave up; exiting so the pod restarts');
+        process.exit(1);
+      },
+    });
+  const writers = [
+    writerFor(
+      config.LAKE_WRITER_TOPIC,
+      config.LAKE_WRITER_GROUP_ID,
+      classifyRecord,
+      config.LAKE_WRITER_FORMAT,
+    ),
+    // Catalog objects are JSON Lines whatever the format: the bronze Parquet schema is the events' one.
+    ...config.LAKE_WRITER_CATALOG_TOPICS.map((topic) =>
+      writerFor(
+        topic,
+        catalogGroupId(config.LAKE_WRITER_GROUP_ID, topic),
+        catalogClassifier(catalogKindOf(topic)!),
+        'jsonl.gz',
+      ),
+    ),
+  ];
   const ops = await startOpsServer({
     port: config.OPS_PORT,
     registry,
-    ready: writer.isReady,
-    unhealthy: writer.stalled,
+    ready: () => writers.every((writer) => writer.isReady()),
+    unhealthy: () =>
+      writers
+        .map((writer) => writer.stalled())
+        .filter((stall) => stall !== null)
+        .join('; ') || null,
   });
   onShutdown(logger, async () => {
     try {
-      await writer.stop();
+      await Promise.all(writers.map((writer) => writer.stop()));
       await producer.disconnect();
     } finally {
       await ops.close();
     }
   });
-  await writer.start();
+  await Promise.all(writers.map((writer) => writer.start()));
   logger.info(
-    { topic: config.LAKE_WRITER_TOPIC, groupId: config.LAKE_WRITER_GROUP_ID, opsPort: ops.port },
+    {
+      topic: config.LAKE_WRITER_TOPIC,
+      catalogTopics: config.LAKE_WRITER_CATALOG_TOPICS,
+      groupId: config.LAKE_WRITER_GROUP_ID,
+      opsPort: ops.port,
+    },
     'lake writer running',
   );
 }
@@ -114,7 +146,7 @@ runCli(
     name: 'lake-writer',
     usage: '',
     summary:
-      'Writes the listening events of a Kafka topic to the lake (bronze, by event hour); offsets are committed only once their objects are stored.',
+      'Writes the listening events of a Kafka topic to the lake (bronze, by event hour), and the catalog topics named in LAKE_WRITER_CATALOG_TOPICS (by ingestion hour); offsets are committed only once their objects are stored.',
     options: {},
     details: settingsHelp(lakeWriterEnvSchema),
   },

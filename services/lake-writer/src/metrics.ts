@@ -32,24 +32,29 @@ export interface LakeWriterMetrics {
   stalledPartitions: Gauge<'topic'>;
   internalErrors: Counter<'topic' | 'stage'>;
   quarantined: Counter<'topic'>;
-  /** Makes the held-records, oldest-held and stalled gauges read the writer's state at every scrape. */
+  skipped: Counter<'topic'>;
+  /**
+   * Makes the held-records, oldest-held and stalled gauges read a writer's state at every scrape; one
+   * process may run several writers (the events topic and each catalog topic), each watched.
+   */
   watch(snapshot: () => HoldSnapshot): void;
 }
 
 export function createLakeWriterMetrics(registry: Registry): LakeWriterMetrics {
   const registers = [registry];
-  let snapshot: (() => HoldSnapshot) | null = null;
+  const snapshots: Array<() => HoldSnapshot> = [];
   const oldestHeldSeconds = new Gauge({
     name: 'lake_writer_oldest_held_seconds',
     help: 'Age of the oldest record consumed and not yet committed, per partition (0 when none).',
     labelNames: ['topic', 'partition'],
     registers,
     collect() {
-      if (!snapshot) return;
       this.reset();
-      const { topic, partitions } = snapshot();
-      for (const p of partitions)
-        this.set({ topic, partition: String(p.partition) }, p.oldestMs === null ? 0 : p.oldestMs / 1000);
+      for (const snapshot of snapshots) {
+        const { topic, partitions } = snapshot();
+        for (const p of partitions)
+          this.set({ topic, partition: String(p.partition) }, p.oldestMs === null ? 0 : p.oldestMs / 1000);
+      }
     },
   });
   return {
@@ -60,9 +65,10 @@ export function createLakeWriterMetrics(registry: Registry): LakeWriterMetrics {
       labelNames: ['topic'],
       registers,
       collect() {
-        if (!snapshot) return;
-        const { topic, partitions, stallAfterMs } = snapshot();
-        this.set({ topic }, partitions.filter((p) => (p.oldestMs ?? 0) >= stallAfterMs).length);
+        for (const snapshot of snapshots) {
+          const { topic, partitions, stallAfterMs } = snapshot();
+          this.set({ topic }, partitions.filter((p) => (p.oldestMs ?? 0) >= stallAfterMs).length);
+        }
       },
     }),
     internalErrors: new Counter({
@@ -77,8 +83,14 @@ export function createLakeWriterMetrics(registry: Registry): LakeWriterMetrics {
       labelNames: ['topic'],
       registers,
     }),
+    skipped: new Counter({
+      name: 'lake_writer_skipped_records_total',
+      help: 'Records committed past without a lake row or a dead letter: tombstones of the compacted catalog topics.',
+      labelNames: ['topic'],
+      registers,
+    }),
     watch(next) {
-      snapshot = next;
+      snapshots.push(next);
     },
     recordsWritten: new Counter({
       name: 'lake_writer_records_written_total',
@@ -141,12 +153,13 @@ export function createLakeWriterMetrics(registry: Registry): LakeWriterMetrics {
       labelNames: ['topic'],
       registers,
       collect() {
-        if (!snapshot) return;
-        const { topic, partitions } = snapshot();
-        this.set(
-          { topic },
-          partitions.reduce((n, p) => n + p.records, 0),
-        );
+        for (const snapshot of snapshots) {
+          const { topic, partitions } = snapshot();
+          this.set(
+            { topic },
+            partitions.reduce((n, p) => n + p.records, 0),
+          );
+        }
       },
     }),
   };

@@ -70,6 +70,11 @@ export function addDeadLetter(buffer: PartitionBuffer, letter: DeadLetter, now: 
   touch(buffer, letter.offset, now);
 }
 
+/** A record that becomes nothing (a tombstone): it only moves the offset the flush commits. */
+export function addSkipped(buffer: PartitionBuffer, offset: string, now: number): void {
+  touch(buffer, offset, now);
+}
+
 export function hourGroup(date: string, hour: string): HourGroup {
   return { date, hour, lines: [], offsets: [], bytes: 0, firstOffset: '', lastOffset: '' };
 }

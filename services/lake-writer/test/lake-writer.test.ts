@@ -8,6 +8,7 @@ import {
 } from '@spotify-pipeline/harness';
 import { DLQ_HEADERS, MAX_EVENT_BYTES } from '@spotify-pipeline/shared';
 import { Partitioners } from '@spotify-pipeline/shared/kafka';
+import { catalogGroupId } from '@spotify-pipeline/shared/lake/lake-writer-env';
 import { writerCheckpointKey } from '@spotify-pipeline/shared/lake/layout';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleEvent } from './sample-event.js';
@@ -18,6 +19,8 @@ import {
   metricValue,
   missingFrom,
   produceEvents,
+  readCatalog,
+  readDeadLetters,
   readLake,
   sleep,
   spawnWriter,
@@ -260,5 +263,108 @@ describe('lake writer against a real broker and S3 server', () => {
       expect(missingFrom(ignored.lake, ignored.ids)).toEqual([]);
       expect(ignored.lake.rows).toBe(1000);
     }
+  });
+
+  it('writes catalog topics beside the events: validated, by ingestion hour, tombstones skipped, bad records dead-lettered', async () => {
+    const { topic, groupId, bucket, client } = await freshTopic(kafka, 2);
+    const tracksTopic = `${topic}.catalog.tracks`;
+    const artistsTopic = `${topic}.catalog.artists`;
+    const admin = client.admin();
+    await admin.connect();
+    await admin.createTopics({
+      topics: [tracksTopic, artistsTopic].map((name) => ({
+        topic: name,
+        numPartitions: 1,
+        replicationFactor: 1,
+        configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+      })),
+      waitForLeaders: true,
+    });
+    await admin.disconnect();
+    const writer = await spawnWriter({
+      kafka,
+      s3,
+      bucket,
+      topic,
+      groupId,
+      env: {
+        LAKE_WRITER_CATALOG_TOPICS: `${tracksTopic},${artistsTopic}`,
+        LAKE_WRITER_BATCH_MAX_AGE_MS: '500',
+      },
+    });
+    await waitReady(writer, 'every writer of the process to join its group');
+    const track = (id: string, popularity: number) =>
+      JSON.stringify({
+        schema_version: 1,
+        track_id: id,
+        album_id: null,
+        artist_id: 'a1',
+        name: `Track ${id}`,
+        duration_ms: 201_000,
+        popularity,
+      });
+    const artist = JSON.stringify({
+      schema_version: 1,
+      artist_id: 'a1',
+      name: 'Röyksopp',
+      genres: ['electronic'],
+    });
+    const badTracks = [
+      { key: 'wrong-kind', value: artist, reason: /track_id: is required/ },
+      { key: 't-pop', value: track('t-pop', 101).replace('101', '"high"'), reason: /popularity/ },
+      { key: 't-exp', value: track('t-exp', 50).replace('50', '5e1'), reason: /number/ },
+      { key: 't-json', value: '{"schema_version":1,"track_id":', reason: /not valid JSON/ },
+    ];
+    const producer = client.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    await producer.send({
+      topic: tracksTopic,
+      acks: -1,
+      messages: [
+        { key: 't1', value: track('t1', 71.5) },
+        ...badTracks.map(({ key, value }) => ({ key, value })),
+        { key: 't2', value: track('t2', 12) },
+        // A compacted topic deletes a key with a tombstone: nothing to store, nothing wrong.
+        { key: 't2', value: null },
+        { key: 't3', value: track('t3', 0) },
+      ],
+    });
+    await producer.send({ topic: artistsTopic, acks: -1, messages: [{ key: 'a1', value: artist }] });
+    await producer.disconnect();
+    const ids = await produceEvents(client, topic, 200);
+
+    const catalogGroup = (t: string) => catalogGroupId(groupId, t);
+    await waitFor(
+      'every topic committed',
+      async () =>
+        (await groupLag(client, groupId, topic)) === 0 &&
+        (await groupLag(client, catalogGroup(tracksTopic), tracksTopic)) === 0 &&
+        (await groupLag(client, catalogGroup(artistsTopic), artistsTopic)) === 0,
+      60_000,
+    );
+    const store = testStore(s3);
+    expect(missingFrom(await readLake(store, bucket, topic), ids)).toEqual([]);
+    const tracks = await readCatalog(store, bucket, tracksTopic);
+    expect(tracks.map((row) => row.track_id)).toEqual(['t1', 't2', 't3']);
+    expect(tracks[0]).toMatchObject({ popularity: 71.5, _topic: tracksTopic, _partition: 0, _offset: 0 });
+    const ingested = new Date(tracks[0]!._ingested_at as string);
+    expect(Date.now() - ingested.getTime()).toBeLessThan(120_000);
+    expect(tracks[0]!.key).toMatch(
+      `/date=${ingested.toISOString().slice(0, 10)}/hour=${ingested.toISOString().slice(11, 13)}/`,
+    );
+    expect(tracks[0]!.key).toMatch(/\.jsonl\.gz$/);
+    expect((await readCatalog(store, bucket, artistsTopic)).map((row) => row.name)).toEqual(['Röyksopp']);
+
+    const letters = await readDeadLetters(client, `${topic}.dlq`, badTracks.length);
+    for (const bad of badTracks) {
+      const letter = letters.find((l) => l.key === bad.key);
+      expect(letter?.value, bad.key).toBe(bad.value);
+      expect(letter?.headers[DLQ_HEADERS.reason], bad.key).toMatch(bad.reason);
+      expect(letter?.headers[DLQ_HEADERS.sourceTopic]).toBe(tracksTopic);
+    }
+    expect(letters).toHaveLength(badTracks.length);
+    expect(await metricValue(writer.opsPort, 'lake_writer_skipped_records_total')).toBe(1);
+    expect(await httpStatus(writer.opsPort, '/healthz')).toBe(200);
+    expect(await writer.terminate()).toBe(0);
   });
 });

@@ -185,6 +185,54 @@ export async function readLake(
   return { objects: listed.length, rows: rowCount, copies, rowsOf };
 }
 
+/** Every row of a catalog topic's bronze objects, in offset order, each with the key of its object. */
+export async function readCatalog(
+  client: ObjectStoreClient,
+  bucket: string,
+  topic: string,
+): Promise<Array<Record<string, unknown> & { key: string }>> {
+  const rows: Array<Record<string, unknown> & { key: string }> = [];
+  for (const { name } of await listAllObjects(client, bucket, `bronze/${topic}/`)) {
+    const parsed = parseBronzeObjectKey(name);
+    if (!parsed) throw new Error(`unexpected object name ${name}`);
+    const key = bronzeObjectKey(parsed);
+    const stream = await client.getObject(bucket, key);
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    for (const line of (await gunzipAsync(Buffer.concat(chunks))).toString('utf8').split('\n'))
+      if (line) rows.push({ ...(JSON.parse(line) as Record<string, unknown>), key });
+  }
+  return rows.sort((a, b) => Number(a._offset) - Number(b._offset));
+}
+
+/** Reads `count` records of a dead-letter topic from its beginning: key, value and headers as text. */
+export async function readDeadLetters(
+  client: Kafka,
+  topic: string,
+  count: number,
+): Promise<Array<{ key: string; value: string | null; headers: Record<string, string> }>> {
+  const consumer = client.consumer({ groupId: `dlq-reader-${randomUUID().slice(0, 8)}` });
+  const received: Array<{ key: string; value: string | null; headers: Record<string, string> }> = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const headers = Object.fromEntries(
+          Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]),
+        );
+        received.push({ key: String(message.key), value: message.value?.toString('utf8') ?? null, headers });
+      },
+    });
+    await waitFor(`${count} records in ${topic}`, async () => received.length >= count, 60_000);
+    // Anything beyond `count` would arrive within a fetch or two.
+    await sleep(1000);
+  } finally {
+    await consumer.disconnect();
+  }
+  return received;
+}
+
 export function missingFrom(lake: LakeContents, ids: string[]): string[] {
   return ids.filter((id) => !lake.copies.has(id));
 }

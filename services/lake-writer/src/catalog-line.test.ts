@@ -35,7 +35,13 @@ describe('toCatalogLine', () => {
 
   it('reads each catalog by its own schema', () => {
     const artist = { schema_version: 1, artist_id: 'a1', name: 'Björk', genres: ['art pop', 'electronic'] };
-    const album = { schema_version: 1, album_id: 'b1', artist_id: 'a1', name: 'Homogenic', release_date: null };
+    const album = {
+      schema_version: 1,
+      album_id: 'b1',
+      artist_id: 'a1',
+      name: 'Homogenic',
+      release_date: null,
+    };
     expect(line(artist, 'artists').ok).toBe(true);
     expect(line(album, 'albums').ok).toBe(true);
     const trackAsArtist = line(track, 'artists');

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { IKafkaTopic } from '@kubernetes-models/strimzi-kafka-operator/kafka.strimzi.io/v1/KafkaTopic';
+import { contractTopicNames } from '@spotify-pipeline/shared';
 import { type BuildContext, type ChildObject, childMeta, strimziNamespace } from './context.js';
 
 /** What the builders write; sent as the newest version the cluster serves (kube/served-version.ts). */
@@ -26,6 +27,18 @@ export function kafkaTopicResourceName(topic: string): string {
 }
 
 export const deadLetterTopicName = (topic: string) => `${topic}.dlq`;
+
+/** The SOURCE_TOPIC_PREFIX under which a source writes the pipeline's catalog topics. */
+export const catalogTopicPrefix = (topic: string) => `${topic}.`;
+
+/**
+ * The pipeline's compacted catalog topics, `<topic>.catalog.artists|albums|tracks`: named after its events
+ * topic so that two pipelines never share one, and spelled as the shared contract spells them for a source.
+ */
+export function catalogTopicNames(topic: string): string[] {
+  const { artist, album, track } = contractTopicNames(catalogTopicPrefix(topic), topic);
+  return [artist, album, track];
+}
 
 function topicObject({ pipeline, plan }: BuildContext, topicName: string): ChildObject | null {
   const { kafka } = pipeline.spec;

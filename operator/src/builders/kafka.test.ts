@@ -1,3 +1,4 @@
+import { catalogKindOf } from '@spotify-pipeline/shared';
 import { describe, expect, it } from 'vitest';
 import { testContext } from '../../test/support/builder-context.js';
 import {
@@ -9,7 +10,12 @@ import {
   rebalanceName,
   SCALE_EVENT_ANNOTATION,
 } from './kafka-brokers.js';
-import { buildDeadLetterTopic, buildKafkaTopic, kafkaTopicResourceName } from './kafka-topic.js';
+import {
+  buildDeadLetterTopic,
+  buildKafkaTopic,
+  catalogTopicNames,
+  kafkaTopicResourceName,
+} from './kafka-topic.js';
 
 describe('buildKafkaTopic', () => {
   it('builds a Strimzi KafkaTopic named after the topic, labelled with the cluster, sized by the plan', () => {
@@ -47,6 +53,14 @@ describe('buildKafkaTopic', () => {
     expect(
       buildKafkaTopic(testContext({ kafka: { mode: 'external', external: { bootstrapServers: 'k:9092' } } })),
     ).toBeNull();
+  });
+});
+
+describe('catalogTopicNames', () => {
+  it("names the pipeline's catalog topics after its events topic, as the contract recognises them", () => {
+    const topics = catalogTopicNames('plays');
+    expect(topics).toEqual(['plays.catalog.artists', 'plays.catalog.albums', 'plays.catalog.tracks']);
+    expect(topics.map(catalogKindOf)).toEqual(['artists', 'albums', 'tracks']);
   });
 });
 

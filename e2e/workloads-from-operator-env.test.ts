@@ -20,6 +20,7 @@ import {
 } from '@spotify-pipeline/harness';
 import type { BuildContext, ChildObject } from '@spotify-pipeline/operator/builders/context';
 import { buildInsightsDeployment } from '@spotify-pipeline/operator/builders/insights';
+import { pipelineTopics } from '@spotify-pipeline/operator/builders/kafka-topic';
 import { buildLoadCronJob } from '@spotify-pipeline/operator/builders/schedule';
 import { buildSourceWorkloads } from '@spotify-pipeline/operator/builders/sources';
 import { buildLakeWriterDeployment } from '@spotify-pipeline/operator/builders/workloads';
@@ -195,14 +196,9 @@ beforeAll(async () => {
   // What the operator's topics step does for external Kafka (retried as its reconcile would: a broker
   // that just started can answer UNKNOWN_TOPIC_OR_PARTITION while it creates the first topics).
   const settings = { KAFKA_BROKERS: [kafka.bootstrap], KAFKA_CLIENT_ID: 'operator', KAFKA_SSL: false };
-  for (const name of [TOPIC, `${TOPIC}.dlq`]) {
-    await until(`topic ${name}`, () =>
-      ensureExternalTopic(
-        settings,
-        { name, partitions: 3, replicas: 1, retentionHours: 24 },
-        logger,
-        AbortSignal.timeout(15_000),
-      ).then(
+  for (const topic of pipelineTopics(ctx)) {
+    await until(`topic ${topic.name}`, () =>
+      ensureExternalTopic(settings, { ...topic, replicas: 1 }, logger, AbortSignal.timeout(15_000)).then(
         () => true,
         () => false,
       ),

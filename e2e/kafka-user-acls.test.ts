@@ -27,6 +27,7 @@ import { buildKedaKafkaConfig } from '@spotify-pipeline/operator/builders/autosc
 import type { BuildContext, ChildObject } from '@spotify-pipeline/operator/builders/context';
 import { kafkaUsers } from '@spotify-pipeline/operator/builders/index';
 import { buildInsightsDeployment } from '@spotify-pipeline/operator/builders/insights';
+import { pipelineTopics } from '@spotify-pipeline/operator/builders/kafka-topic';
 import { buildSourceWorkloads } from '@spotify-pipeline/operator/builders/sources';
 import { buildLakeWriterDeployment } from '@spotify-pipeline/operator/builders/workloads';
 import { testContext } from '@spotify-pipeline/operator/testing/support/builder-context';
@@ -248,6 +249,27 @@ async function brokerAcls(kafka: ReturnType<typeof createKafka>): Promise<Map<st
   }
 }
 
+/** The pipeline's compacted catalog topics as its KafkaTopics make them (the broker creates none on first use). */
+async function createCatalogTopics(ctx: BuildContext): Promise<void> {
+  const client = admin().admin();
+  await client.connect();
+  try {
+    await client.createTopics({
+      topics: pipelineTopics(ctx)
+        .filter((t) => t.config['cleanup.policy'] === 'compact')
+        .map((t) => ({
+          topic: t.name,
+          numPartitions: t.partitions,
+          replicationFactor: 1,
+          configEntries: Object.entries(t.config).map(([name, value]) => ({ name, value })),
+        })),
+      waitForLeaders: true,
+    });
+  } finally {
+    await client.disconnect();
+  }
+}
+
 let kafka: KafkaInstance;
 let s3: S3Instance;
 let superUser: KafkaEnv;
@@ -282,6 +304,7 @@ describe('KafkaUsers with SCRAM-SHA-512 against a broker with the StandardAuthor
     users = emittedUsers(ctx);
     // Topics as the operator's KafkaTopics make them (the broker creates none on first use).
     await createTopicWithDlq(admin(), TOPIC, 3);
+    await createCatalogTopics(ctx);
     // The User Operator's part: credentials, the Secret it writes, the ACLs.
     await Promise.all(
       [...users.keys()].map((username) => {
@@ -321,13 +344,20 @@ describe('KafkaUsers with SCRAM-SHA-512 against a broker with the StandardAuthor
       expect(held.get(`User:${name}`)?.sort(), name).toEqual(
         rules.flatMap((r) => r.operations.map((op) => `${r.resource.type}:${r.resource.name}:${op}`)).sort(),
       );
-    expect(held.get('User:wrapped-lake-writer')?.sort()).toEqual([
-      'group:music.wrapped.lake-writer:Read',
-      'topic:plays.dlq:Describe',
-      'topic:plays.dlq:Write',
-      'topic:plays:Describe',
-      'topic:plays:Read',
-    ]);
+    expect(held.get('User:wrapped-lake-writer')?.sort()).toEqual(
+      [
+        'group:music.wrapped.lake-writer:Read',
+        'topic:plays.dlq:Describe',
+        'topic:plays.dlq:Write',
+        'topic:plays:Describe',
+        'topic:plays:Read',
+        ...['artists', 'albums', 'tracks'].flatMap((kind) => [
+          `group:music.wrapped.lake-writer.plays.catalog.${kind}:Read`,
+          `topic:plays.catalog.${kind}:Describe`,
+          `topic:plays.catalog.${kind}:Read`,
+        ]),
+      ].sort(),
+    );
   });
 
   it("the simulator, started with its pod's env, publishes to the events topic with its idempotent producer", async () => {
@@ -491,6 +521,7 @@ describe('KafkaUsers with mutual TLS (a certificate for CN=<name>) against the s
     const ctx = pipeline('wrapped-tls', { authentication: 'tls', tls: true }, TOPIC);
     users = emittedUsers(ctx);
     await createTopicWithDlq(admin(), TOPIC, 3);
+    await createCatalogTopics(ctx);
     // The User Operator's part: a certificate from the clients CA, the Secret it writes, the ACLs.
     secrets['events-cluster-ca-cert'] = { 'ca.crt': tls.clusterCaCert };
     secrets['lake-creds'] = { LAKE_ACCESS_KEY: s3.accessKey, LAKE_SECRET_KEY: s3.secretKey };

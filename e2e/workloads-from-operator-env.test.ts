@@ -20,6 +20,7 @@ import {
 } from '@spotify-pipeline/harness';
 import type { BuildContext, ChildObject } from '@spotify-pipeline/operator/builders/context';
 import { buildInsightsDeployment } from '@spotify-pipeline/operator/builders/insights';
+import { pipelineTopics } from '@spotify-pipeline/operator/builders/kafka-topic';
 import { buildLoadCronJob } from '@spotify-pipeline/operator/builders/schedule';
 import { buildSourceWorkloads } from '@spotify-pipeline/operator/builders/sources';
 import { buildLakeWriterDeployment } from '@spotify-pipeline/operator/builders/workloads';
@@ -195,14 +196,9 @@ beforeAll(async () => {
   // What the operator's topics step does for external Kafka (retried as its reconcile would: a broker
   // that just started can answer UNKNOWN_TOPIC_OR_PARTITION while it creates the first topics).
   const settings = { KAFKA_BROKERS: [kafka.bootstrap], KAFKA_CLIENT_ID: 'operator', KAFKA_SSL: false };
-  for (const name of [TOPIC, `${TOPIC}.dlq`]) {
-    await until(`topic ${name}`, () =>
-      ensureExternalTopic(
-        settings,
-        { name, partitions: 3, replicas: 1, retentionHours: 24 },
-        logger,
-        AbortSignal.timeout(15_000),
-      ).then(
+  for (const topic of pipelineTopics(ctx)) {
+    await until(`topic ${topic.name}`, () =>
+      ensureExternalTopic(settings, { ...topic, replicas: 1 }, logger, AbortSignal.timeout(15_000)).then(
         () => true,
         () => false,
       ),
@@ -229,13 +225,23 @@ const insightsEnv = () => {
 };
 
 describe('each workload started with only the env the operator builds for its pod', () => {
-  it('simulator (Deployment): streams real-time events to the pipeline topic, stops cleanly on SIGTERM', async () => {
+  it('simulator (Deployment): its catalog to the pipeline catalog topics, real-time events to the pipeline topic, stops cleanly on SIGTERM', async () => {
     const { proc, exited } = run('simulator', { ...sourceEnv(0), OPS_PORT: String(await freePort()) });
     await until('simulated events on the topic', async () => (await events()).length >= 300);
     await proc.stop(30_000);
     expect(await exited).toBe(0);
     const published = await events();
     expect(published.every((e) => e.source === 'simulator')).toBe(true);
+    // The catalog is published before the first event, keyed by id.
+    for (const [kind, key] of [
+      ['artists', 'artist_id'],
+      ['albums', 'album_id'],
+      ['tracks', 'track_id'],
+    ] as const) {
+      const records = await readTopic(client(), `${TOPIC}.catalog.${kind}`);
+      expect(records.length, kind).toBeGreaterThan(0);
+      expect(records.every((r) => JSON.parse(r.value.toString())[key] === r.key)).toBe(true);
+    }
   });
 
   it('spotify poller (Deployment): reads its listener with the token from the Secret, keeps its cursor in the lake', async () => {

@@ -125,6 +125,16 @@ describe('admission (CRD schema and CEL rules)', () => {
       { kafka: { strimzi: { cluster: 'events' }, topic: { name: '..' } } },
       /a Kafka topic cannot be named . or ../,
     );
+    // <name>.catalog.artists must fit Kafka's 249 characters.
+    await rejects(
+      { kafka: { strimzi: { cluster: 'events' }, topic: { name: 't'.repeat(234) } } },
+      /spec.kafka.topic.name: Invalid value: .*must be at most 233 characters: the catalog topic <name>.catalog.artists must fit Kafka's 249/,
+    );
+    expect(
+      await createError(
+        pipeline({ kafka: { strimzi: { cluster: 'events' }, topic: { name: 't'.repeat(233) } } }, 'longest'),
+      ),
+    ).toBeNull();
     await rejects({ kafka: { strimzi: { cluster: 'Events_1' } } }, /spec.kafka.strimzi.cluster/);
     await rejects(
       { kafka: { mode: 'external', external: { bootstrapServers: 'not a server list' } } },

@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 import { type BuildContext, type ChildObject, strimziNamespace } from '../src/builders/context.js';
 import { desiredSchedule, desiredWorkloads } from '../src/builders/index.js';
 import { buildKafkaRebalance, buildNodePool, newScaleEvent } from '../src/builders/kafka-brokers.js';
-import { buildDeadLetterTopic, buildKafkaTopic } from '../src/builders/kafka-topic.js';
+import { buildKafkaTopics } from '../src/builders/kafka-topic.js';
 import { firstDifference } from '../src/controller/observed.js';
 import type { SpotifyPipeline } from '../src/crd/spotify-pipeline.js';
 import { KubeApiError } from '../src/kube/api.js';
@@ -77,8 +77,7 @@ function emitted(pipeline: SpotifyPipeline): ChildObject[] {
   return [
     ...desiredWorkloads(ctx).map((c) => c.object),
     ...desiredSchedule(ctx).map((c) => c.object),
-    buildKafkaTopic(ctx),
-    buildDeadLetterTopic(ctx),
+    ...buildKafkaTopics(ctx),
     strimzi ? buildNodePool(strimziNs, 'brokers', plan.brokers, scaleUp) : null,
     buildKafkaRebalance(pipeline, strimziNs, 'brokers', scaleUp, [3, 4]),
     buildKafkaRebalance(pipeline, strimziNs, 'brokers', scaleDown, [3, 4]),
@@ -203,6 +202,23 @@ describe('every emitted object passes strict validation against the real schemas
       }
     }
     expect(failures).toEqual([]);
+  });
+
+  it("covers each of the pipeline's topics, the compacted catalog topics among them", async () => {
+    const [, name, spec] = variants[0] as (typeof variants)[number];
+    const topics = emitted(await defaulted(name, spec)).filter((o) => o.kind === 'KafkaTopic');
+    const policies = topics.map((t) => {
+      const { topicName, config } = t.spec as { topicName: string; config: Record<string, string> };
+      return `${topicName} ${config['cleanup.policy']}`;
+    });
+    const events = (spec.kafka as { topic?: { name?: string } }).topic?.name ?? 'listening-events';
+    expect(policies).toEqual([
+      `${events} delete`,
+      `${events}.dlq delete`,
+      `${events}.catalog.artists compact`,
+      `${events}.catalog.albums compact`,
+      `${events}.catalog.tracks compact`,
+    ]);
   });
 
   it('covers every kind the operator writes', async () => {

@@ -84,6 +84,30 @@ async function partitionsInKafka(topic: string, expected: number): Promise<numbe
   }
 }
 
+/** Each topic's cleanup.policy as the broker reports it. */
+async function cleanupPolicies(topics: string[]): Promise<string[]> {
+  const admin = createKafka(
+    { KAFKA_BROKERS: kafka.brokers, KAFKA_CLIENT_ID: 'test', KAFKA_SSL: false },
+    logger,
+  ).admin();
+  await admin.connect();
+  try {
+    const { resources } = await admin.describeConfigs({
+      // 2: a topic (kafkajs' ConfigResourceTypes.TOPIC)
+      resources: topics.map((name) => ({ type: 2, name, configNames: ['cleanup.policy'] })),
+      includeSynonyms: false,
+    });
+    return topics.map(
+      (name) => resources.find((r) => r.resourceName === name)?.configEntries[0]?.configValue ?? '',
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+const catalogTopics = (events: string) =>
+  ['artists', 'albums', 'tracks'].map((k) => `${events}.catalog.${k}`);
+
 /** A pipeline on the external Kafka with a topic and bucket of its own (`<name>-events`, `<name>-lake`). */
 const apply = (users: number, deletionPolicy = 'Retain', name = 'managed') =>
   client.apply({
@@ -117,6 +141,14 @@ describe('external (managed) Kafka through the admin API', () => {
     expect(first.status?.topic?.partitions).toBe(3);
     expect(await partitionsInKafka('managed-events', 3)).toBe(3);
     expect(await partitionsInKafka('managed-events.dlq', 3)).toBe(3);
+    for (const catalog of catalogTopics('managed-events'))
+      expect(await partitionsInKafka(catalog, 3)).toBe(3);
+    expect(await cleanupPolicies(['managed-events', ...catalogTopics('managed-events')])).toEqual([
+      'delete',
+      'compact',
+      'compact',
+      'compact',
+    ]);
 
     await apply(10_000_000); // -> 21 partitions
     await waitFor(
@@ -128,13 +160,15 @@ describe('external (managed) Kafka through the admin API', () => {
       60_000,
     );
     expect(await partitionsInKafka('managed-events', 21)).toBe(21);
+    // a compacted topic's partitions stay: new ones would move its keys
+    expect(await partitionsInKafka('managed-events.catalog.tracks', 3)).toBe(3);
 
     await apply(1_000_000); // a smaller audience never lowers them
     await waitFor('reconciled', topicsReady);
     expect(await partitionsInKafka('managed-events', 21)).toBe(21);
   });
 
-  it('deletionPolicy Delete removes the topic through the admin API', async () => {
+  it('deletionPolicy Delete removes the topics through the admin API', async () => {
     await apply(1_000_000, 'Delete', 'doomed');
     await waitFor('topics created', () => topicsReady('doomed'), 60_000);
     await client.delete({ apiVersion: API, kind: 'SpotifyPipeline', namespace: NS, name: 'doomed' });
@@ -160,7 +194,8 @@ describe('external (managed) Kafka through the admin API', () => {
         'topics deleted',
         async () => {
           const topics = await admin.listTopics();
-          return !topics.includes('doomed-events') && !topics.includes('doomed-events.dlq');
+          const owned = ['doomed-events', 'doomed-events.dlq', ...catalogTopics('doomed-events')];
+          return owned.every((t) => !topics.includes(t));
         },
         30_000,
       );

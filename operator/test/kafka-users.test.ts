@@ -116,9 +116,35 @@ describe('KafkaUsers on a SCRAM-SHA-512 listener', () => {
             resource: { type: 'topic', name: 'scram-events.dlq', patternType: 'literal' },
             operations: ['Write', 'Describe'],
           },
+          // each catalog topic, read in a group of its own
+          ...['artists', 'albums', 'tracks'].flatMap((kind) => [
+            {
+              resource: { type: 'topic', name: `scram-events.catalog.${kind}`, patternType: 'literal' },
+              operations: ['Read', 'Describe'],
+            },
+            {
+              resource: {
+                type: 'group',
+                name: `kafka.scram.lake-writer.scram-events.catalog.${kind}`,
+                patternType: 'literal',
+              },
+              operations: ['Read'],
+            },
+          ]),
         ],
       },
     });
+    // the simulator publishes its catalog
+    const sourceAcls = (await kafkaUser('scram-source-0'))?.spec as {
+      authorization: { acls: Array<{ resource: { name: string }; operations: string[] }> };
+    };
+    expect(sourceAcls.authorization.acls.map((a) => `${a.resource.name} ${a.operations.join('+')}`)).toEqual([
+      'scram-events Write+Describe',
+      'scram-events.dlq Write+Describe',
+      'scram-events.catalog.artists Write+Describe',
+      'scram-events.catalog.albums Write+Describe',
+      'scram-events.catalog.tracks Write+Describe',
+    ]);
     expect(lakeWriterUser?.metadata?.labels?.['strimzi.io/cluster']).toBe('events');
 
     // The User Operator refuses a user (the Kafka resource has no simple authorization): its words reach status.

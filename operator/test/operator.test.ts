@@ -233,8 +233,12 @@ describe('apply a pipeline', () => {
 
   it('becomes Ready once the child status is written the way Strimzi and the deployment controller would', async () => {
     await freshPipeline('ready');
-    await waitFor('KafkaTopics', () => get(STRIMZI, 'KafkaTopic', KAFKA_NS, `${topicResource('ready')}.dlq`));
-    await markTopicsReady(client, KAFKA_NS, [topicResource('ready'), `${topicResource('ready')}.dlq`]);
+    const topics = ['', '.dlq', '.catalog.artists', '.catalog.albums', '.catalog.tracks'].map(
+      (suffix) => `${topicResource('ready')}${suffix}`,
+    );
+    for (const topic of topics)
+      await waitFor('KafkaTopics', () => get(STRIMZI, 'KafkaTopic', KAFKA_NS, topic));
+    await markTopicsReady(client, KAFKA_NS, topics);
     await markDeploymentsAvailable(client, NS, ['ready-lake-writer', 'ready-source-0']);
     const ready = await conditionReason(client, NS, 'ready', 'Ready', 'Reconciled');
     expect(ready.status).toBe('True');

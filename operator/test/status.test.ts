@@ -412,7 +412,11 @@ describe('a renamed topic', () => {
           .map((t) => t.metadata?.name)
           .sort();
       // Waiting for the exact list, not a count: mid-rename the pipeline can own one old and one new topic.
-      const expected = [`${name}-plays`, `${name}-plays.dlq`];
+      const expected = [
+        `${name}-plays`,
+        ...['albums', 'artists', 'tracks'].map((k) => `${name}-plays.catalog.${k}`),
+        `${name}-plays.dlq`,
+      ];
       await waitFor(
         'old KafkaTopics gone from the pipeline',
         async () => JSON.stringify(await owned()) === JSON.stringify(expected),

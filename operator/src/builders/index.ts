@@ -8,7 +8,7 @@ import { type BuildContext, type ChildObject, names } from './context.js';
 import { buildDuckDbClaim } from './duckdb-volume.js';
 import { buildInsightsDeployment, buildInsightsService } from './insights.js';
 import { STRIMZI_API_VERSION } from './kafka-topic.js';
-import { buildKafkaUser, kafkaUserName } from './kafka-users.js';
+import { buildKafkaUser, type KafkaWorkload, kafkaUserName, sourceWorkload } from './kafka-users.js';
 import { insightsRefusal, lakeWriterRefusal, loaderRefusal, sourceRefusal } from './refusals.js';
 import { buildAirflowDagConfigMap, buildLoadCronJob, buildTransformCronJob } from './schedule.js';
 import { buildSourceWorkloads, MAX_SOURCES } from './sources.js';
@@ -83,15 +83,16 @@ export function desiredWorkloads(ctx: BuildContext): DesiredChild[] {
  */
 export function kafkaUsers(ctx: BuildContext): DesiredChild[] {
   const { pipeline } = ctx;
-  const user = (name: string, wanted: boolean, workload: Parameters<typeof buildKafkaUser>[2]) =>
-    child(STRIMZI_API_VERSION, 'KafkaUser', name, wanted ? buildKafkaUser(ctx, name, workload) : null);
+  const user = (name: string, workload: KafkaWorkload | null) =>
+    child(STRIMZI_API_VERSION, 'KafkaUser', name, workload ? buildKafkaUser(ctx, name, workload) : null);
   return [
-    ...Array.from({ length: MAX_SOURCES }, (_, index) =>
-      user(kafkaUserName.source(pipeline, index), index < pipeline.spec.sources.length, 'source'),
-    ),
-    user(kafkaUserName.lakeWriter(pipeline), true, 'lake-writer'),
-    user(kafkaUserName.insights(pipeline), buildInsightsDeployment(ctx) !== null, 'insights'),
-    user(kafkaUserName.keda(pipeline), pipeline.spec.lakeWriter.autoscaler === 'keda', 'keda'),
+    ...Array.from({ length: MAX_SOURCES }, (_, index) => {
+      const source = pipeline.spec.sources[index];
+      return user(kafkaUserName.source(pipeline, index), source ? sourceWorkload(source) : null);
+    }),
+    user(kafkaUserName.lakeWriter(pipeline), 'lake-writer'),
+    user(kafkaUserName.insights(pipeline), buildInsightsDeployment(ctx) ? 'insights' : null),
+    user(kafkaUserName.keda(pipeline), pipeline.spec.lakeWriter.autoscaler === 'keda' ? 'keda' : null),
   ];
 }
 

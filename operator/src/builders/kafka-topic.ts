@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { IKafkaTopic } from '@kubernetes-models/strimzi-kafka-operator/kafka.strimzi.io/v1/KafkaTopic';
+import { contractTopicNames } from '@spotify-pipeline/shared';
 import { type BuildContext, type ChildObject, childMeta, strimziNamespace } from './context.js';
 
 /** What the builders write; sent as the newest version the cluster serves (kube/served-version.ts). */
@@ -27,32 +28,84 @@ export function kafkaTopicResourceName(topic: string): string {
 
 export const deadLetterTopicName = (topic: string) => `${topic}.dlq`;
 
-function topicObject({ pipeline, plan }: BuildContext, topicName: string): ChildObject | null {
+/** The SOURCE_TOPIC_PREFIX under which a source writes the pipeline's catalog topics. */
+export const catalogTopicPrefix = (topic: string) => `${topic}.`;
+
+/**
+ * The pipeline's compacted catalog topics, `<topic>.catalog.artists|albums|tracks`: named after its events
+ * topic so that two pipelines never share one, and spelled as the shared contract spells them for a source.
+ */
+export function catalogTopicNames(topic: string): string[] {
+  const { artist, album, track } = contractTopicNames(catalogTopicPrefix(topic), topic);
+  return [artist, album, track];
+}
+
+/** Every topic the pipeline owns, named after its events topic (first). */
+export const pipelineTopicNames = (topic: string) => [
+  topic,
+  deadLetterTopicName(topic),
+  ...catalogTopicNames(topic),
+];
+
+/** One Kafka topic of the pipeline, as both Strimzi and the admin API make it. */
+export interface PipelineTopic {
+  name: string;
+  partitions: number;
+  /** The topic config that says how long records stay (Strimzi's KafkaTopic adds min.insync.replicas). */
+  config: Record<string, string>;
+}
+
+/**
+ * A catalog is small (thousands to a few hundred thousand records, rewritten only when a source restarts)
+ * and read by one consumer per topic, so more partitions would buy nothing. The count is fixed rather than
+ * following the plan because adding partitions to a compacted topic moves keys: an artist's older record
+ * would stay on its former partition, never compacted away by the newer one.
+ */
+export const CATALOG_PARTITIONS = 3;
+
+/**
+ * Every topic the pipeline owns, events topic first: the events and their dead letters kept for
+ * spec.kafka.topic.retentionHours on the planned partitions, the catalog topics compacted (the latest record
+ * per id is kept for good: it is the dimension row).
+ */
+export function pipelineTopics({ pipeline, plan }: BuildContext): PipelineTopic[] {
+  const { name, retentionHours } = pipeline.spec.kafka.topic;
+  const retained = {
+    partitions: plan.partitions,
+    config: { 'retention.ms': String(retentionHours * 3_600_000), 'cleanup.policy': 'delete' },
+  };
+  const compacted = { partitions: CATALOG_PARTITIONS, config: { 'cleanup.policy': 'compact' } };
+  return [
+    { name, ...retained },
+    { name: deadLetterTopicName(name), ...retained },
+    ...catalogTopicNames(name).map((catalog) => ({ name: catalog, ...compacted })),
+  ];
+}
+
+function topicObject({ pipeline }: BuildContext, topic: PipelineTopic): ChildObject | null {
   const { kafka } = pipeline.spec;
   if (kafka.mode !== 'strimzi' || !kafka.strimzi) return null;
   const meta = childMeta(
     pipeline,
-    kafkaTopicResourceName(topicName),
+    kafkaTopicResourceName(topic.name),
     'kafka-topic',
     strimziNamespace(pipeline),
   );
   meta.labels[STRIMZI_CLUSTER_LABEL] = kafka.strimzi.cluster;
   const spec: NonNullable<IKafkaTopic['spec']> = {
-    topicName,
-    partitions: plan.partitions,
+    topicName: topic.name,
+    partitions: topic.partitions,
     replicas: kafka.topic.replicas,
     config: {
-      'retention.ms': String(kafka.topic.retentionHours * 3_600_000),
-      'cleanup.policy': 'delete',
+      ...topic.config,
       'min.insync.replicas': String(Math.max(1, Math.min(2, kafka.topic.replicas - 1))),
     },
   };
   return { apiVersion: STRIMZI_API_VERSION, kind: 'KafkaTopic', metadata: meta, spec };
 }
 
-/** Strimzi KafkaTopic for the listening events (Strimzi mode only; null otherwise). */
-export const buildKafkaTopic = (ctx: BuildContext) => topicObject(ctx, ctx.pipeline.spec.kafka.topic.name);
-
-/** The dead-letter topic beside it: same partitions and settings. */
-export const buildDeadLetterTopic = (ctx: BuildContext) =>
-  topicObject(ctx, deadLetterTopicName(ctx.pipeline.spec.kafka.topic.name));
+/** Strimzi KafkaTopics of every topic of the pipeline, events topic first (Strimzi mode only; empty otherwise). */
+export const buildKafkaTopics = (ctx: BuildContext): ChildObject[] =>
+  pipelineTopics(ctx)
+    .map((topic) => topicObject(ctx, topic))
+    .filter((t) => t !== null);

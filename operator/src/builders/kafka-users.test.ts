@@ -86,16 +86,50 @@ describe('KafkaUsers', () => {
       'topic:listening-events:literal:Write+Describe',
       'topic:listening-events.dlq:literal:Write+Describe',
     ]);
+    expect(acl('catalog-source')).toEqual([
+      'topic:listening-events:literal:Write+Describe',
+      'topic:listening-events.dlq:literal:Write+Describe',
+      'topic:listening-events.catalog.artists:literal:Write+Describe',
+      'topic:listening-events.catalog.albums:literal:Write+Describe',
+      'topic:listening-events.catalog.tracks:literal:Write+Describe',
+    ]);
     expect(acl('lake-writer')).toEqual([
       'topic:listening-events:literal:Read+Describe',
       'group:music.wrapped.lake-writer:literal:Read',
       'topic:listening-events.dlq:literal:Write+Describe',
+      'topic:listening-events.catalog.artists:literal:Read+Describe',
+      'group:music.wrapped.lake-writer.listening-events.catalog.artists:literal:Read',
+      'topic:listening-events.catalog.albums:literal:Read+Describe',
+      'group:music.wrapped.lake-writer.listening-events.catalog.albums:literal:Read',
+      'topic:listening-events.catalog.tracks:literal:Read+Describe',
+      'group:music.wrapped.lake-writer.listening-events.catalog.tracks:literal:Read',
     ]);
     for (const w of ['insights', 'keda'] as const)
       expect(acl(w)).toEqual([
         'topic:listening-events:literal:Describe',
         'group:music.wrapped.lake-writer:literal:Describe',
       ]);
+  });
+});
+
+describe('source KafkaUsers', () => {
+  it('let the simulator write its catalog, and the poller and the history import events only', () => {
+    const poller = {
+      type: 'spotify_api',
+      credentialsSecret: 'app',
+      spotifyApi: { tokenSecret: 'tokens', listeners: [{ userId: 'a' }] },
+    };
+    const ctx = withListener({ authentication: 'tls', tls: true }, { sources: [simulator, history, poller] });
+    const topics = (name: string) => {
+      const user = kafkaUsers(ctx).find((u) => u.name === name)?.object;
+      const spec = user?.spec as
+        | { authorization: { acls: Array<{ resource: { name: string } }> } }
+        | undefined;
+      return spec?.authorization.acls.map((a) => a.resource.name);
+    };
+    expect(topics('wrapped-source-0')).toContain('listening-events.catalog.tracks');
+    for (const eventsOnly of ['wrapped-source-1', 'wrapped-source-2'])
+      expect(topics(eventsOnly)).toEqual(['listening-events', 'listening-events.dlq']);
   });
 });
 

@@ -1,13 +1,26 @@
 import type { IKafkaUser } from '@kubernetes-models/strimzi-kafka-operator/kafka.strimzi.io/v1/KafkaUser';
-import type { SpotifyPipeline } from '../crd/spotify-pipeline.js';
+import { catalogGroupId } from '@spotify-pipeline/shared/workloads';
+import type { SourceSpec, SpotifyPipeline } from '../crd/spotify-pipeline.js';
 import { type BuildContext, type ChildObject, childMeta, names, strimziNamespace } from './context.js';
-import { deadLetterTopicName, STRIMZI_API_VERSION, STRIMZI_CLUSTER_LABEL } from './kafka-topic.js';
+import {
+  catalogTopicNames,
+  deadLetterTopicName,
+  STRIMZI_API_VERSION,
+  STRIMZI_CLUSTER_LABEL,
+} from './kafka-topic.js';
 
 type Acl = NonNullable<IKafkaUser['spec']['authorization']>['acls'][number];
 type Operation = Acl['operations'][number];
 
 /** Who talks to Kafka, each as its own KafkaUser: what it does decides its ACLs (`workloadAcls`). */
-export type KafkaWorkload = 'source' | 'lake-writer' | 'insights' | 'keda';
+export type KafkaWorkload = 'source' | 'catalog-source' | 'lake-writer' | 'insights' | 'keda';
+
+/**
+ * The simulator publishes its catalog beside the events; the Spotify poller and the history import write
+ * listening events only (the track details ride in each event).
+ */
+export const sourceWorkload = (source: Pick<SourceSpec, 'type'>): KafkaWorkload =>
+  source.type === 'simulator' ? 'catalog-source' : 'source';
 
 export type StrimziAuthentication = 'tls' | 'scram-sha-512';
 
@@ -47,21 +60,30 @@ const group = (name: string, operations: Operation[]): Acl => ({
 
 /**
  * Only what each workload does, on its own topics and group: sources write events and dead letters (Write
- * covers the idempotent producer since Kafka 3.0); the lake writer reads events in its group and writes
- * dead letters; the insights service and KEDA read the group's offsets and the topic's end offsets.
+ * covers the idempotent producer since Kafka 3.0), a catalog source its catalog topics too; the lake writer
+ * reads events in its group and each catalog topic in that topic's group, and writes dead letters; the
+ * insights service and KEDA read the group's offsets and the topic's end offsets.
  */
 export function workloadAcls(pipeline: SpotifyPipeline, workload: KafkaWorkload): Acl[] {
   const events = pipeline.spec.kafka.topic.name;
   const dlq = deadLetterTopicName(events);
+  const catalogs = catalogTopicNames(events);
   const consumers = names.consumerGroup(pipeline);
+  const write = (name: string) => topic(name, ['Write', 'Describe']);
   switch (workload) {
     case 'source':
-      return [topic(events, ['Write', 'Describe']), topic(dlq, ['Write', 'Describe'])];
+      return [write(events), write(dlq)];
+    case 'catalog-source':
+      return [write(events), write(dlq), ...catalogs.map(write)];
     case 'lake-writer':
       return [
         topic(events, ['Read', 'Describe']),
         group(consumers, ['Read']),
         topic(dlq, ['Write', 'Describe']),
+        ...catalogs.flatMap((catalog) => [
+          topic(catalog, ['Read', 'Describe']),
+          group(catalogGroupId(consumers, catalog), ['Read']),
+        ]),
       ];
     case 'insights':
     case 'keda':

@@ -1,3 +1,4 @@
+import { catalogKindOf } from '@spotify-pipeline/shared';
 import { describe, expect, it } from 'vitest';
 import { testContext } from '../../test/support/builder-context.js';
 import {
@@ -9,12 +10,17 @@ import {
   rebalanceName,
   SCALE_EVENT_ANNOTATION,
 } from './kafka-brokers.js';
-import { buildDeadLetterTopic, buildKafkaTopic, kafkaTopicResourceName } from './kafka-topic.js';
+import {
+  buildKafkaTopics,
+  CATALOG_PARTITIONS,
+  catalogTopicNames,
+  kafkaTopicResourceName,
+} from './kafka-topic.js';
 
-describe('buildKafkaTopic', () => {
+describe('buildKafkaTopics', () => {
   it('builds a Strimzi KafkaTopic named after the topic, labelled with the cluster, sized by the plan', () => {
     const ctx = testContext();
-    const topic = buildKafkaTopic(ctx);
+    const [topic, deadLetter] = buildKafkaTopics(ctx);
     expect(topic).toMatchObject({
       apiVersion: 'kafka.strimzi.io/v1',
       kind: 'KafkaTopic',
@@ -23,30 +29,64 @@ describe('buildKafkaTopic', () => {
         topicName: 'listening-events',
         partitions: ctx.plan.partitions,
         replicas: 3,
-        config: { 'retention.ms': '604800000' },
+        config: { 'retention.ms': '604800000', 'cleanup.policy': 'delete', 'min.insync.replicas': '2' },
       },
     });
     // another namespace: no owner reference possible, the finalizer cleans up instead
     expect(topic?.metadata.ownerReferences).toBeUndefined();
-    expect(buildDeadLetterTopic(ctx)).toMatchObject({
+    expect(deadLetter).toMatchObject({
       metadata: { name: 'listening-events.dlq' },
-      spec: { topicName: 'listening-events.dlq' },
+      spec: { topicName: 'listening-events.dlq', partitions: ctx.plan.partitions },
     });
+  });
+
+  it('builds the catalog topics compacted, on a fixed few partitions, replicated as the events, owned alike', () => {
+    const ctx = testContext({ audience: { users: 50_000_000 } });
+    expect(ctx.plan.partitions).toBeGreaterThan(CATALOG_PARTITIONS);
+    const topics = buildKafkaTopics(ctx);
+    const events = topics[0];
+    const catalogs = topics.slice(2);
+    expect(catalogs.map((t) => t.metadata.name)).toEqual(catalogTopicNames('listening-events'));
+    for (const catalog of catalogs) {
+      expect(catalog.spec).toEqual({
+        topicName: catalog.metadata.name,
+        partitions: CATALOG_PARTITIONS,
+        replicas: 3,
+        config: { 'cleanup.policy': 'compact', 'min.insync.replicas': '2' },
+      });
+      expect(catalog.metadata.labels).toEqual(events?.metadata.labels);
+      expect(catalog.metadata.namespace).toBe(events?.metadata.namespace);
+    }
+    // A tiny plan does not change them: a compacted topic's partitions never move.
+    const tiny = buildKafkaTopics(testContext({ audience: { users: 10 } }));
+    expect(tiny.slice(2).map((t) => (t.spec as { partitions: number }).partitions)).toEqual([3, 3, 3]);
   });
 
   it('carries an owner reference when the Kafka cluster shares the namespace', () => {
-    const topic = buildKafkaTopic(testContext({ kafka: { strimzi: { cluster: 'events' } } }));
-    expect(topic?.metadata.ownerReferences?.[0]).toMatchObject({
-      kind: 'SpotifyPipeline',
-      uid: 'uid-1',
-      controller: true,
-    });
+    const topics = buildKafkaTopics(testContext({ kafka: { strimzi: { cluster: 'events' } } }));
+    expect(topics).toHaveLength(5);
+    for (const topic of topics)
+      expect(topic.metadata.ownerReferences?.[0]).toMatchObject({
+        kind: 'SpotifyPipeline',
+        uid: 'uid-1',
+        controller: true,
+      });
   });
 
-  it('is null in external mode', () => {
+  it('is empty in external mode', () => {
     expect(
-      buildKafkaTopic(testContext({ kafka: { mode: 'external', external: { bootstrapServers: 'k:9092' } } })),
-    ).toBeNull();
+      buildKafkaTopics(
+        testContext({ kafka: { mode: 'external', external: { bootstrapServers: 'k:9092' } } }),
+      ),
+    ).toEqual([]);
+  });
+});
+
+describe('catalogTopicNames', () => {
+  it("names the pipeline's catalog topics after its events topic, as the contract recognises them", () => {
+    const topics = catalogTopicNames('plays');
+    expect(topics).toEqual(['plays.catalog.artists', 'plays.catalog.albums', 'plays.catalog.tracks']);
+    expect(topics.map(catalogKindOf)).toEqual(['artists', 'albums', 'tracks']);
   });
 });
 

@@ -1,5 +1,6 @@
 import type { lakeWriterEnvSchema } from '@spotify-pipeline/shared/workloads';
 import { type BuildContext, names } from './context.js';
+import { catalogTopicNames, deadLetterTopicName } from './kafka-topic.js';
 import { kafkaUserName } from './kafka-users.js';
 import {
   type EnvName,
@@ -20,7 +21,8 @@ export function lakeWriterEnv(ctx: BuildContext): WorkloadEnv<EnvName<typeof lak
       ...kafkaValues(ctx, names.lakeWriter(pipeline)),
       ...lakeValues(ctx),
       LAKE_WRITER_TOPIC: spec.kafka.topic.name,
-      LAKE_WRITER_DLQ_TOPIC: `${spec.kafka.topic.name}.dlq`,
+      LAKE_WRITER_CATALOG_TOPICS: catalogTopicNames(spec.kafka.topic.name).join(','),
+      LAKE_WRITER_DLQ_TOPIC: deadLetterTopicName(spec.kafka.topic.name),
       LAKE_WRITER_GROUP_ID: names.consumerGroup(pipeline),
       LAKE_WRITER_FORMAT: spec.lakeWriter.format,
       LAKE_WRITER_BATCH_MAX_EVENTS: String(spec.lakeWriter.batch.maxEvents),

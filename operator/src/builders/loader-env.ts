@@ -1,7 +1,7 @@
-import { CATALOG_TOPICS } from '@spotify-pipeline/shared';
 import type { loaderEnvSchema } from '@spotify-pipeline/shared/workloads';
 import type { BuildContext } from './context.js';
 import { DUCKDB_FILES, usesDuckDbVolume } from './duckdb-volume.js';
+import { catalogTopicNames } from './kafka-topic.js';
 import { type EnvName, lakeSecretEnv, lakeValues, type SecretEnv, type WorkloadEnv } from './workload-env.js';
 
 /** Keys of the warehouse credentials Secret; a setting the resource gives (the database) is not read from it. */
@@ -66,9 +66,9 @@ export function loaderEnv(ctx: BuildContext): WorkloadEnv<EnvName<typeof loaderE
     values: {
       ...lakeValues(ctx),
       ...warehouse.values,
-      // The pipeline's own events topic loads into listening_events, beside the catalog topics.
+      // The pipeline's own events topic loads into listening_events, its catalog topics into their tables.
       LOADER_EVENTS_TOPIC: eventsTopic,
-      LOADER_TOPICS: [eventsTopic, ...CATALOG_TOPICS].join(','),
+      LOADER_TOPICS: [eventsTopic, ...catalogTopicNames(eventsTopic)].join(','),
       ...(usesDuckDbVolume(ctx)
         ? { DUCKDB_PATH: DUCKDB_FILES.warehouse, DUCKDB_SNAPSHOT_PATH: DUCKDB_FILES.snapshot }
         : {}),

@@ -51,12 +51,13 @@ describe('schedule', () => {
     ).toBeNull();
   });
 
-  it("loads the pipeline's own events topic into listening_events, beside the catalog topics", () => {
+  it("loads the pipeline's own events topic into listening_events, and its own catalog topics", () => {
     const topic = (name: string) => ({ kafka: { strimzi: { cluster: 'events' }, topic: { name } } });
     const ctx = testContext(topic('team-a.plays'));
     expect(loaderEnv(ctx).values).toMatchObject({
       LOADER_EVENTS_TOPIC: 'team-a.plays',
-      LOADER_TOPICS: 'team-a.plays,catalog.artists,catalog.albums,catalog.tracks',
+      LOADER_TOPICS:
+        'team-a.plays,team-a.plays.catalog.artists,team-a.plays.catalog.albums,team-a.plays.catalog.tracks',
     });
     expect(loaderRefusal(ctx)).toBeNull();
     // A catalog topic's name for the events: the loader would refuse it, so the jobs are withheld with why.

@@ -5,6 +5,7 @@ import {
 } from '@spotify-pipeline/shared/workloads';
 import type { SourceSpec } from '../crd/spotify-pipeline.js';
 import { type BuildContext, names } from './context.js';
+import { catalogTopicPrefix } from './kafka-topic.js';
 import { kafkaUserName } from './kafka-users.js';
 import { METRICS_PORT } from './pod-security.js';
 import {
@@ -62,8 +63,9 @@ export function sourceEnv(ctx: BuildContext, index: number, source: SourceSpec):
           SIMULATOR_MODE: 'realtime',
           SIMULATOR_RATE: String(source.eventsPerSecond),
           SIMULATOR_LISTENERS: String(Math.min(pipeline.spec.audience.users, 1_000_000_000)),
-          // The operator provisions the events topic and its DLQ only; nothing on this path reads the catalog.
-          SIMULATOR_CATALOG: 'false',
+          // The catalog goes to the pipeline's own catalog topics (<events>.catalog.*); the events keep SOURCE_TOPIC.
+          SIMULATOR_CATALOG: 'true',
+          SOURCE_TOPIC_PREFIX: catalogTopicPrefix(pipeline.spec.kafka.topic.name),
           OPS_PORT: String(METRICS_PORT),
           ...(source.simulator?.groundTruth
             ? { ...lakeValues(ctx), SIMULATOR_GROUND_TRUTH_PREFIX: simulatorGroundTruthPrefix(pipeline) }

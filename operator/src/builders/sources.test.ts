@@ -4,6 +4,7 @@ import {
   loaderEnvSchema,
   SECRET_ENV_NAMES,
   simulatorEnvSchema,
+  sourceTopics,
   spotifyPollerEnvSchema,
 } from '@spotify-pipeline/shared/workloads';
 import { describe, expect, it } from 'vitest';
@@ -62,11 +63,30 @@ describe('source workloads', () => {
       SIMULATOR_MODE: 'realtime',
       SIMULATOR_RATE: 2000,
       SIMULATOR_LISTENERS: 5_000_000,
-      SIMULATOR_CATALOG: false,
+      SIMULATOR_CATALOG: true,
       SOURCE_TOPIC: 'listening-events',
+      SOURCE_TOPIC_PREFIX: 'listening-events.',
       SOURCE_CREATE_TOPICS: false,
       KAFKA_CLIENT_ID: 'wrapped-source-0',
       OPS_PORT: 8080,
+    });
+  });
+
+  it("simulator: publishes its catalog to the pipeline's catalog topics, its events to the events topic", () => {
+    const named = testContext({
+      kafka: { strimzi: { cluster: 'events' }, topic: { name: 'team-a.plays' } },
+      sources: [{ type: 'simulator', eventsPerSecond: 10 }],
+    });
+    const config = loadConfig(
+      simulatorEnvSchema,
+      podEnv(sourceEnv(named, 0, named.pipeline.spec.sources[0]!).env),
+    );
+    expect(sourceTopics(config)).toEqual({
+      events: 'team-a.plays',
+      deadLetter: 'team-a.plays.dlq',
+      artist: 'team-a.plays.catalog.artists',
+      album: 'team-a.plays.catalog.albums',
+      track: 'team-a.plays.catalog.tracks',
     });
   });
 

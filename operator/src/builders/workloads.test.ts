@@ -32,7 +32,20 @@ describe('lake-writer configuration', () => {
       LAKE_BUCKET: 'spotify-lake',
       LAKE_WRITER_BATCH_MAX_BYTES: 64 * 1024 * 1024,
       LAKE_WRITER_GROUP_ID: 'music.wrapped.lake-writer',
+      LAKE_WRITER_TOPIC: 'listening-events',
+      LAKE_WRITER_DLQ_TOPIC: 'listening-events.dlq',
     });
+  });
+
+  it("writes the pipeline's catalog topics beside its events, each named after the events topic", () => {
+    const ctx = testContext({ kafka: { strimzi: { cluster: 'events' }, topic: { name: 'team-a.plays' } } });
+    const { values } = lakeWriterEnv(ctx);
+    expect(values.LAKE_WRITER_CATALOG_TOPICS).toBe(
+      'team-a.plays.catalog.artists,team-a.plays.catalog.albums,team-a.plays.catalog.tracks',
+    );
+    const config = loadConfig(lakeWriterEnvSchema, { ...values, LAKE_ACCESS_KEY: 'a', LAKE_SECRET_KEY: 'b' });
+    expect(config.LAKE_WRITER_CATALOG_TOPICS).toHaveLength(3);
+    expect(lakeWriterRefusal(ctx)).toBeNull();
   });
 
   it("reports what the lake writer's schema would refuse at start", () => {

@@ -1,9 +1,9 @@
 import { strimziNamespace } from '../builders/context.js';
-import { deadLetterTopicName, kafkaTopicResourceName } from '../builders/kafka-topic.js';
+import { kafkaTopicResourceName, pipelineTopicNames } from '../builders/kafka-topic.js';
 import type { SpotifyPipeline } from '../crd/spotify-pipeline.js';
 
 /**
- * What a pipeline may own alone: a Kafka topic (and its dead-letter topic) in one cluster, and the lake
+ * What a pipeline may own alone: a Kafka topic (and its dead-letter and catalog topics) in one cluster, and the lake
  * prefix its lake writer writes (`bronze/<topic>/` of a bucket at an endpoint). Two pipelines writing one
  * topic or one prefix would mix their data, and one's deletion would take the other's.
  */
@@ -71,8 +71,7 @@ export function lakePrefixClaim(pipeline: SpotifyPipeline, topic: string): Claim
 export function wantedClaims(pipeline: SpotifyPipeline): Claim[] {
   const topic = pipeline.spec.kafka.topic.name;
   return [
-    topicClaim(pipeline, topic),
-    topicClaim(pipeline, deadLetterTopicName(topic)),
+    ...pipelineTopicNames(topic).map((name) => topicClaim(pipeline, name)),
     lakePrefixClaim(pipeline, topic),
   ];
 }

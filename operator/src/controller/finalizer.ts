@@ -1,7 +1,7 @@
 import type { KafkaEnv } from '@spotify-pipeline/shared/kafka';
 import { writerCheckpointPrefix } from '@spotify-pipeline/shared/lake/layout';
 import { names, PIPELINE_LABEL, PIPELINE_NAMESPACE_LABEL, strimziNamespace } from '../builders/context.js';
-import { STRIMZI_API_VERSION } from '../builders/kafka-topic.js';
+import { pipelineTopicNames, STRIMZI_API_VERSION } from '../builders/kafka-topic.js';
 import type { SpotifyPipeline } from '../crd/spotify-pipeline.js';
 import { KubeApiError, type KubeObject } from '../kube/api.js';
 import { brokerPoolKey } from '../plan/broker-pool.js';
@@ -153,7 +153,7 @@ async function deleteData(
   const topics =
     kafka === null
       ? []
-      : [topic, `${topic}.dlq`].filter(
+      : pipelineTopicNames(topic).filter(
           (t) => holderOf(topicClaim(pipeline, t).id, all)?.metadata.uid === pipeline.metadata.uid,
         );
   const bucket = pipeline.spec.lake.bucket;

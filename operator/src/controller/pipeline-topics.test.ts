@@ -1,16 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { testPipeline } from '../../test/support/builder-context.js';
 import { putSecret, stepContext, testWorld } from '../../test/support/reconcile-world.js';
+import type { ExternalTopic } from '../external/external-kafka.js';
 import { MemoryKube } from '../kube/memory-kube.js';
 import { resolveClaims } from './claims.js';
 import { topicsStep } from './pipeline-topics.js';
 
 const STRIMZI = 'kafka.strimzi.io/v1';
 const topicRef = (name: string) => ({ apiVersion: STRIMZI, kind: 'KafkaTopic', namespace: 'kafka', name });
+const CATALOG = ['artists', 'albums', 'tracks'].map((kind) => `listening-events.catalog.${kind}`);
 const external = { kafka: { mode: 'external', external: { bootstrapServers: 'k1:9092, k2:9092' } } };
 
 describe('topics step (Strimzi)', () => {
-  it('applies the topic and its dead-letter topic, then waits for Strimzi to report them Ready', async () => {
+  it('applies the topic, its dead-letter and catalog topics, then waits for Strimzi to report each Ready', async () => {
     const { kube, deps } = testWorld();
     const ctx = stepContext();
     const waiting = await topicsStep.run(deps, ctx);
@@ -19,8 +21,21 @@ describe('topics step (Strimzi)', () => {
       partitions: ctx.plan.partitions,
     });
     expect(kube.peek(topicRef('listening-events.dlq'))).toBeDefined();
-    const topic = kube.peek(topicRef('listening-events'));
-    kube.put({ ...topic, status: { conditions: [{ type: 'Ready', status: 'True' }] } });
+    for (const catalog of CATALOG)
+      expect(kube.peek(topicRef(catalog))?.spec).toMatchObject({
+        topicName: catalog,
+        partitions: 3,
+        config: { 'cleanup.policy': 'compact' },
+      });
+    const markReady = (name: string) => {
+      const topic = kube.peek(topicRef(name));
+      kube.put({ ...topic, status: { conditions: [{ type: 'Ready', status: 'True' }] } });
+    };
+    for (const name of ['listening-events', 'listening-events.dlq', ...CATALOG.slice(0, 2)]) markReady(name);
+    const tracksWaiting = await topicsStep.run(deps, ctx);
+    expect(tracksWaiting.conditions[0]).toMatchObject({ ok: false, reason: 'TopicNotReady' });
+    expect(tracksWaiting.conditions[0]?.message).toContain('KafkaTopic listening-events.catalog.tracks');
+    markReady('listening-events.catalog.tracks');
     const ready = await topicsStep.run(deps, ctx);
     expect(ready.conditions[0]).toMatchObject({ ok: true, reason: 'TopicReady' });
     expect(ready.status?.topic).toEqual({ name: 'listening-events', partitions: ctx.plan.partitions });
@@ -40,14 +55,31 @@ describe('topics step (Strimzi)', () => {
 });
 
 describe('topics step (external Kafka)', () => {
-  it('creates topic and dead-letter topic through the admin API', async () => {
-    const { deps, kafkaCalls } = testWorld();
-    const ctx = stepContext(external);
+  it('creates the topic, its dead-letter topic and its compacted catalog topics through the admin API', async () => {
+    const topics: ExternalTopic[] = [];
+    const { deps } = testWorld({
+      kafka: {
+        ensureTopic: async (_s, topic) => {
+          topics.push(topic);
+          return topic.partitions;
+        },
+        deleteTopic: async () => {},
+      },
+    });
+    const ctx = stepContext({ ...external, kafka: { ...external.kafka, topic: { replicas: 2 } } });
     const outcome = await topicsStep.run(deps, ctx);
     expect(outcome.conditions[0]).toMatchObject({ ok: true, reason: 'TopicReady' });
-    expect(kafkaCalls.sort()).toEqual([
-      `ensure listening-events ${ctx.plan.partitions}`,
-      `ensure listening-events.dlq ${ctx.plan.partitions}`,
+    expect(outcome.status?.topic).toEqual({ name: 'listening-events', partitions: ctx.plan.partitions });
+    const retained = { 'retention.ms': '604800000', 'cleanup.policy': 'delete' };
+    expect(topics.sort((a, b) => a.name.localeCompare(b.name))).toEqual([
+      { name: 'listening-events', partitions: ctx.plan.partitions, replicas: 2, config: retained },
+      ...CATALOG.sort().map((name) => ({
+        name,
+        partitions: 3,
+        replicas: 2,
+        config: { 'cleanup.policy': 'compact' },
+      })),
+      { name: 'listening-events.dlq', partitions: ctx.plan.partitions, replicas: 2, config: retained },
     ]);
   });
 
@@ -148,19 +180,32 @@ describe('topics step (ownership)', () => {
         deletionPolicy: policy,
         kafka: { strimzi: { cluster: 'events', namespace: 'kafka' }, topic: { name: 'plays' } },
       });
-      renamed.pipeline.status = {
-        claims: ['kafkatopic:kafka/listening-events', 'kafkatopic:kafka/listening-events.dlq'],
-      };
+      const formerClaims = ['listening-events', 'listening-events.dlq', ...CATALOG].map(
+        (t) => `kafkatopic:kafka/${t}`,
+      );
+      renamed.pipeline.status = { claims: formerClaims };
       const outcome = await topicsStep.run(deps, renamed);
-      expect(outcome.releasedClaims).toEqual([
-        'kafkatopic:kafka/listening-events',
-        'kafkatopic:kafka/listening-events.dlq',
-      ]);
+      expect(outcome.releasedClaims).toEqual(formerClaims);
       expect(
         owned()
           .map((t) => t.metadata?.name)
           .sort(),
-      ).toEqual(['plays', 'plays.dlq']);
+      ).toEqual([
+        'plays',
+        'plays.catalog.albums',
+        'plays.catalog.artists',
+        'plays.catalog.tracks',
+        'plays.dlq',
+      ]);
+      // the former catalog topics go the way of the former DLQ
+      for (const catalog of CATALOG) {
+        const former = kube.peek(topicRef(catalog));
+        if (fate === 'deleted') expect(former).toBeUndefined();
+        else
+          expect(former?.metadata?.annotations).toEqual({
+            'pipeline.spotify-pipeline.io/retained-from': 'music/wrapped',
+          });
+      }
       const old = kube.peek(topicRef('listening-events'));
       if (fate === 'deleted') expect(old).toBeUndefined();
       else

@@ -5,7 +5,7 @@ import {
   PIPELINE_NAMESPACE_LABEL,
   strimziNamespace,
 } from '../builders/context.js';
-import { buildDeadLetterTopic, buildKafkaTopic } from '../builders/kafka-topic.js';
+import { buildKafkaTopics, pipelineTopics } from '../builders/kafka-topic.js';
 import { KubeApiError, type KubeObject } from '../kube/api.js';
 import { conflictMessage, recordedClaims, topicClaim } from './claims.js';
 import { conditionFailed, conditionOk, getCondition, Reasons } from './conditions.js';
@@ -25,7 +25,7 @@ export interface StrimziObject extends KubeObject {
 export const strimziReady = (obj: StrimziObject) => obj.status?.conditions?.find((c) => c.type === 'Ready');
 
 /**
- * TopicsReady: the topic and its dead-letter topic exist with the planned partitions, owned by this
+ * TopicsReady: the topic, its dead-letter topic and its compacted catalog topics exist, owned by this
  * pipeline alone; the topics of a former name are cleaned up as deletionPolicy says.
  */
 export const topicsStep: ReconcileStep = {
@@ -95,13 +95,13 @@ async function strimziTopics(deps: ReconcileDeps, ctx: StepContext): Promise<Ste
   const failed = (reason: string, message: string): StepOutcome => ({
     conditions: [conditionFailed('TopicsReady', reason, message)],
   });
-  const desired = [buildKafkaTopic(ctx), buildDeadLetterTopic(ctx)].filter((t) => t !== null);
-  let topic: StrimziObject;
+  const desired = buildKafkaTopics(ctx);
+  let topics: StrimziObject[];
   try {
     const claimed = await Promise.all(desired.map((t) => claimKafkaTopic(deps, ctx, t)));
     const foreign = claimed.find((c) => 'foreign' in c);
     if (foreign && 'foreign' in foreign) return failed(Reasons.TopicClaimed, foreign.foreign);
-    topic = (claimed[0] as { object: StrimziObject }).object;
+    topics = claimed.map((c) => (c as { object: StrimziObject }).object);
     const done = await cleanStaleKafkaTopics(
       deps,
       pipeline,
@@ -129,25 +129,27 @@ async function strimziTopics(deps: ReconcileDeps, ctx: StepContext): Promise<Ste
     topic: { name: topicName, partitions: plan.partitions },
     ...(served ? { strimziApiVersion: served } : {}),
   };
-  const ready = strimziReady(topic);
-  if (ready?.status === 'True') {
+  const waiting = topics.find((t) => strimziReady(t)?.status !== 'True');
+  if (!waiting) {
     return {
       conditions: [
         conditionOk(
           'TopicsReady',
           Reasons.TopicReady,
-          `Topic ${topicName} has ${plan.partitions} partitions.`,
+          `Topic ${topicName} has ${plan.partitions} partitions; its dead-letter and catalog topics are ready.`,
         ),
       ],
       status,
     };
   }
+  const ready = strimziReady(waiting);
+  const which = `KafkaTopic ${waiting.metadata?.name}`;
   return {
     ...failed(
       Reasons.TopicNotReady,
       ready?.message
-        ? `Strimzi reports the KafkaTopic not ready: ${ready.message}`
-        : 'Waiting for the Strimzi topic operator to report the KafkaTopic Ready.',
+        ? `Strimzi reports ${which} not ready: ${ready.message}`
+        : `Waiting for the Strimzi topic operator to report ${which} Ready.`,
     ),
     status,
   };
@@ -229,8 +231,8 @@ export async function externalKafkaSettings(
 }
 
 /**
- * Topic and dead-letter topic through the admin API, called off the worker's path (ExternalCalls): a
- * broker that does not answer leaves TopicsReady pending, then failed at the deadline.
+ * The pipeline's topics through the admin API, called off the worker's path (ExternalCalls): a broker that
+ * does not answer leaves TopicsReady pending, then failed at the deadline.
  */
 async function externalTopics(deps: ReconcileDeps, ctx: StepContext): Promise<StepOutcome> {
   const { pipeline, plan } = ctx;
@@ -239,11 +241,6 @@ async function externalTopics(deps: ReconcileDeps, ctx: StepContext): Promise<St
     return { conditions: [conditionFailed('TopicsReady', Reasons.KafkaSecretMissing, found)] };
   const topic = pipeline.spec.kafka.topic;
   const bootstrap = pipeline.spec.kafka.external?.bootstrapServers;
-  const wanted = {
-    partitions: plan.partitions,
-    replicas: topic.replicas,
-    retentionHours: topic.retentionHours,
-  };
   const call = await deps.external.call<number>(
     ctx.key,
     'topics',
@@ -254,10 +251,16 @@ async function externalTopics(deps: ReconcileDeps, ctx: StepContext): Promise<St
       describe: `Kafka at ${bootstrap}`,
     },
     async (signal) => {
-      const [partitions] = await Promise.all([
-        deps.kafka.ensureTopic(found.settings, { name: topic.name, ...wanted }, deps.logger, signal),
-        deps.kafka.ensureTopic(found.settings, { name: `${topic.name}.dlq`, ...wanted }, deps.logger, signal),
-      ]);
+      const [partitions = 0] = await Promise.all(
+        pipelineTopics(ctx).map((wanted) =>
+          deps.kafka.ensureTopic(
+            found.settings,
+            { ...wanted, replicas: topic.replicas },
+            deps.logger,
+            signal,
+          ),
+        ),
+      );
       return partitions;
     },
   );

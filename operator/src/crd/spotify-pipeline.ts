@@ -1,6 +1,6 @@
 // The SpotifyPipeline custom resource: this file is the single source of truth. `npm run generate` writes
 // the CRD yaml from it (manifests/ and the Helm chart), and the operator's types are inferred from it.
-import { DEVICE_TYPES } from '@spotify-pipeline/shared';
+import { CATALOG_TOPICS, DEVICE_TYPES } from '@spotify-pipeline/shared';
 import { type Infer, type JsonSchema, s } from './schema-builder.js';
 
 export const GROUP = 'pipeline.spotify-pipeline.io';
@@ -11,6 +11,11 @@ export const PLURAL = 'spotifypipelines';
 const SHORT_NAME = 'spl';
 /** The longest pipeline name whose children's names Kubernetes accepts (`<name>-transform`, a CronJob: 52). */
 const MAX_NAME_LENGTH = 42;
+/**
+ * The longest events topic whose derived topics (`<name>.dlq`, `<name>.catalog.artists`, ...) still fit
+ * Kafka's 249 characters: 233.
+ */
+const MAX_TOPIC_NAME_LENGTH = 249 - Math.max('.dlq'.length, ...CATALOG_TOPICS.map((t) => `.${t}`.length));
 
 const quantity = '^[0-9]+(\\.[0-9]+)?([KMGT]i?)?$';
 
@@ -237,12 +242,18 @@ const topic = s.object(
     name: s.withDefault(
       s.string({
         description:
-          'Topic of listening events (its dead-letter topic is <name>.dlq). A Kafka topic name; the KafkaTopic resource gets a valid Kubernetes name from it.',
+          'Topic of listening events (its dead-letter topic is <name>.dlq, its compacted catalog topics <name>.catalog.artists, <name>.catalog.albums and <name>.catalog.tracks). A Kafka topic name short enough for those to fit 249 characters; the KafkaTopic resource gets a valid Kubernetes name from it.',
         minLength: 1,
-        maxLength: 245,
+        // Kafka's own limit; the rule below holds it to 233 with the reason (the API server checks no rule of a
+        // value over maxLength, so maxLength 233 would only say "Too long").
+        maxLength: 249,
         pattern: '^[a-zA-Z0-9._-]+$',
         'x-kubernetes-validations': [
           { rule: "self != '.' && self != '..'", message: 'a Kafka topic cannot be named . or ..' },
+          {
+            rule: `size(self) <= ${MAX_TOPIC_NAME_LENGTH}`,
+            message: `must be at most ${MAX_TOPIC_NAME_LENGTH} characters: the catalog topic <name>.catalog.artists must fit Kafka's 249`,
+          },
         ],
       }),
       'listening-events',

@@ -5,7 +5,8 @@ export interface ExternalTopic {
   name: string;
   partitions: number;
   replicas: number;
-  retentionHours: number;
+  /** Set when the topic is created (`retention.ms`, `cleanup.policy`); an existing topic's is left alone. */
+  config: Record<string, string>;
 }
 
 /**
@@ -32,7 +33,9 @@ async function withAdmin<T>(
 
 /**
  * External (managed) Kafka through its admin API: the topic is created when missing and its partitions
- * raised when the plan asks for more; never lowered. Returns the partition count after the change.
+ * raised when the plan asks for more; never lowered, and never raised on a compacted topic (new partitions
+ * would move its keys, and a key's older record would outlive the newer one). Returns the partition count
+ * after the change.
  */
 export function ensureExternalTopic(
   settings: KafkaEnv,
@@ -50,14 +53,14 @@ export function ensureExternalTopic(
             topic: topic.name,
             numPartitions: topic.partitions,
             replicationFactor: topic.replicas,
-            configEntries: [{ name: 'retention.ms', value: String(topic.retentionHours * 3_600_000) }],
+            configEntries: Object.entries(topic.config).map(([name, value]) => ({ name, value })),
           },
         ],
       });
       return topic.partitions;
     }
     const current = await partitionCount(admin, topic.name);
-    if (current >= topic.partitions) return current;
+    if (current >= topic.partitions || topic.config['cleanup.policy'] === 'compact') return current;
     try {
       await admin.createPartitions({ topicPartitions: [{ topic: topic.name, count: topic.partitions }] });
     } catch (err) {

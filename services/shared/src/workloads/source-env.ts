@@ -17,9 +17,11 @@ const topicName = z
 export const sourceKafkaShape = {
   ...kafkaEnvSchema.shape,
   KAFKA_BROKERS: kafkaEnvSchema.shape.KAFKA_BROKERS.optional(),
+  // Up to 234: the operator prefixes the catalog topics with `<events topic>.` (an events topic of up to 233),
+  // and `<prefix>catalog.artists` still fits Kafka's 249.
   SOURCE_TOPIC_PREFIX: z
     .string()
-    .regex(/^[a-zA-Z0-9._-]{0,100}$/, 'must be letters, digits, ".", "_" or "-"')
+    .regex(/^[a-zA-Z0-9._-]{0,234}$/, 'must be at most 234 letters, digits, ".", "_" or "-"')
     .default(''),
   /** The listening-events topic; its DLQ is `<SOURCE_TOPIC>.dlq`. Default: prefix + listening-events. */
   SOURCE_TOPIC: topicName.optional(),

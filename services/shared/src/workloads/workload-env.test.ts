@@ -47,6 +47,19 @@ describe('source topics', () => {
       /SOURCE_TOPIC_PARTITIONS/,
     );
   });
+
+  it('takes the prefix of the longest events topic the operator allows (233), whose catalog names fit 249', () => {
+    const events = 'e'.repeat(233);
+    const config = loadConfig(simulatorEnvSchema, {
+      ...kafka,
+      SOURCE_TOPIC: events,
+      SOURCE_TOPIC_PREFIX: `${events}.`,
+    });
+    expect(sourceTopics(config).artist).toHaveLength(249);
+    expect(() => loadConfig(simulatorEnvSchema, { ...kafka, SOURCE_TOPIC_PREFIX: 'p'.repeat(235) })).toThrow(
+      /SOURCE_TOPIC_PREFIX: must be at most 234/,
+    );
+  });
 });
 
 describe('simulatorEnvSchema', () => {

@@ -1,7 +1,8 @@
 import type { KafkaEnv } from '@spotify-pipeline/shared/kafka';
+import { catalogGroupId } from '@spotify-pipeline/shared/lake/lake-writer-env';
 import { writerCheckpointPrefix } from '@spotify-pipeline/shared/lake/layout';
 import { names, PIPELINE_LABEL, PIPELINE_NAMESPACE_LABEL, strimziNamespace } from '../builders/context.js';
-import { pipelineTopicNames, STRIMZI_API_VERSION } from '../builders/kafka-topic.js';
+import { catalogTopicNames, pipelineTopicNames, STRIMZI_API_VERSION } from '../builders/kafka-topic.js';
 import type { SpotifyPipeline } from '../crd/spotify-pipeline.js';
 import { KubeApiError, type KubeObject } from '../kube/api.js';
 import { brokerPoolKey } from '../plan/broker-pool.js';
@@ -117,6 +118,12 @@ function ownedPrefixes(pipeline: SpotifyPipeline, all: SpotifyPipeline[]): strin
     .map((id) => id.slice(bucketId.length));
 }
 
+/** A bronze prefix of an events topic, followed by those of the catalog topics named after it. */
+function withCatalogPrefixes(prefix: string): string[] {
+  const topic = /^bronze\/(.+)\/$/.exec(prefix)?.[1];
+  return topic ? [prefix, ...catalogTopicNames(topic).map((t) => `bronze/${t}/`)] : [prefix];
+}
+
 /** Whether another pipeline uses the same bucket (its spec, or a lake prefix it recorded). */
 function bucketShared(pipeline: SpotifyPipeline, others: SpotifyPipeline[]): string | null {
   const current = lakePrefixClaim(pipeline, pipeline.spec.kafka.topic.name).id;
@@ -146,8 +153,16 @@ async function deleteData(
   const kafka = pipeline.spec.kafka.mode === 'external' ? await externalKafkaSettings(deps, ctx) : null;
   if (typeof kafka === 'string')
     return { state: 'blocked', message: `Cannot delete the topics: ${kafka} Or set deletionPolicy: Retain.` };
-  // The lake writers' partition checkpoints go with the data they describe.
-  const prefixes = [...ownedPrefixes(pipeline, all), writerCheckpointPrefix(names.consumerGroup(pipeline))];
+  // The catalog topics' objects go with their events topic's (their names derive from it), and the lake
+  // writers' partition checkpoints, of every group, with the data they describe.
+  const group = names.consumerGroup(pipeline);
+  const prefixes = [
+    ...ownedPrefixes(pipeline, all).flatMap(withCatalogPrefixes),
+    writerCheckpointPrefix(group),
+    ...catalogTopicNames(pipeline.spec.kafka.topic.name).map((t) =>
+      writerCheckpointPrefix(catalogGroupId(group, t)),
+    ),
+  ];
   const sharedWith = bucketShared(pipeline, others);
   const topic = pipeline.spec.kafka.topic.name;
   const topics =

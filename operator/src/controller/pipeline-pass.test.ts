@@ -127,7 +127,7 @@ describe('a pass over one pipeline', () => {
     expect(result.requeue).toBe('backoff');
   });
 
-  it('under Delete removes only its own lake prefix, and keeps a bucket another pipeline uses', async () => {
+  it('under Delete removes only its own lake prefixes (events, catalog topics, checkpoints), and keeps a bucket another pipeline uses', async () => {
     const { kube, deps, lakeCalls } = testWorld();
     await putSecret(kube, 'lake-creds', { LAKE_ACCESS_KEY: 'a', LAKE_SECRET_KEY: 'b' });
     const other = testPipeline({
@@ -147,7 +147,20 @@ describe('a pass over one pipeline', () => {
     deps.pipelines = () => [other, pipeline];
     const result = await reconcilePipeline(deps, pipeline, options());
     expect(lakeCalls).toEqual([
-      'remove spotify-lake bronze/listening-events/,bronze/old-topic/,checkpoints/lake-writer/music.wrapped.lake-writer/',
+      [
+        'remove spotify-lake bronze/listening-events/',
+        'bronze/listening-events.catalog.artists/',
+        'bronze/listening-events.catalog.albums/',
+        'bronze/listening-events.catalog.tracks/',
+        'bronze/old-topic/',
+        'bronze/old-topic.catalog.artists/',
+        'bronze/old-topic.catalog.albums/',
+        'bronze/old-topic.catalog.tracks/',
+        'checkpoints/lake-writer/music.wrapped.lake-writer/',
+        'checkpoints/lake-writer/music.wrapped.lake-writer.listening-events.catalog.artists/',
+        'checkpoints/lake-writer/music.wrapped.lake-writer.listening-events.catalog.albums/',
+        'checkpoints/lake-writer/music.wrapped.lake-writer.listening-events.catalog.tracks/',
+      ].join(','),
     ]);
     expect(result.finalized).toContain('bucket spotify-lake kept: pipeline music/other uses it');
   });

@@ -8,6 +8,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATOR_NAME, RELEASE_NAMESPACE } from '../scripts/kubernetes/operator-release.js';
 import { type PipelineInPods, startPipelineInPods } from '../scripts/kubernetes/pipeline-in-pods.js';
+import { catalogCoverageLine } from '../scripts/local/catalog-coverage.js';
 import { reconcile, reconciliationLines } from '../scripts/local/reconcile.js';
 
 const log = (line: string) => console.log(`[e2e ${new Date().toISOString().slice(11, 19)}] ${line}`);
@@ -125,6 +126,12 @@ describe('the pipeline in pods on a single-node cluster', () => {
     log(`\n${await pipeline.overview()}`);
     expect(result.rows.filter((r) => r.published !== r.inGold)).toEqual([]);
     expect(result.matches).toBe(true);
+    // The simulator's catalog went through the operator's compacted topics, the lake writers and the loader.
+    const catalog = await pipeline.catalogInGold();
+    log(catalogCoverageLine(catalog));
+    expect(catalog.tracks).toBeGreaterThan(0);
+    expect(catalog.tracksWithCatalog).toBe(catalog.tracks);
+    expect(catalog.artistsWithCatalog).toBe(catalog.artists);
     // Both CronJobs ran their jobs on schedule: load alone, and load + dbt.
     const jobs = JSON.parse(
       await pipeline.kubectl(['get', 'jobs', '-n', pipeline.namespace, '-o', 'json']),

@@ -8,11 +8,14 @@ import {
   waitUntil,
 } from '@spotify-pipeline/harness';
 import { names } from '@spotify-pipeline/operator/builders/context';
+import { catalogTopicNames } from '@spotify-pipeline/operator/builders/kafka-topic';
 import { simulatorGroundTruthPrefix } from '@spotify-pipeline/operator/builders/source-env';
 import { type GroundTruth, groundTruthSchema, TOPICS } from '@spotify-pipeline/shared';
 import { type Admin, createKafka } from '@spotify-pipeline/shared/kafka';
+import { catalogGroupId } from '@spotify-pipeline/shared/lake/lake-writer-env';
 import { createLogger } from '@spotify-pipeline/shared/logging';
 import { createObjectStore, listAllObjects, readObject } from '@spotify-pipeline/shared/object-store';
+import { type CatalogCoverage, catalogCoverageFromPostgres } from '../local/catalog-coverage.js';
 import { waitForDrain } from '../local/drain.js';
 import { addTruths, type EventTruth, goldCountsFromPostgres } from '../local/reconcile.js';
 import { type PipelineSettings, pipelineManifests } from './manifests.js';
@@ -48,8 +51,10 @@ export interface PipelineInPods {
   stopSimulator(): Promise<{ truth: EventTruth; runs: number }>;
   /** Records on the events topic so far (its partitions' end offsets, added): grows while a source publishes. */
   eventsOnTopic(): Promise<number>;
-  /** Waits until the lake writers have committed everything on the topic. */
+  /** Waits until the lake writers have committed everything on the events topic and the catalog topics. */
   waitForLakeDrain(timeoutMs?: number): Promise<void>;
+  /** How much of what was played gold knows from the catalog topics. */
+  catalogInGold(): Promise<CatalogCoverage>;
   /** Waits for a transform job (load + dbt) that started after `since` to succeed; returns gold's counts. */
   waitForGold(since: number, timeoutMs?: number): Promise<Map<string, number>>;
   /** `kubectl get spl,pods,jobs` in the pipeline's namespace. */
@@ -217,15 +222,13 @@ export async function startPipelineInPods(o: PipelineInPodsOptions): Promise<Pip
         (await admin.fetchTopicOffsets(TOPICS.listeningEvents)).reduce((sum, p) => sum + Number(p.high), 0),
       ),
     waitForLakeDrain: (timeoutMs = 600_000) =>
-      withAdmin((admin) =>
-        waitForDrain({
-          admin,
-          groupId: names.consumerGroup(pipelineRef as never),
-          topic: TOPICS.listeningEvents,
-          timeoutMs,
-          log,
-        }),
-      ),
+      withAdmin(async (admin) => {
+        const groupId = names.consumerGroup(pipelineRef as never);
+        await waitForDrain({ admin, groupId, topic: TOPICS.listeningEvents, timeoutMs, log });
+        for (const topic of catalogTopicNames(TOPICS.listeningEvents))
+          await waitForDrain({ admin, groupId: catalogGroupId(groupId, topic), topic, timeoutMs, log });
+      }),
+    catalogInGold: () => catalogCoverageFromPostgres(postgres.connectionString),
     waitForGold: async (since, timeoutMs = 600_000) => {
       const transform = names.transform(pipelineRef as never);
       let seen = '';

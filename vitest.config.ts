@@ -12,6 +12,7 @@ const clusterSuites = [
   'harness/test/cluster.test.ts',
   'harness/test/skaffold.test.ts',
   'e2e/pipeline-in-pods.test.ts',
+  'e2e/duckdb-in-pods.test.ts',
   'e2e/keda-autoscaling.test.ts',
 ];
 const integrationSettings = { testTimeout: 180_000, hookTimeout: 240_000, fileParallelism: false };

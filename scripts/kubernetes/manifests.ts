@@ -1,3 +1,8 @@
+/** PostgreSQL on the host, or DuckDB on a volume of the named storage class. */
+export type WarehouseSettings =
+  | { type: 'postgres'; host: string; port: number; user: string; password: string; database: string }
+  | { type: 'duckdb'; storageClassName: string; storage: string };
+
 /**
  * What `kubectl apply` gets for a pipeline in pods on the test node, in external-Kafka mode: the harness's
  * Kafka, S3 server and PostgreSQL run on the host and pods reach them at the node's host address (Strimzi's
@@ -8,7 +13,7 @@ export interface PipelineSettings {
   name: string;
   kafkaBootstrap: string;
   lake: { endpoint: string; region: string; bucket: string; accessKey: string; secretKey: string };
-  postgres: { host: string; port: number; user: string; password: string; database: string };
+  warehouse: WarehouseSettings;
   users: number;
   eventsPerSecond: number;
   partitions: number;
@@ -31,12 +36,16 @@ export function pipelineManifests(p: PipelineSettings): object[] {
   return [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: p.namespace } },
     secret(LAKE_SECRET, { LAKE_ACCESS_KEY: p.lake.accessKey, LAKE_SECRET_KEY: p.lake.secretKey }),
-    secret(WAREHOUSE_SECRET, {
-      POSTGRES_HOST: p.postgres.host,
-      POSTGRES_PORT: String(p.postgres.port),
-      POSTGRES_USER: p.postgres.user,
-      POSTGRES_PASSWORD: p.postgres.password,
-    }),
+    ...(p.warehouse.type === 'postgres'
+      ? [
+          secret(WAREHOUSE_SECRET, {
+            POSTGRES_HOST: p.warehouse.host,
+            POSTGRES_PORT: String(p.warehouse.port),
+            POSTGRES_USER: p.warehouse.user,
+            POSTGRES_PASSWORD: p.warehouse.password,
+          }),
+        ]
+      : []),
     {
       apiVersion: 'pipeline.spotify-pipeline.io/v1alpha1',
       kind: 'SpotifyPipeline',
@@ -69,7 +78,13 @@ export function pipelineManifests(p: PipelineSettings): object[] {
           bucket: p.lake.bucket,
           credentialsSecret: LAKE_SECRET,
         },
-        warehouse: { type: 'postgres', credentialsSecret: WAREHOUSE_SECRET, database: p.postgres.database },
+        warehouse:
+          p.warehouse.type === 'postgres'
+            ? { type: 'postgres', credentialsSecret: WAREHOUSE_SECRET, database: p.warehouse.database }
+            : {
+                type: 'duckdb',
+                duckdb: { storageClassName: p.warehouse.storageClassName, storage: p.warehouse.storage },
+              },
         // The load job on odd minutes, load + dbt (transform) on even ones.
         schedule: { orchestrator: 'cronjob', load: '1-59/2 * * * *', transform: '*/2 * * * *' },
       },

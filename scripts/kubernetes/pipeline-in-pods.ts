@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   type BuiltImage,
   buildImages,
@@ -15,10 +17,19 @@ import { type Admin, createKafka } from '@spotify-pipeline/shared/kafka';
 import { catalogGroupId } from '@spotify-pipeline/shared/lake/lake-writer-env';
 import { createLogger } from '@spotify-pipeline/shared/logging';
 import { createObjectStore, listAllObjects, readObject } from '@spotify-pipeline/shared/object-store';
-import { type CatalogCoverage, catalogCoverageFromPostgres } from '../local/catalog-coverage.js';
+import {
+  type CatalogCoverage,
+  catalogCoverage,
+  catalogCoverageFromPostgres,
+} from '../local/catalog-coverage.js';
 import { waitForDrain } from '../local/drain.js';
-import { addTruths, type EventTruth, goldCountsFromPostgres } from '../local/reconcile.js';
-import { type PipelineSettings, pipelineManifests } from './manifests.js';
+import {
+  addTruths,
+  type EventTruth,
+  goldCountsFromDuckDb,
+  goldCountsFromPostgres,
+} from '../local/reconcile.js';
+import { type PipelineSettings, pipelineManifests, type WarehouseSettings } from './manifests.js';
 import { installOperator, uninstallOperator } from './operator-release.js';
 
 /** The images a pipeline with a simulator, lake writers and the load/transform jobs runs, and the operator. */
@@ -26,7 +37,8 @@ const PIPELINE_IMAGES = ['operator', 'simulator', 'lake-writer', 'loader'];
 
 export interface PipelineInPodsOptions {
   cluster: Cluster;
-  postgres: PostgresInstance;
+  /** The warehouse: PostgreSQL on the host, or DuckDB on a volume the run provides (see `duckdbVolume`). */
+  postgres?: PostgresInstance;
   log: (line: string) => void;
   namespace?: string;
   name?: string;
@@ -55,6 +67,8 @@ export interface PipelineInPods {
   waitForLakeDrain(timeoutMs?: number): Promise<void>;
   /** How much of what was played gold knows from the catalog topics. */
   catalogInGold(): Promise<CatalogCoverage>;
+  /** DuckDB: the node's folder behind the pipeline's volume (the warehouse file and its gold snapshot). */
+  readonly duckdbDir: string | null;
   /** Waits for a transform job (load + dbt) that started after `since` to succeed; returns gold's counts. */
   waitForGold(since: number, timeoutMs?: number): Promise<Map<string, number>>;
   /** `kubectl get spl,pods,jobs` in the pipeline's namespace. */
@@ -93,20 +107,24 @@ export async function startPipelineInPods(o: PipelineInPodsOptions): Promise<Pip
       accessKey: cluster.s3.accessKey,
       secretKey: cluster.s3.secretKey,
     },
-    postgres: {
-      host: postgres.host,
-      port: postgres.port,
-      user: postgres.user,
-      password: postgres.password,
-      database: postgres.database,
-    },
+    warehouse: postgres ? postgresWarehouse(postgres) : DUCKDB_WAREHOUSE,
     users: o.users ?? 2000,
     eventsPerSecond: o.eventsPerSecond ?? 100,
     partitions: 3,
     lakeWriters: o.lakeWriters ?? 2,
     flushSeconds: 5,
   };
-  log(`kubectl apply: SpotifyPipeline ${namespace}/${name} (external Kafka, PostgreSQL warehouse) ...`);
+  const duckdbDir = postgres ? null : join(cluster.workdir, 'volumes', `${namespace}-${name}-duckdb`);
+  if (duckdbDir) {
+    log(`a PersistentVolume for the DuckDB file: ${duckdbDir} on the node (the node has no provisioner)`);
+    mkdirSync(duckdbDir, { recursive: true });
+    // The pods run as an unprivileged user; a hostPath folder has no fsGroup ownership change.
+    chmodSync(duckdbDir, 0o777);
+    await kubectl(['apply', '-f', '-'], JSON.stringify(duckdbVolume(settings, duckdbDir)));
+  }
+  log(
+    `kubectl apply: SpotifyPipeline ${namespace}/${name} (external Kafka, ${postgres ? 'PostgreSQL' : 'DuckDB'} warehouse) ...`,
+  );
   await kubectl(
     ['apply', '-f', '-'],
     JSON.stringify({ apiVersion: 'v1', kind: 'List', items: pipelineManifests(settings) }),
@@ -150,6 +168,7 @@ export async function startPipelineInPods(o: PipelineInPodsOptions): Promise<Pip
     images,
     settings,
     appliedAt,
+    duckdbDir,
     kubectl,
     waitUntilReady: async (timeoutMs = 300_000) => {
       let last: Awaited<ReturnType<typeof conditions>> = [];
@@ -228,7 +247,10 @@ export async function startPipelineInPods(o: PipelineInPodsOptions): Promise<Pip
         for (const topic of catalogTopicNames(TOPICS.listeningEvents))
           await waitForDrain({ admin, groupId: catalogGroupId(groupId, topic), topic, timeoutMs, log });
       }),
-    catalogInGold: () => catalogCoverageFromPostgres(postgres.connectionString),
+    catalogInGold: () =>
+      duckdbDir
+        ? catalogCoverage(join(duckdbDir, 'gold-snapshot.duckdb'))
+        : catalogCoverageFromPostgres(postgres!.connectionString),
     waitForGold: async (since, timeoutMs = 600_000) => {
       const transform = names.transform(pipelineRef as never);
       let seen = '';
@@ -259,13 +281,52 @@ export async function startPipelineInPods(o: PipelineInPodsOptions): Promise<Pip
         },
         { timeoutMs, intervalMs: 2000, logHint: () => seen },
       );
-      return goldCountsFromPostgres(postgres.connectionString);
+      return duckdbDir
+        ? goldCountsFromDuckDb(join(duckdbDir, 'gold-snapshot.duckdb'))
+        : goldCountsFromPostgres(postgres!.connectionString);
     },
     overview: () => kubectl(['get', 'spl,pods,jobs', '-n', namespace]),
     remove: async () => {
       await kubectl(['delete', 'spl', name, '-n', namespace, '--wait=true', '--timeout=120s']);
       await uninstallOperator({ cluster, helmHome: helmHome.path });
       helmHome.remove();
+    },
+  };
+}
+
+const DUCKDB_WAREHOUSE: WarehouseSettings = {
+  type: 'duckdb',
+  storageClassName: 'e2e-hostpath',
+  storage: '1Gi',
+};
+
+const postgresWarehouse = (postgres: PostgresInstance): WarehouseSettings => ({
+  type: 'postgres',
+  host: postgres.host,
+  port: postgres.port,
+  user: postgres.user,
+  password: postgres.password,
+  database: postgres.database,
+});
+
+/**
+ * A PersistentVolume on a folder of the node, bound ahead to the claim the operator creates for the DuckDB file:
+ * the test node has no provisioner, as a bare-metal or kind-like cluster without local-path may not.
+ */
+function duckdbVolume(settings: PipelineSettings, dir: string): object {
+  if (settings.warehouse.type !== 'duckdb') throw new Error('not a DuckDB pipeline');
+  const claim = names.duckdb({ metadata: { namespace: settings.namespace, name: settings.name } } as never);
+  return {
+    apiVersion: 'v1',
+    kind: 'PersistentVolume',
+    metadata: { name: `${settings.namespace}-${claim}` },
+    spec: {
+      capacity: { storage: settings.warehouse.storage },
+      accessModes: ['ReadWriteOnce'],
+      persistentVolumeReclaimPolicy: 'Retain',
+      storageClassName: settings.warehouse.storageClassName,
+      hostPath: { path: dir, type: 'Directory' },
+      claimRef: { namespace: settings.namespace, name: claim },
     },
   };
 }

@@ -48,7 +48,7 @@ export function reconciliationLines(r: Reconciliation, truth: EventTruth): strin
   ];
 }
 
-async function goldCountsFromDuckDb(duckdbPath: string): Promise<Map<string, number>> {
+export async function goldCountsFromDuckDb(duckdbPath: string): Promise<Map<string, number>> {
   const instance = await DuckDBInstance.create(duckdbPath, { access_mode: 'READ_ONLY' });
   const connection = await instance.connect();
   try {

@@ -1,8 +1,9 @@
-import { type CatalogKind, decodeCatalogRecord, MAX_EVENT_BYTES } from '@spotify-pipeline/shared';
+import { type CatalogKind, decodeCatalogRecord } from '@spotify-pipeline/shared';
 import {
   type IntakeContext,
   kindOf,
   type LakeLine,
+  oversize,
   type RecordOrigin,
   withLakeMetadata,
 } from './lake-line.js';
@@ -27,12 +28,8 @@ export function toCatalogLine(
   intake: IntakeContext,
 ): LakeLine | Tombstone {
   if (value === null) return { ok: 'skip', reason: 'tombstone' };
-  if (value.length > MAX_EVENT_BYTES)
-    return {
-      ok: false,
-      reason: `record is ${value.length} bytes; the limit is ${MAX_EVENT_BYTES}`,
-      kind: 'size',
-    };
+  const tooLarge = oversize(value);
+  if (tooLarge) return tooLarge;
   const raw = value.toString('utf8');
   const decoded = decodeCatalogRecord(kind, value, raw);
   if (!decoded.ok) return { ok: false, reason: decoded.reason, kind: kindOf(decoded.reason) };

@@ -33,12 +33,8 @@ export type LakeLine =
  */
 export function toLakeLine(value: Buffer | null, origin: RecordOrigin, intake: IntakeContext): LakeLine {
   if (value === null) return { ok: false, reason: 'record has no value (tombstone)', kind: 'contract' };
-  if (value.length > MAX_EVENT_BYTES)
-    return {
-      ok: false,
-      reason: `record is ${value.length} bytes; the limit is ${MAX_EVENT_BYTES}`,
-      kind: 'size',
-    };
+  const tooLarge = oversize(value);
+  if (tooLarge) return tooLarge;
   // Decoded once: the same text is validated and then written.
   const raw = value.toString('utf8');
   const decoded = decodeListeningEvent(value, raw, { now: intake.now, window: intake.window });
@@ -67,6 +63,16 @@ export function withLakeMetadata(
   if (text.includes('\n') || text.includes('\r')) text = text.replace(/[\r\n]/g, ' ');
   const metadata = `,"_topic":${JSON.stringify(origin.topic)},"_partition":${origin.partition},"_offset":${origin.offset},"_ingested_at":"${intake.ingestedAt}"}`;
   return { line: `${text.slice(0, -1)}${metadata}`, bytes: trimmedBytes - 1 + metadata.length };
+}
+
+/** A record over the contract's size limit, refused before it is decoded; null when it fits. */
+export function oversize(value: Buffer): Extract<LakeLine, { ok: false }> | null {
+  if (value.length <= MAX_EVENT_BYTES) return null;
+  return {
+    ok: false,
+    reason: `record is ${value.length} bytes; the limit is ${MAX_EVENT_BYTES}`,
+    kind: 'size',
+  };
 }
 
 export function kindOf(reason: string): 'json' | 'contract' {

@@ -4,6 +4,7 @@ export * from './event-id.js';
 export * from './ground-truth.js';
 export * from './json-schema.js';
 export * from './json-text.js';
+export * from './json-text-parsed.js';
 export * from './listening-event.js';
 export * from './timestamp.js';
 export * from './topics.js';

@@ -2,8 +2,9 @@ import { isUtf8 } from 'node:buffer';
 import type { z } from 'zod';
 import { describeError, describeValue, MAX_REASON_CHARS, printable } from '../describe.js';
 import { type Album, type Artist, albumSchema, artistSchema, type Track, trackSchema } from './catalog.js';
-import { inspectJsonText } from './json-text.js';
+import { inspectParsedJsonText } from './json-text-parsed.js';
 import { type ListeningEvent, listeningEventSchema, MAX_EVENT_BYTES } from './listening-event.js';
+import { isPlainlyValidEvent } from './plainly-valid-event.js';
 import type { CatalogKind } from './topics.js';
 
 export type Validation<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -66,7 +67,9 @@ export function validateListeningEvent(
       reason: `unknown schema_version ${describeValue(version ?? null)}: this build reads version 1`,
     };
   }
-  const result = check(listeningEventSchema, value);
+  const result: Validation<ListeningEvent> = isPlainlyValidEvent(value)
+    ? { ok: true, value }
+    : check(listeningEventSchema, value);
   if (!result.ok) return result;
   const window = options.window ?? DEFAULT_EVENT_TIME_WINDOW;
   const at = Date.parse(result.value.event_ts);
@@ -102,7 +105,7 @@ export function decodeListeningEvent(
   }
   const result = validateListeningEvent(parsed, options);
   if (!result.ok) return result;
-  const problem = inspectJsonText(source, { maxDepth: 64, numbers: 'integer' });
+  const problem = inspectParsedJsonText(source, parsed, { maxDepth: 64, numbers: 'integer' });
   return problem ? { ok: false, reason: problem.message } : result;
 }
 
@@ -134,6 +137,6 @@ export function decodeCatalogRecord(
     return { ok: false, reason: 'record is not a JSON object' };
   const result = check<Artist | Album | Track>(CATALOG_SCHEMAS[kind], parsed);
   if (!result.ok) return result;
-  const problem = inspectJsonText(text, { maxDepth: 2, numbers: 'canonical' });
+  const problem = inspectParsedJsonText(text, parsed, { maxDepth: 2, numbers: 'canonical' });
   return problem ? { ok: false, reason: problem.message } : result;
 }

@@ -33,6 +33,7 @@ import {
 import { Partitioners } from '@spotify-pipeline/shared/kafka';
 import { bronzeObjectKey, parseBronzeObjectKey } from '@spotify-pipeline/shared/lake/layout';
 import { listAllObjects } from '@spotify-pipeline/shared/object-store';
+import { measurePerRecord } from './per-record.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 500_000);
 const RATE = Number(process.env.BENCH_RATE ?? 10_000);
@@ -164,9 +165,14 @@ async function measureFreshness(
 }
 
 async function main(): Promise<void> {
+  // 0. The per-record boundary alone, before the broker and S3 server start taking CPU.
+  const perRecord = measurePerRecord();
+  log(
+    `per-record boundary: ${perRecord[0]?.value} records/s, ${perRecord[0]?.ratio}x the path before the quick checks`,
+  );
   const [kafkaServer, s3] = await Promise.all([startKafka({ heapMb: 1024 }), startS3()]);
   const kafka = testKafka(kafkaServer);
-  const figures: Array<Record<string, unknown>> = [];
+  const figures: Array<Record<string, unknown>> = [...perRecord];
   try {
     // 1. Throughput: a preloaded topic drained by one writer process.
     const topic = 'bench-events';

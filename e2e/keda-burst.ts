@@ -105,7 +105,7 @@ export type Autoscaler = 'keda' | 'hpa';
 /** The namespace, lake Secret and the SpotifyPipeline (external Kafka: the cluster's broker). */
 export async function applyPipeline(
   env: BurstEnvironment,
-  o: { lagThreshold: number; autoscaler: Autoscaler },
+  o: { lagThreshold: number; autoscaler: Autoscaler; cpu?: string },
 ): Promise<void> {
   const { cluster } = env;
   const secret = (k: string) => Buffer.from(k).toString('base64');
@@ -143,7 +143,7 @@ export async function applyPipeline(
               lagThreshold: o.lagThreshold,
               scaleDownStabilizationSeconds: 30,
               batch: { maxAgeSeconds: 5 },
-              resources: { cpu: '100m', memory: '256Mi' },
+              resources: { cpu: o.cpu ?? '100m', memory: '256Mi' },
             },
             lake: {
               endpoint: cluster.s3.endpoint,
@@ -324,7 +324,7 @@ function stuck(samples: Sample[], ms: number): boolean {
 }
 
 /** Pods, Events, HPAs and logs of the lake writers (burst-diagnostics.ts). */
-export function diagnose(env: BurstEnvironment): Promise<string> {
+function diagnose(env: BurstEnvironment): Promise<string> {
   return lakeWriterDiagnosis(env.kubectl, { namespace: NS, pipeline: NAME, deployment: env.lakeWriter });
 }
 

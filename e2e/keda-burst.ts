@@ -22,6 +22,7 @@ import { names } from '@spotify-pipeline/operator/builders/context';
 import { imagesFor, type RunningOperator, startOperator } from '@spotify-pipeline/operator/operator';
 import { createLogger } from '@spotify-pipeline/shared';
 import { Registry } from 'prom-client';
+import { lakeWriterDiagnosis } from './burst-diagnostics.js';
 
 export const PARTITIONS = 4;
 const NS = 'keda-burst';
@@ -104,7 +105,7 @@ export type Autoscaler = 'keda' | 'hpa';
 /** The namespace, lake Secret and the SpotifyPipeline (external Kafka: the cluster's broker). */
 export async function applyPipeline(
   env: BurstEnvironment,
-  o: { lagThreshold: number; autoscaler: Autoscaler },
+  o: { lagThreshold: number; autoscaler: Autoscaler; cpu?: string },
 ): Promise<void> {
   const { cluster } = env;
   const secret = (k: string) => Buffer.from(k).toString('base64');
@@ -142,7 +143,7 @@ export async function applyPipeline(
               lagThreshold: o.lagThreshold,
               scaleDownStabilizationSeconds: 30,
               batch: { maxAgeSeconds: 5 },
-              resources: { cpu: '100m', memory: '256Mi' },
+              resources: { cpu: o.cpu ?? '100m', memory: '256Mi' },
             },
             lake: {
               endpoint: cluster.s3.endpoint,
@@ -188,7 +189,7 @@ export async function waitUntilSteady(
   timeoutMs = 300_000,
 ): Promise<void> {
   let last = '';
-  await waitUntil(
+  const steady = waitUntil(
     `the pipeline Ready with one lake writer and an active ${autoscaler === 'keda' ? 'ScaledObject' : 'HPA'}`,
     async () => {
       const status = await pipelineStatus(env);
@@ -220,6 +221,9 @@ export async function waitUntilSteady(
     },
     { timeoutMs, intervalMs: 1000, logHint: () => last },
   );
+  await steady.catch(async (err: Error) => {
+    throw new Error(`${err.message}\n${await diagnose(env)}`);
+  });
 }
 
 export interface BurstResult {
@@ -258,6 +262,7 @@ export async function runBurst(
   const samples: Sample[] = [];
   const result: BurstResult = { events: o.events, ids: [], samples, producedAt: 0, maxReplicas: 1 };
   let ranWhileScaledUp = false;
+  let diagnosedAt = 0;
   while (Date.now() - started < o.timeoutMs) {
     const t = Date.now() - started;
     const [{ replicas, ready }, progress] = await Promise.all([
@@ -291,11 +296,36 @@ export async function runBurst(
       o.log(
         `[burst] +${(t / 1000).toFixed(0)} s: ${replicas} writers asked, ${ready} ready, lag ${lag}, produced ${produced}`,
       );
+    if (t - diagnosedAt >= 60_000 && stuck(samples, 60_000)) {
+      diagnosedAt = t;
+      o.log(`[burst] +${(t / 1000).toFixed(0)} s: no progress for 60 s\n${await diagnose(env)}`);
+    }
     await new Promise((r) => setTimeout(r, 1000));
   }
+  if (result.backToOneMs === undefined)
+    o.log(`[burst] not back to one writer within ${o.timeoutMs / 1000} s\n${await diagnose(env)}`);
   result.ids = await producing;
   result.producedAt = producedAt;
   return result;
+}
+
+/**
+ * For the whole last `ms`: a writer asked for was not ready, or the lag was there and no offset was committed.
+ */
+function stuck(samples: Sample[], ms: number): boolean {
+  const last = samples.at(-1);
+  if (!last || last.t < ms) return false;
+  const window = samples.filter((s) => s.t >= last.t - ms);
+  const first = window[0];
+  return (
+    window.every((s) => s.ready < s.replicas) ||
+    (first !== undefined && window.every((s) => s.lag > 0) && last.committed === first.committed)
+  );
+}
+
+/** Pods, Events, HPAs and logs of the lake writers (burst-diagnostics.ts). */
+function diagnose(env: BurstEnvironment): Promise<string> {
+  return lakeWriterDiagnosis(env.kubectl, { namespace: NS, pipeline: NAME, deployment: env.lakeWriter });
 }
 
 /** metrics-server in its pod: resource metrics for the HPA mode. */

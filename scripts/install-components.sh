@@ -4,9 +4,9 @@
 # whose cache folder holds a ".done" marker is reused as it is.
 #
 # Usage: scripts/install-components.sh [component or group ...]   (default: the group "all")
-# Groups: base (what every suite but the test cluster's needs), cluster (the Kubernetes node's own), all (both). A group runs
-# its downloads (network-bound) and its Go builds (CPU-bound) side by side. Components: the lists above main();
-# metrics-server, which only the HPA half of e2e/keda-autoscaling uses (run on demand), is built only when named.
+# Groups: base (what every suite but the test cluster's needs), cluster (the Kubernetes node's own, and metrics-server for
+# the HPA half of e2e/keda-autoscaling), all (both). A group runs its downloads (network-bound) and its Go builds
+# (CPU-bound) side by side. Components: the lists above main().
 set -euo pipefail
 
 SP_CACHE="${SP_CACHE:-$HOME/.cache/spotify-pipeline}"
@@ -437,8 +437,8 @@ install_prometheus_operator_crds() {
 DOWNLOADS=(apt image-tools kafka dbt snowflake airflow node-base node-runtimes prometheus-operator-crds keda-config)
 # CPU-bound: what the suites that run on the API server alone need.
 BASE_BUILDS=(versitygw helm etcd kube)
-# CPU-bound: the Kubernetes node's own (vitest project "cluster": the cluster, skaffold and KEDA suites).
-CLUSTER_BUILDS=(kube-node node-tools coredns skaffold keda)
+# CPU-bound: the Kubernetes node's own (vitest project "cluster": the cluster, skaffold and autoscaling suites).
+CLUSTER_BUILDS=(kube-node node-tools coredns skaffold keda metrics-server)
 KNOWN="apt kafka versitygw helm kube etcd kube-node coredns node-tools keda keda-config prometheus-operator-crds metrics-server dbt snowflake airflow image-tools node-base skaffold node-runtimes"
 
 install_one() {

@@ -130,6 +130,17 @@ const UNITS: Record<string, number> = {
   Ti: 1024 ** 4,
 };
 
+/**
+ * NODE_OPTIONS that keep V8's heap well inside the container's memory limit. Left alone, Node sizes its heap
+ * at about the whole limit (262 MB in a 256Mi container), so buffers and native memory on top of a heap V8 had
+ * no reason to collect yet got a lake writer under a backlog OOM-killed (issue 15). 60% of the limit leaves
+ * the rest to fetched records, compression and the runtime.
+ */
+export function nodeHeapEnv(memory: string): { name: 'NODE_OPTIONS'; value: string } {
+  const mib = Math.max(64, Math.floor((quantityToBytes(memory) * 0.6) / 1024 / 1024));
+  return { name: 'NODE_OPTIONS', value: `--max-old-space-size=${mib}` };
+}
+
 export function quantityToBytes(q: string): number {
   const match = /^([0-9]+(?:\.[0-9]+)?)([KMGT]i?)?$/.exec(q);
   if (!match?.[1]) throw new Error(`not a byte quantity: ${q}`);

@@ -89,6 +89,16 @@ describe('buildLakeWriterDeployment', () => {
     expect(d.metadata.ownerReferences?.[0]?.uid).toBe('uid-1');
   });
 
+  it('keeps V8 inside the memory limit and lets a busy writer answer its probes late', () => {
+    const d = buildLakeWriterDeployment(
+      testContext({ lakeWriter: { resources: { cpu: '100m', memory: '256Mi' } } }),
+    );
+    const c = podOf(d).containers[0] as Container;
+    expect(c.env.find((e) => e.name === 'NODE_OPTIONS')?.value).toBe('--max-old-space-size=153');
+    expect(c.livenessProbe).toMatchObject({ timeoutSeconds: 10 });
+    expect(c.readinessProbe).toMatchObject({ timeoutSeconds: 5 });
+  });
+
   it.each(['hpa', 'keda'])('leaves spec.replicas to the %s autoscaler', (autoscaler) => {
     const d = buildLakeWriterDeployment(testContext({ lakeWriter: { autoscaler } }));
     expect(d.spec).not.toHaveProperty('replicas');

@@ -8,7 +8,7 @@ import {
   tmpMount,
   tmpVolume,
 } from './pod-security.js';
-import { containerEnv } from './workload-env.js';
+import { containerEnv, nodeHeapEnv } from './workload-env.js';
 
 /**
  * A workload's pod: restricted security, a writable /tmp only, its whole configuration in `env` (a changed
@@ -67,7 +67,7 @@ export function buildLakeWriterDeployment(ctx: BuildContext): ChildObject {
       {
         name: 'lake-writer',
         image: ctx.images.lakeWriter,
-        env: containerEnv(lakeWriterEnv(ctx)),
+        env: [...containerEnv(lakeWriterEnv(ctx)), nodeHeapEnv(resources.memory)],
         resources: {
           requests: { cpu: resources.cpu, memory: resources.memory },
           limits: { memory: resources.memory },

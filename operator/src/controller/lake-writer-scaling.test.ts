@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { quantityValue, scalingEvent, scalingFromHpa } from './lake-writer-scaling.js';
+import { hasReported, quantityValue, scalingEvent, scalingFromHpa } from './lake-writer-scaling.js';
 
 describe('lake writer scaling', () => {
   it('reads current/desired writers and the total lag from the HPA status', () => {
@@ -26,6 +26,11 @@ describe('lake writer scaling', () => {
       current: 1,
       desired: 1,
     });
+  });
+
+  it('an HPA the controller has not looked at yet reports nothing (not 0 writers)', () => {
+    expect(hasReported({ status: { desiredReplicas: 0 } })).toBe(false);
+    expect(hasReported({ status: { currentReplicas: 1, conditions: [{ type: 'AbleToScale' }] } })).toBe(true);
   });
 
   it('quantities', () => {

@@ -9,6 +9,7 @@ interface HpaObject extends KubeObject {
     currentReplicas?: number;
     desiredReplicas?: number;
     lastScaleTime?: string;
+    conditions?: unknown[];
     currentMetrics?: Array<{
       type?: string;
       external?: { current?: { averageValue?: string; value?: string } };
@@ -52,6 +53,15 @@ export function scalingFromHpa(autoscaler: 'keda' | 'hpa', hpa: HpaObject): Lake
   };
 }
 
+/**
+ * Whether the HPA controller has looked at the HPA yet. A new HPA reads back without currentReplicas, which the
+ * status would show as 0 writers (and an Event "Lake writers 1 -> 0" on a switch to hpa); the controller writes
+ * its conditions on its first pass.
+ */
+export function hasReported(hpa: HpaObject): boolean {
+  return (hpa.status?.conditions?.length ?? 0) > 0;
+}
+
 /** The lake writers' scaling as last seen, or undefined without an autoscaler or before it reported. */
 export async function readScaling(
   deps: ReconcileDeps,
@@ -71,7 +81,7 @@ export async function readScaling(
       ? cached
       : await deps.client.getOrNull({ ...ref, namespace: ref.metadata.namespace, name })
   ) as HpaObject | null;
-  if (!hpa?.status) return undefined;
+  if (!hpa || !hasReported(hpa)) return undefined;
   return scalingFromHpa(autoscaler, hpa);
 }
 

@@ -279,6 +279,33 @@ describe('createLakeWriter', () => {
     await t.writer.stop();
   });
 
+  it('lets the event loop turn inside a large fetch, and stops a batch a rejoin made stale meanwhile', async () => {
+    const t = setup({ maxEvents: 100_000 });
+    await t.writer.start();
+    t.join([0]);
+    const ts = '2026-01-01T10:00:00.000Z';
+    // The probes are served by the same event loop: something queued now must run before the batch ends.
+    let turned = false;
+    setImmediate(() => {
+      turned = true;
+    });
+    const resolved = await t.deliver(
+      0,
+      Array.from({ length: 1200 }, () => event(ts)),
+    );
+    expect(turned).toBe(true);
+    expect(resolved).toHaveLength(1200);
+    // A rejoin while the batch waits for its turn: what was fetched before it is fetched again, not taken.
+    setImmediate(() => t.join([0]));
+    const stale = await t.deliver(
+      0,
+      Array.from({ length: 1200 }, () => event(ts)),
+      1200,
+    );
+    expect(stale.length).toBeLessThan(1200);
+    await t.writer.stop();
+  });
+
   it('reports a partition that holds records too long without a commit, and clears it once it advances', async () => {
     let open: () => void = () => {};
     const gate = new Promise<void>((resolve) => {

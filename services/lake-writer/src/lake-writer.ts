@@ -63,6 +63,9 @@ interface PartitionState {
   highWatermark: bigint | null;
 }
 
+/** Records taken from a fetch between two turns of the event loop. */
+const YIELD_EVERY_RECORDS = 500;
+
 /**
  * The lake writer's loop. Records are appended to per-partition buffers inside `eachBatch`; a buffer that is
  * full or old is swapped out and written in the background (one write in flight per partition), and only
@@ -365,8 +368,13 @@ export function createLakeWriter(params: LakeWriterParams): LakeWriter {
       };
       const origin = { topic: batch.topic, partition: batch.partition, offset: '' };
       if (state.committed === null && !(await resumeFromCheckpoint(state, batch))) return;
+      const batchGeneration = generation;
+      let taken = 0;
       for (const message of batch.messages) {
-        if (!isRunning() || isStale()) break;
+        // A fetch holds thousands of records: between slices the event loop serves the probes and the
+        // heartbeats, which a starved CPU would otherwise delay past their timeouts (issue 15).
+        if (++taken % YIELD_EVERY_RECORDS === 0) await new Promise((resolve) => setImmediate(resolve));
+        if (!isRunning() || isStale() || generation !== batchGeneration) break;
         // Limits hold record by record (bytes as consumed, after decompression), not only between fetches.
         if (isFull(state.buffer, limits)) {
           startFlush(state);

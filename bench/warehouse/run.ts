@@ -7,9 +7,18 @@
  *  4. BENCH_ADD_EVENTS more events (the next days), loaded and built incrementally (same dbt target folder,
  *     so dbt parses only what changed, as a CronJob keeping its target folder would);
  *  5. the PostgreSQL load rate (BENCH_PG_EVENTS, 0 to skip it) against DuckDB's.
+ * BENCH_KEEP_DIR keeps the warehouse as loaded before each dbt build (loaded.duckdb, then added.duckdb).
  * Writes bench/results/warehouse.json. Run: npm run bench -- warehouse
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +46,16 @@ const logger = createLogger({ name: 'bench-warehouse', level: process.env.LOG_LE
 const round = (n: number, digits = 1) => Number(n.toFixed(digits));
 
 type Store = ReturnType<typeof createObjectStore>;
+
+/** BENCH_KEEP_DIR: keep copies of the warehouse file (untimed) to profile dbt on afterwards. */
+function keep(duckdbPath: string, name: string): void {
+  const dir = process.env.BENCH_KEEP_DIR;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  copyFileSync(duckdbPath, join(dir, name));
+  if (existsSync(`${duckdbPath}.wal`)) copyFileSync(`${duckdbPath}.wal`, join(dir, `${name}.wal`));
+  log(`kept a copy of the warehouse in ${join(dir, name)}`);
+}
 
 async function load(warehouse: Warehouse, store: Store, bucket: string): Promise<LoadSummary> {
   // A whole next batch is downloaded and checked while one loads, so the two overlap.
@@ -192,6 +211,7 @@ async function main() {
     log('loading into DuckDB');
     const duck = await load(await createDuckDbWarehouse({ path: duckdbPath }), store, 'bench-lake');
     if (duck.rowsLoaded !== EVENTS) throw new Error(`loaded ${duck.rowsLoaded} rows, expected ${EVENTS}`);
+    keep(duckdbPath, 'loaded.duckdb');
     const full = await dbtBuild(duckdbPath, targetPath, work, 'full');
 
     log(`adding ${ADD_EVENTS.toLocaleString()} events (the days after) and building incrementally`);
@@ -206,6 +226,7 @@ async function main() {
     const added = await load(await createDuckDbWarehouse({ path: duckdbPath }), store, 'bench-lake');
     if (added.rowsLoaded !== ADD_EVENTS)
       throw new Error(`loaded ${added.rowsLoaded} rows, expected ${ADD_EVENTS}`);
+    keep(duckdbPath, 'added.duckdb');
     const incremental = await dbtBuild(duckdbPath, targetPath, work, 'incremental');
 
     const pgSummary = PG_EVENTS > 0 ? await loadPostgres(store) : null;

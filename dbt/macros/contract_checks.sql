@@ -24,6 +24,17 @@
 
 {#- For text already in the contract's timestamp shape: is it a real calendar day and time of day? -#}
 {% macro is_calendar_timestamp(expression) -%}
+    {{ return(adapter.dispatch('is_calendar_timestamp')(expression)) }}
+{%- endmacro %}
+{#- One parse instead of twelve casts (a third of the time); DuckDB refuses the same days and times, except
+    the year 0, checked apart (compared on every year kind, month, day and time of day 00-99). -#}
+{% macro duckdb__is_calendar_timestamp(expression) -%}
+    (
+        try_strptime(substring({{ expression }}, 1, 19), '%Y-%m-%dT%H:%M:%S') is not null
+        and substring({{ expression }}, 1, 4) <> '0000'
+    )
+{%- endmacro %}
+{% macro default__is_calendar_timestamp(expression) -%}
     {%- set year = guarded_cast('substring(' ~ expression ~ ', 1, 4)', 'integer') -%}
     {%- set month = guarded_cast('substring(' ~ expression ~ ', 6, 2)', 'integer') -%}
     {%- set day = guarded_cast('substring(' ~ expression ~ ', 9, 2)', 'integer') -%}

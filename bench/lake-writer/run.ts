@@ -208,11 +208,7 @@ async function main(): Promise<void> {
     const started = Date.now();
     await waitFor(
       'the writer to consume the topic',
-      async () => {
-        const written = await metricValue(writer.opsPort, 'lake_writer_records_written_total');
-        const held = await metricValue(writer.opsPort, 'lake_writer_held_records');
-        return written + held >= EVENTS;
-      },
+      async () => (await metricValue(writer.opsPort, 'lake_writer_records_consumed_total')) >= EVENTS,
       900_000,
       100,
     );

@@ -273,6 +273,8 @@ describe('createLakeWriter', () => {
     expect(resolved).toEqual(['0', '1', '2', '3', '4', '5']);
     expect(t.log).toContain('pause 0');
     expect(await t.held()).toBe(6);
+    // Consumed counts what was taken, not what was fetched: the bench waits on it before stopping the writer.
+    expect((await t.metric('lake_writer_records_consumed_total'))[0]?.value).toBe(6);
     open();
     await vi.waitFor(() => expect(t.log).toContain('commit 0@6'));
     expect(t.log.indexOf('resume 0')).toBeGreaterThan(t.log.indexOf('pause 0'));

@@ -358,6 +358,7 @@ export function createLakeWriter(params: LakeWriterParams): LakeWriter {
 
   const eachBatch = async ({ batch, resolveOffset, isRunning, isStale }: EachBatchPayload) => {
     inBatch++;
+    let consumed = 0;
     try {
       const state = stateOf(batch.partition);
       const now = clock();
@@ -383,6 +384,7 @@ export function createLakeWriter(params: LakeWriterParams): LakeWriter {
         }
         origin.offset = message.offset;
         take(state, message, origin, intake);
+        consumed++;
         // Only the fetch position moves here; the committed offset moves in flush(), after the store.
         resolveOffset(message.offset);
       }
@@ -396,6 +398,7 @@ export function createLakeWriter(params: LakeWriterParams): LakeWriter {
       metrics.internalErrors.inc({ topic, stage: 'batch' });
       logger.error({ err, partition: batch.partition }, 'batch handling failed; continuing');
     } finally {
+      if (consumed > 0) metrics.recordsConsumed.inc({ topic }, consumed);
       inBatch--;
     }
   };

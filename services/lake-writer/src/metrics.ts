@@ -18,6 +18,7 @@ interface HoldSnapshot {
 }
 
 export interface LakeWriterMetrics {
+  recordsConsumed: Counter<'topic'>;
   recordsWritten: Counter<'topic'>;
   bytesWritten: Counter<'topic'>;
   objectsWritten: Counter<'topic'>;
@@ -92,6 +93,12 @@ export function createLakeWriterMetrics(registry: Registry): LakeWriterMetrics {
     watch(next) {
       snapshots.push(next);
     },
+    recordsConsumed: new Counter({
+      name: 'lake_writer_records_consumed_total',
+      help: 'Records taken from Kafka, whatever became of them (lake, dead letter, skipped); a record read again after a rebalance counts again.',
+      labelNames: ['topic'],
+      registers,
+    }),
     recordsWritten: new Counter({
       name: 'lake_writer_records_written_total',
       help: 'Records stored in bronze objects (counted once their object is acknowledged).',

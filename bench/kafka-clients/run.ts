@@ -22,7 +22,7 @@ import {
 import { createLogger } from '@spotify-pipeline/shared';
 import { type Admin, createKafka } from '@spotify-pipeline/shared/kafka';
 
-const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 500_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const PAYLOAD_EVENTS = 100_000;
 const PARTITIONS = 6;

@@ -179,7 +179,10 @@ function writePayload(path: string): void {
 
 /** A fresh topic, once each partition has a leader (kafkajs' own wait can give up on a fresh topic). */
 async function createTopic(admin: Admin, topic: string): Promise<void> {
-  await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }] });
+  await admin.createTopics({
+    topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }],
+    waitForLeaders: false,
+  });
   for (let attempt = 0; ; attempt++) {
     const led = await admin
       .fetchTopicMetadata({ topics: [topic] })

@@ -11,6 +11,10 @@ if [[ -z "$name" || ! ( -f "bench/$name/run.ts" || "$name" == all ) ]]; then
 fi
 shift
 bash scripts/install-components.sh kafka versitygw etcd kube dbt image-tools node-base
+# The Kafka clients compared with kafkajs, in their own npm project outside the clone.
+if [[ "$name" == kafka-clients || "$name" == all ]]; then
+  bash scripts/install-components.sh kafka-clients node-runtimes
+fi
 # The autoscaling benchmark runs on the test cluster, with KEDA in pods.
 if [[ "$name" == autoscaling || "$name" == all ]]; then
   bash scripts/install-components.sh apt kube-node coredns node-tools keda

@@ -433,18 +433,49 @@ install_prometheus_operator_crds() {
   touch "$dir/.done"
 }
 
+# The Kafka clients bench/kafka-clients compares with kafkajs, in their own npm project outside the clone (not
+# dependencies of the product). The Confluent client's install fetches a prebuilt addon from GitHub and otherwise
+# builds librdkafka from source; that build's default (static) configure downloads zlib, OpenSSL, zstd and curl
+# sources from their sites, unreachable here too. CKJS_LINKING=dynamic builds librdkafka against the system's
+# libraries instead: their -dev packages (Debian) are what it needs. The addon is built for the Node that runs npm.
+install_kafka_clients() {
+  local dir="$SP_CACHE/kafka-clients-confluent-$CONFLUENT_KAFKA_JS_VERSION-platformatic-$PLATFORMATIC_KAFKA_VERSION-node-$(node -p process.versions.modules)"
+  local started=$SECONDS dev=(libssl-dev zlib1g-dev libzstd-dev liblz4-dev libsasl2-dev libcurl4-openssl-dev pkg-config) missing=() p
+  if cached "$dir"; then step "kafka-clients: cached"; return; fi
+  need make "install make and a C/C++ compiler (Debian: apt-get install build-essential)"
+  need g++ "install a C++ compiler (Debian: apt-get install build-essential)"
+  need python3 "install Python 3 (node-gyp runs it)"
+  for p in "${dev[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  if ((${#missing[@]})); then
+    need apt-get "install ${missing[*]} (librdkafka's build links the system's libraries)"
+    step "kafka-clients: installing ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+  step "kafka-clients: @confluentinc/kafka-javascript $CONFLUENT_KAFKA_JS_VERSION (librdkafka built from source: about 4 CPU-minutes; 12 minutes on a loaded 2-core machine) and @platformatic/kafka $PLATFORMATIC_KAFKA_VERSION"
+  rm -rf "$dir" && mkdir -p "$dir"
+  printf '{"name":"kafka-clients-bench","private":true,"type":"module","dependencies":{"@confluentinc/kafka-javascript":"%s","@platformatic/kafka":"%s"}}\n' \
+    "$CONFLUENT_KAFKA_JS_VERSION" "$PLATFORMATIC_KAFKA_VERSION" >"$dir/package.json"
+  (cd "$dir" && CKJS_LINKING=dynamic npm install --no-audit --no-fund --loglevel=error >"$dir/install.log" 2>&1) \
+    || die "installing the Kafka clients failed (log: $dir/install.log)"
+  (cd "$dir" && node -e "require('@confluentinc/kafka-javascript')") || die "the Confluent client does not load (log: $dir/install.log)"
+  step "kafka-clients: ready in $((SECONDS - started))s"
+  touch "$dir/.done"
+}
+
 # Network-bound: package managers and module downloads.
 DOWNLOADS=(apt image-tools kafka dbt snowflake airflow node-base node-runtimes prometheus-operator-crds keda-config)
 # CPU-bound: what the suites that run on the API server alone need.
 BASE_BUILDS=(versitygw helm etcd kube)
 # CPU-bound: the Kubernetes node's own (vitest project "cluster": the cluster, skaffold and autoscaling suites).
 CLUSTER_BUILDS=(kube-node node-tools coredns skaffold keda metrics-server)
-KNOWN="apt kafka versitygw helm kube etcd kube-node coredns node-tools keda keda-config prometheus-operator-crds metrics-server dbt snowflake airflow image-tools node-base skaffold node-runtimes"
+KNOWN="apt kafka kafka-clients versitygw helm kube etcd kube-node coredns node-tools keda keda-config prometheus-operator-crds metrics-server dbt snowflake airflow image-tools node-base skaffold node-runtimes"
 
 install_one() {
   case "$1" in
     apt) install_apt ;;
     kafka) install_kafka ;;
+    kafka-clients) install_kafka_clients ;;
     versitygw) go_install versitygw "$VERSITYGW_VERSION" github.com/versity/versitygw/cmd/versitygw ;;
     helm) go_install helm "$HELM_VERSION" helm.sh/helm/v3/cmd/helm ;;
     kube) install_kube ;;

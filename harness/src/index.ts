@@ -10,6 +10,7 @@ export * from './kafka.js';
 export * from './keda.js';
 export * from './kube.js';
 export * from './kubectl.js';
+export * from './memory-cgroup.js';
 export * from './metrics-server.js';
 export * from './paths.js';
 export * from './ports.js';

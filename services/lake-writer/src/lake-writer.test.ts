@@ -7,6 +7,7 @@ import type { Checkpoint, CheckpointStore } from './checkpoints.js';
 import type { DeadLetterSink } from './dead-letters.js';
 import type { LakeStore } from './lake-store.js';
 import { createLakeWriter } from './lake-writer.js';
+import { createMemoryBudget, type MemoryBudget } from './memory-budget.js';
 import { createLakeWriterMetrics } from './metrics.js';
 import type { HourGroup } from './partition-buffer.js';
 
@@ -72,6 +73,7 @@ function setup(
     encode?: (group: HourGroup) => Promise<Buffer>;
     stallTimeoutMs?: number;
     checkpoints?: CheckpointStore;
+    budget?: MemoryBudget;
   } = {},
 ) {
   const fake = fakeConsumer();
@@ -115,6 +117,7 @@ function setup(
     },
     ...(options.encode ? { encode: options.encode } : {}),
     ...(options.checkpoints ? { checkpoints: options.checkpoints } : {}),
+    ...(options.budget ? { budget: options.budget } : {}),
   });
   const metric = async (name: string) => (await registry.getSingleMetric(name)?.get())?.values ?? [];
   const held = async () => (await metric('lake_writer_held_records'))[0]?.value;
@@ -279,6 +282,54 @@ describe('createLakeWriter', () => {
     await vi.waitFor(() => expect(t.log).toContain('commit 0@6'));
     expect(t.log.indexOf('resume 0')).toBeGreaterThan(t.log.indexOf('pause 0'));
     await t.writer.stop();
+  });
+
+  it('holds every partition together inside the memory budget: writes early, stops at the budget, goes on after a commit', async () => {
+    let open: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const ts = '2026-01-01T10:00:00.000Z';
+    const events = Array.from({ length: 20 }, () => event(ts));
+    const lineBytes = Math.max(...events.map((e) => Buffer.byteLength(e))) + 100;
+    // About ten lines: the per-partition limits (1000 events, 1 GiB) never trigger here, only the budget.
+    const budget = createMemoryBudget(10 * lineBytes);
+    const t = setup({ maxEvents: 1000, gate, budget });
+    await t.writer.start();
+    t.join([0, 1]);
+    const first = await t.deliver(0, events);
+    // Half the budget buffered started a write of partition 0; the whole budget held stopped it mid-fetch.
+    await vi.waitFor(() => expect(t.log.some((l) => l.startsWith('put '))).toBe(true));
+    expect(first.length).toBeGreaterThan(1);
+    expect(first.length).toBeLessThan(events.length);
+    expect(t.log).toContain('pause 0');
+    const held = budget.held();
+    expect(held.inFlight).toBeGreaterThan(0);
+    expect(held.buffered + held.inFlight).toBeLessThan(budget.bytes + lineBytes);
+    // Partition 1 takes nothing while the process holds its budget, however little it holds itself.
+    expect(await t.deliver(1, events.slice(0, 5))).toEqual([]);
+    expect(t.log).toContain('pause 1');
+
+    open();
+    await vi.waitFor(() => expect(t.log).toContain('resume 1'));
+    expect(t.log).toContain('resume 0');
+    expect(t.log.filter((l) => l.startsWith('commit 0@')).length).toBeGreaterThan(0);
+    // As kafkajs does: a paused partition is not fetched; a resumed one is fetched from its last resolved offset.
+    const flowOf = (partition: number) =>
+      t.log.filter((l) => l === `pause ${partition}` || l === `resume ${partition}`).at(-1);
+    const drain = async (partition: number, values: string[], from: number) => {
+      for (let next = from; next < values.length; ) {
+        await vi.waitFor(() => expect(flowOf(partition)).not.toBe(`pause ${partition}`));
+        next += (await t.deliver(partition, values.slice(next), next)).length;
+      }
+    };
+    await drain(0, events, first.length);
+    await drain(1, events.slice(0, 5), 0);
+    await t.writer.stop();
+    const commits = t.log.filter((l) => l.startsWith('commit'));
+    expect(commits).toContain('commit 0@20');
+    expect(commits).toContain('commit 1@5');
+    expect(await t.held()).toBe(0);
   });
 
   it('lets the event loop turn inside a large fetch, and stops a batch a rejoin made stale meanwhile', async () => {

@@ -7,6 +7,7 @@ import type { Consumer, EachBatchPayload, KafkaMessage } from '@spotify-pipeline
 import { type CheckpointStore, checkpointSkip } from './checkpoints.js';
 import { classifyRecord, type RecordClassifier } from './classify-record.js';
 import type { IntakeContext, RecordOrigin } from './lake-line.js';
+import type { MemoryBudget } from './memory-budget.js';
 import type { LakeWriterMetrics, PartitionHold } from './metrics.js';
 import {
   addDeadLetter,
@@ -38,6 +39,8 @@ export interface LakeWriterParams extends Omit<BatchWriterParams, 'logger' | 'me
   checkpoints?: CheckpointStore;
   /** What each record becomes; listening events (by event hour) unless the topic carries a catalog. */
   classify?: RecordClassifier;
+  /** Bytes the whole process may hold across partitions and writers; unbounded (only `limits`) if unset. */
+  budget?: MemoryBudget;
 }
 
 export interface LakeWriter {
@@ -57,6 +60,8 @@ interface PartitionState {
   flushing: Promise<void> | null;
   storeFailing: boolean;
   paused: boolean;
+  /** Stopped because the process holds its whole memory budget; resumed when writes release some. */
+  waitingForMemory: boolean;
   /** Stored offset whose commit was refused (a rebalance); retried on the next tick. */
   uncommitted: { offset: string; generation: number; since: number } | null;
   committed: bigint | null;
@@ -71,7 +76,8 @@ const YIELD_EVERY_RECORDS = 500;
  * full or old is swapped out and written in the background (one write in flight per partition), and only
  * when every object of it is stored is `lastOffset + 1` committed. A partition whose write fails, or whose
  * next buffer fills while a write is still in flight, is paused and resumed when the write completes, so a
- * store outage stops fetching without stopping heartbeats.
+ * store outage stops fetching without stopping heartbeats. With a memory budget, all partitions of the process
+ * together hold at most that many bytes: the same pause holds a partition while the budget is used up.
  */
 export function createLakeWriter(params: LakeWriterParams): LakeWriter {
   const { consumer, topic, limits, clock, metrics } = params;
@@ -98,6 +104,7 @@ export function createLakeWriter(params: LakeWriterParams): LakeWriter {
         flushing: null,
         storeFailing: false,
         paused: false,
+        waitingForMemory: false,
         uncommitted: null,
         committed: null,
         highWatermark: null,
@@ -109,7 +116,10 @@ export function createLakeWriter(params: LakeWriterParams): LakeWriter {
 
   const updateFlow = (state: PartitionState) => {
     if (stopping) return;
-    const shouldPause = state.storeFailing || (state.flushing !== null && isFull(state.buffer, limits));
+    const shouldPause =
+      state.storeFailing ||
+      state.waitingForMemory ||
+      (state.flushing !== null && isFull(state.buffer, limits));
     if (shouldPause === state.paused) return;
     state.paused = shouldPause;
     if (shouldPause) consumer.pause([{ topic, partitions: [state.partition] }]);
@@ -271,7 +281,63 @@ export function createLakeWriter(params: LakeWriterParams): LakeWriter {
         state.flushing = null;
         updateFlow(state);
         if (stopping || isDue(state.buffer, limits, clock())) startFlush(state);
+        resumeWithinBudget();
       });
+  };
+
+  const budget = params.budget;
+  budget?.track(() => {
+    let buffered = 0;
+    let inFlight = 0;
+    for (const state of states.values()) {
+      buffered += state.buffer.bytes;
+      inFlight += state.inFlight?.bytes ?? 0;
+    }
+    return { buffered, inFlight };
+  });
+
+  /** Starts writing this writer's largest buffer that has no write in flight; false when there is none. */
+  const flushLargest = () => {
+    let largest: PartitionState | null = null;
+    for (const state of states.values())
+      if (!state.flushing && state.buffer.records > 0 && state.buffer.bytes > (largest?.buffer.bytes ?? -1))
+        largest = state;
+    if (largest) startFlush(largest);
+    return largest !== null;
+  };
+
+  /**
+   * Keeps the process inside its memory budget. From half the budget buffered, the largest buffer is written
+   * early, so writing overlaps reading; with the whole budget held (buffers and writes not yet committed), the
+   * partition stops taking records until a write releases memory. Returns how many more bytes may be taken
+   * before the next check; 0 when the partition must stop (it is paused then).
+   */
+  const makeRoom = (state: PartitionState): number => {
+    if (!budget) return Number.POSITIVE_INFINITY;
+    let held = budget.held();
+    if (held.buffered >= budget.bytes / 2 && flushLargest()) held = budget.held();
+    const total = held.buffered + held.inFlight;
+    if (total >= budget.bytes) {
+      state.waitingForMemory = true;
+      updateFlow(state);
+      return 0;
+    }
+    return Math.max(budget.bytes / 64, Math.min(budget.bytes / 2 - held.buffered, budget.bytes - total));
+  };
+
+  /** Partitions stopped for memory go on once the process holds less than its budget again. */
+  const resumeWithinBudget = () => {
+    if (!budget || stopping) return;
+    const waiting = [...states.values()].filter((state) => state.waitingForMemory);
+    if (waiting.length === 0) return;
+    // Writes in flight hold what is over the budget (from half of it buffered, makeRoom starts them), so
+    // one of them completing brings the process back under it.
+    const held = budget.held();
+    if (held.buffered + held.inFlight >= budget.bytes) return;
+    for (const state of waiting) {
+      state.waitingForMemory = false;
+      updateFlow(state);
+    }
   };
 
   const holdOf = (state: PartitionState, now: number): PartitionHold => {
@@ -302,6 +368,7 @@ export function createLakeWriter(params: LakeWriterParams): LakeWriter {
         void commit(state, state.uncommitted.offset, state.uncommitted.generation);
       if (isDue(state.buffer, limits, now)) startFlush(state);
     }
+    resumeWithinBudget();
     const stalled = stalledHolds();
     for (const hold of stalled)
       if (!reportedStalls.has(hold.partition))
@@ -371,6 +438,7 @@ export function createLakeWriter(params: LakeWriterParams): LakeWriter {
       if (state.committed === null && !(await resumeFromCheckpoint(state, batch))) return;
       const batchGeneration = generation;
       let taken = 0;
+      let room = makeRoom(state);
       for (const message of batch.messages) {
         // A fetch holds thousands of records: between slices the event loop serves the probes and the
         // heartbeats, which a starved CPU would otherwise delay past their timeouts (issue 15).
@@ -382,8 +450,15 @@ export function createLakeWriter(params: LakeWriterParams): LakeWriter {
           // A write is still in flight: stop here; the partition is paused and the rest fetched again later.
           if (isFull(state.buffer, limits)) break;
         }
+        if (room <= 0) {
+          room = makeRoom(state);
+          // The process holds its whole budget: the partition is paused, the rest fetched again later.
+          if (room <= 0) break;
+        }
         origin.offset = message.offset;
+        const before = state.buffer.bytes;
         take(state, message, origin, intake);
+        room -= state.buffer.bytes - before;
         consumed++;
         // Only the fetch position moves here; the committed offset moves in flush(), after the store.
         resolveOffset(message.offset);
@@ -413,6 +488,7 @@ export function createLakeWriter(params: LakeWriterParams): LakeWriter {
     for (const state of states.values()) {
       state.buffer = createPartitionBuffer();
       state.paused = false;
+      state.waitingForMemory = false;
       state.committed = null;
       if (!assigned.has(state.partition)) {
         // Its commit was refused (the rebalance): the new owner re-reads from the last committed offset.

@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import {
   catalogKindOf,
   createLogger,
@@ -17,6 +18,7 @@ import { catalogClassifier, classifyRecord, type RecordClassifier } from './clas
 import { createDeadLetterSink } from './dead-letters.js';
 import { createLakeStore } from './lake-store.js';
 import { createLakeWriter } from './lake-writer.js';
+import { createMemoryBudget, fetchSizesFor, memoryBudgetFor } from './memory-budget.js';
 import { createLakeWriterMetrics } from './metrics.js';
 
 /** Process entry point: config from env, wiring, ops endpoints, SIGTERM handling. */
@@ -40,6 +42,18 @@ async function main(): Promise<void> {
     timeoutMs: config.LAKE_WRITER_PUT_TIMEOUT_MS,
   });
 
+  const sized = memoryBudgetFor({
+    configured: config.LAKE_WRITER_MEMORY_BUDGET_BYTES,
+    containerLimit: process.constrainedMemory?.(),
+    heapLimit: getHeapStatistics().heap_size_limit,
+  });
+  const budget = createMemoryBudget(sized.bytes);
+  const fetchSizes = fetchSizesFor(budget.bytes);
+  logger.info(
+    { memoryBudgetBytes: budget.bytes, from: sized.from, fetchMaxBytes: fetchSizes.maxBytes },
+    'memory budget for buffers and writes',
+  );
+
   /** One topic's writer: its own consumer and group, the shared store, producer and metrics. */
   const writerFor = (topic: string, groupId: string, classify: RecordClassifier, format: LakeFormat) =>
     createLakeWriter({
@@ -47,8 +61,7 @@ async function main(): Promise<void> {
         groupId,
         sessionTimeout: config.LAKE_WRITER_SESSION_TIMEOUT_MS,
         heartbeatInterval: Math.min(3_000, Math.floor(config.LAKE_WRITER_SESSION_TIMEOUT_MS / 3)),
-        maxBytesPerPartition: 4 * 1024 * 1024,
-        maxBytes: 32 * 1024 * 1024,
+        ...fetchSizes,
         maxWaitTimeInMs: 500,
       }),
       topic,
@@ -77,6 +90,7 @@ async function main(): Promise<void> {
         maxBytes: config.LAKE_WRITER_BATCH_MAX_BYTES,
         maxAgeMs: config.LAKE_WRITER_BATCH_MAX_AGE_MS,
       },
+      budget,
       format,
       gzipLevel: config.LAKE_WRITER_GZIP_LEVEL,
       retryMaxMs: config.LAKE_WRITER_RETRY_MAX_MS,

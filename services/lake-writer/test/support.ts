@@ -6,6 +6,7 @@ import {
   createTopicWithDlq,
   freePort,
   type KafkaInstance,
+  type MemoryCgroup,
   makeWorkdir,
   repoRoot,
   type S3Instance,
@@ -26,6 +27,7 @@ type Kafka = ReturnType<typeof createKafka>;
 const gunzipAsync = promisify(gunzip);
 const quietLogger = createLogger({ name: 'lake-writer-test', level: 'warn' });
 const mainPath = join(repoRoot, 'services/lake-writer/src/main.ts');
+const compiledMainPath = join(repoRoot, 'services/lake-writer/dist/src/main.js');
 const logs = makeWorkdir('lake-writer-logs');
 
 export function testKafka(kafka: KafkaInstance): Kafka {
@@ -64,12 +66,24 @@ export async function spawnWriter(options: {
   env?: Record<string, string>;
   /** Extra node flags, e.g. `--cpu-prof` for the benchmark. */
   nodeArgs?: string[];
+  /**
+   * Run the compiled entry point (`dist/src/main.js`, built by `tsc -b`) as the image does, without tsx's
+   * compiler beside it: what a memory limit should measure.
+   */
+  compiled?: boolean;
+  /** Start it inside this memory cgroup, as a container under its limit. */
+  cgroup?: MemoryCgroup;
 }): Promise<WriterProcess> {
   const opsPort = await freePort();
+  const nodeArgs = options.compiled
+    ? [...(options.nodeArgs ?? []), compiledMainPath]
+    : [...(options.nodeArgs ?? []), '--conditions=source', '--import', 'tsx', mainPath];
+  const command = options.cgroup
+    ? options.cgroup.wrap(process.execPath, nodeArgs)
+    : { command: process.execPath, args: nodeArgs };
   const proc = startProcess({
     name: 'lake-writer',
-    command: process.execPath,
-    args: [...(options.nodeArgs ?? []), '--conditions=source', '--import', 'tsx', mainPath],
+    ...command,
     cwd: repoRoot,
     logFile: join(logs.path, `${options.groupId}-${opsPort}.log`),
     env: {

@@ -46,6 +46,14 @@ export const lakeWriterEnvSchema = kafkaEnvSchema.extend({
   LAKE_WRITER_BATCH_MAX_BYTES: positiveInt(64 * 1024 * 1024, 'uncompressed bytes per partition buffer').pipe(
     z.number().max(256 * 1024 * 1024, 'must be at most 268435456: each object is built in memory'),
   ),
+  /**
+   * Bytes (as consumed) the process may hold across every partition's buffer and write, and its Kafka fetch
+   * sizes. Unset: 20% of the container's memory limit, or 35% of V8's heap limit if that is less (no container).
+   */
+  LAKE_WRITER_MEMORY_BUDGET_BYTES: env
+    .int()
+    .pipe(z.number().min(8 * 1024 * 1024, 'must be at least 8388608 (8 MiB)'))
+    .optional(),
   LAKE_WRITER_BATCH_MAX_AGE_MS: positiveInt(60_000, 'age of the oldest buffered record'),
   // Level 1 compresses about twice as fast as 6 for objects ~12% larger; compression is the writer's
   // second-largest CPU cost, so speed wins by default.

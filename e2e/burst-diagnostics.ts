@@ -76,15 +76,51 @@ async function section(title: string, lines: () => Promise<string[]>): Promise<s
   }
 }
 
+const writerSelector = (pipeline: string) =>
+  Object.entries(selectorLabels({ metadata: { name: pipeline } } as never, 'lake-writer'))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+
+/** One lake-writer pod's container restarts and how its container last ended, as the kubelet reports it. */
+export interface WriterRestarts {
+  pod: string;
+  restarts: number;
+  /** e.g. `OOMKilled exit 137`, `Error exit 1`; null while it never ended. */
+  lastTermination: string | null;
+}
+
+/** The restarts of every lake-writer pod that exists now (a pod scaled away takes its record with it). */
+export async function writerRestarts(
+  kubectl: Kubectl,
+  o: { namespace: string; pipeline: string },
+): Promise<WriterRestarts[]> {
+  const pods = await items<Pod>(kubectl, [
+    'get',
+    'pods',
+    '-n',
+    o.namespace,
+    '-l',
+    writerSelector(o.pipeline),
+  ]);
+  return pods.flatMap((p) =>
+    (p.status.containerStatuses ?? []).map((c) => {
+      const ended = c.lastState?.terminated;
+      return {
+        pod: p.metadata.name,
+        restarts: c.restartCount,
+        lastTermination: ended ? `${ended.reason ?? '?'} exit ${ended.exitCode ?? '?'}` : null,
+      };
+    }),
+  );
+}
+
 /** A multi-line report on the lake writers of `pipeline` in `namespace`, for the log. */
 export async function lakeWriterDiagnosis(
   kubectl: Kubectl,
   o: { namespace: string; pipeline: string; deployment: string; logLines?: number },
 ): Promise<string> {
   const ns = ['-n', o.namespace];
-  const selector = Object.entries(selectorLabels({ metadata: { name: o.pipeline } } as never, 'lake-writer'))
-    .map(([k, v]) => `${k}=${v}`)
-    .join(',');
+  const selector = writerSelector(o.pipeline);
   const pods = await items<Pod>(kubectl, ['get', 'pods', ...ns, '-l', selector]).catch(() => [] as Pod[]);
   const parts = await Promise.all([
     section('pods', async () =>

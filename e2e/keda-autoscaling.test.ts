@@ -15,10 +15,14 @@ import {
   pipelineStatus,
   runBurst,
   startBurstEnvironment,
+  terminationsOf,
   waitUntilSteady,
 } from './keda-burst.js';
 
 const EVENTS = 300_000;
+/** Killed by the kernel at the limit, or aborted by V8 at its heap cap (SIGABRT: exit 134). */
+const diedOfMemory = (termination: string) =>
+  termination.startsWith('OOMKilled') || termination.endsWith('exit 134');
 const log = (line: string) => process.stdout.write(`${line}\n`);
 let env: BurstEnvironment;
 let burst: BurstResult;
@@ -116,6 +120,11 @@ describe('KEDA scales the lake writers under a burst', () => {
     expect(changes.some(([from, to]) => (from ?? 0) > (to ?? 0))).toBe(true);
   });
 
+  it('no lake writer died of memory holding the burst (each pod checked every 5 s)', () => {
+    log(`[burst] writer terminations during the KEDA burst: ${terminationsOf(burst).join(', ') || 'none'}`);
+    expect(terminationsOf(burst).filter(diedOfMemory)).toEqual([]);
+  });
+
   it('every event of the burst is in the lake, exactly once per event id', async () => {
     const { distinct, rows, missing } = await lakeCounts(env, burst.ids);
     log(`[burst] lake: ${distinct} distinct events in ${rows} rows`);
@@ -125,54 +134,50 @@ describe('KEDA scales the lake writers under a burst', () => {
   });
 });
 
-// Issue 15 (this part was quarantined): in 1 of 3 CI runs the writer switched to HPA mode was never ready and
-// consumed nothing (1 replica asked, 0 ready, lag flat). The cause, reproduced: the one writer of the burst,
-// starved of CPU, answered its probes after their 1 s timeout (liveness restarted it, readiness flapped) and was
-// OOM-killed (V8 sized its heap at the whole 256Mi limit); each restart dropped its uncommitted batches, and the
-// HPA, which takes CPU only from ready pods, could not compute a scale ("did not receive metrics for targeted
-// pods (pods might be unready)") and held one writer. Fixed in the product: probe timeouts, a V8 heap inside the
-// limit, the writer yielding within a fetch. The writers request 200m here: an idle writer uses about 40m, which
-// at 100m and a 70% target kept two writers for ever.
-// Quarantined again (SP_E2E_HPA=1 runs it): after those fixes it passed 4 of 4 runs, then failed in a full
-// `.ci/run` of 2026-12-03: the one writer was still OOM-killed (exit 137, restarts 4, CrashLoopBackOff) with the
-// heap capped. What it holds off the V8 heap (fetched batches, bodies being compressed) and its per-partition
-// buffers have no budget against the container's limit; that budget is the fix still to make.
-describe.skipIf(process.env.SP_E2E_HPA !== '1')(
-  'the HPA mode scales the lake writers on their CPU (metrics-server)',
-  () => {
-    const HPA_EVENTS = 200_000;
-    let hpaBurst: BurstResult;
-    const hpaScaling: Array<Record<string, unknown>> = [];
+// Issue 15: this part was quarantined twice. In 1 of 3 CI runs the writer switched to HPA mode was never ready and
+// consumed nothing (1 replica asked, 0 ready, lag flat): the one writer of the burst, starved of CPU, answered its
+// probes after their 1 s timeout and died of memory; each restart dropped its uncommitted batches, and the HPA,
+// which takes CPU only from ready pods, held one writer. Probe timeouts, a V8 heap inside the limit and the writer
+// yielding within a fetch fixed the first part; a full `.ci/run` still saw it OOM-killed with the heap capped, as
+// its buffers were bounded per partition and not together. The memory budget across partitions fixed that
+// (bench/lake-writer-memory shows the death without it in a 256 MiB cgroup). The writers request 200m
+// here: an idle writer uses about 40m, which at 100m and a 70% target kept two writers for ever.
+describe('the HPA mode scales the lake writers on their CPU (metrics-server)', () => {
+  const HPA_EVENTS = 200_000;
+  let hpaBurst: BurstResult;
+  const hpaScaling: Array<Record<string, unknown>> = [];
 
-    beforeAll(async () => {
-      await addMetricsServer(env, log);
-      await applyPipeline(env, { lagThreshold: 5000, autoscaler: 'hpa', cpu: '200m' });
-      await waitUntilSteady(env, 'hpa');
-      hpaBurst = await runBurst(env, {
-        events: HPA_EVENTS,
-        timeoutMs: 540_000,
-        log,
-        whileScaledUp: async () => {
-          const scaling = (await pipelineStatus(env)).lakeWriterScaling as
-            | Record<string, unknown>
-            | undefined;
-          if (scaling) hpaScaling.push(scaling);
-        },
-      });
-    }, 1_200_000);
-
-    it('goes 1 -> N -> 1, never above the partition count, shown in the status', () => {
-      expect(hpaBurst.maxReplicas).toBeGreaterThan(1);
-      expect(Math.max(...hpaBurst.samples.map((s) => s.replicas))).toBeLessThanOrEqual(PARTITIONS);
-      expect(hpaBurst.backToOneMs).toBeDefined();
-      expect(hpaScaling.some((s) => s.autoscaler === 'hpa')).toBe(true);
+  beforeAll(async () => {
+    await addMetricsServer(env, log);
+    await applyPipeline(env, { lagThreshold: 5000, autoscaler: 'hpa', cpu: '200m' });
+    await waitUntilSteady(env, 'hpa');
+    hpaBurst = await runBurst(env, {
+      events: HPA_EVENTS,
+      timeoutMs: 540_000,
+      log,
+      whileScaledUp: async () => {
+        const scaling = (await pipelineStatus(env)).lakeWriterScaling as Record<string, unknown> | undefined;
+        if (scaling) hpaScaling.push(scaling);
+      },
     });
+  }, 1_200_000);
 
-    it('every event of the second burst is in the lake too', async () => {
-      const { distinct, rows, missing } = await lakeCounts(env, hpaBurst.ids);
-      log(`[burst] lake after the HPA burst: ${distinct} distinct events in ${rows} rows`);
-      expect(missing).toBe(0);
-      expect(distinct).toBe(EVENTS + HPA_EVENTS);
-    });
-  },
-);
+  it('goes 1 -> N -> 1, never above the partition count, shown in the status', () => {
+    expect(hpaBurst.maxReplicas).toBeGreaterThan(1);
+    expect(Math.max(...hpaBurst.samples.map((s) => s.replicas))).toBeLessThanOrEqual(PARTITIONS);
+    expect(hpaBurst.backToOneMs).toBeDefined();
+    expect(hpaScaling.some((s) => s.autoscaler === 'hpa')).toBe(true);
+  });
+
+  it('no lake writer died of memory holding the burst', () => {
+    log(`[burst] writer terminations during the HPA burst: ${terminationsOf(hpaBurst).join(', ') || 'none'}`);
+    expect(terminationsOf(hpaBurst).filter(diedOfMemory)).toEqual([]);
+  });
+
+  it('every event of the second burst is in the lake too', async () => {
+    const { distinct, rows, missing } = await lakeCounts(env, hpaBurst.ids);
+    log(`[burst] lake after the HPA burst: ${distinct} distinct events in ${rows} rows`);
+    expect(missing).toBe(0);
+    expect(distinct).toBe(EVENTS + HPA_EVENTS);
+  });
+});

@@ -22,7 +22,7 @@ import { names } from '@spotify-pipeline/operator/builders/context';
 import { imagesFor, type RunningOperator, startOperator } from '@spotify-pipeline/operator/operator';
 import { createLogger } from '@spotify-pipeline/shared';
 import { Registry } from 'prom-client';
-import { lakeWriterDiagnosis } from './burst-diagnostics.js';
+import { lakeWriterDiagnosis, writerRestarts } from './burst-diagnostics.js';
 
 export const PARTITIONS = 4;
 const NS = 'keda-burst';
@@ -238,6 +238,8 @@ export interface BurstResult {
   drainedMs?: number;
   backToOneMs?: number;
   maxReplicas: number;
+  /** Per writer pod seen during the burst (every 5 s): the most restarts, and each way its container ended. */
+  restarts: Map<string, { restarts: number; terminations: Set<string> }>;
 }
 
 /**
@@ -260,7 +262,14 @@ export async function runBurst(
     return ids;
   });
   const samples: Sample[] = [];
-  const result: BurstResult = { events: o.events, ids: [], samples, producedAt: 0, maxReplicas: 1 };
+  const result: BurstResult = {
+    events: o.events,
+    ids: [],
+    samples,
+    producedAt: 0,
+    maxReplicas: 1,
+    restarts: new Map(),
+  };
   let ranWhileScaledUp = false;
   let diagnosedAt = 0;
   while (Date.now() - started < o.timeoutMs) {
@@ -292,6 +301,7 @@ export async function runBurst(
       o.log(`[burst] +${(t / 1000).toFixed(1)} s: back to one lake writer`);
       break;
     }
+    if (samples.length % 5 === 0) await recordRestarts(env, result.restarts, o.log);
     if (samples.length % 10 === 0)
       o.log(
         `[burst] +${(t / 1000).toFixed(0)} s: ${replicas} writers asked, ${ready} ready, lag ${lag}, produced ${produced}`,
@@ -308,6 +318,26 @@ export async function runBurst(
   result.producedAt = producedAt;
   return result;
 }
+
+async function recordRestarts(
+  env: BurstEnvironment,
+  seen: BurstResult['restarts'],
+  log: (line: string) => void,
+): Promise<void> {
+  const now = await writerRestarts(env.kubectl, { namespace: NS, pipeline: NAME }).catch(() => []);
+  for (const pod of now) {
+    const record = seen.get(pod.pod) ?? { restarts: 0, terminations: new Set<string>() };
+    if (pod.restarts > record.restarts)
+      log(`[burst] lake writer ${pod.pod} restarted (${pod.restarts}): ${pod.lastTermination ?? '?'}`);
+    record.restarts = Math.max(record.restarts, pod.restarts);
+    if (pod.lastTermination) record.terminations.add(pod.lastTermination);
+    seen.set(pod.pod, record);
+  }
+}
+
+/** Every way a writer's container ended during the burst, e.g. `OOMKilled exit 137`. */
+export const terminationsOf = (burst: BurstResult) =>
+  [...burst.restarts.values()].flatMap((r) => [...r.terminations]);
 
 /**
  * For the whole last `ms`: a writer asked for was not ready, or the lag was there and no offset was committed.

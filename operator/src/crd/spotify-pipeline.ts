@@ -491,7 +491,12 @@ const lakeWriter = s.object(
     ),
     resources: s.object({
       cpu: s.withDefault(
-        s.string({ description: 'CPU request and limit.', pattern: '^[0-9]+(\\.[0-9]+)?m?$', maxLength: 16 }),
+        s.string({
+          description:
+            'CPU request; no CPU limit is set, so a writer may use idle CPU (the hpa autoscaler scales on use against this request).',
+          pattern: '^[0-9]+(\\.[0-9]+)?m?$',
+          maxLength: 16,
+        }),
         '500m',
       ),
       memory: s.withDefault(

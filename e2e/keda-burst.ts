@@ -174,7 +174,7 @@ export async function deploymentReplicas(
   return { replicas: Number(replicas ?? 0), ready: Number(ready || 0) };
 }
 
-export async function pipelineStatus(env: BurstEnvironment): Promise<Record<string, unknown>> {
+async function pipelineStatus(env: BurstEnvironment): Promise<Record<string, unknown>> {
   const out = await env.kubectl(['get', 'spl', '-n', NS, NAME, '-o', 'jsonpath={.status}']);
   return out ? (JSON.parse(out) as Record<string, unknown>) : {};
 }
@@ -183,6 +183,30 @@ export async function pipelineStatus(env: BurstEnvironment): Promise<Record<stri
  * Waits until the pipeline is Ready with one lake writer up and its autoscaler active: KEDA's ScaledObject
  * Ready, or the operator's HPA able to compute a scale (metrics served).
  */
+/**
+ * Reads `status.lakeWriterScaling` every 2 s until stopped, for the whole burst: the HPA reports a scale-up
+ * on its next sync (up to 15 s later), and a quick burst can be back to one writer soon after.
+ */
+export function watchScaling(env: BurstEnvironment): { stop(): Promise<Array<Record<string, unknown>>> } {
+  const seen: Array<Record<string, unknown>> = [];
+  let watching = true;
+  const loop = (async () => {
+    while (watching) {
+      const scaling = (await pipelineStatus(env).catch(() => ({}) as Record<string, unknown>))
+        .lakeWriterScaling as Record<string, unknown> | undefined;
+      if (scaling) seen.push(scaling);
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  })();
+  return {
+    stop: async () => {
+      watching = false;
+      await loop;
+      return seen;
+    },
+  };
+}
+
 export async function waitUntilSteady(
   env: BurstEnvironment,
   autoscaler: Autoscaler,

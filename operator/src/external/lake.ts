@@ -99,9 +99,11 @@ export async function ensureLake(settings: LakeSettings, signal: AbortSignal): P
 async function ensureWith(client: ObjectStoreClient, settings: LakeSettings): Promise<LakeResult> {
   let bucket: LakeResult['bucket'];
   try {
-    if (!settings.mayCreate && !(await client.bucketExists(settings.bucket)))
-      throw new LakeError('bucket-missing', `bucket ${settings.bucket} is gone`);
-    bucket = await ensureBucket(client, settings.bucket, settings.region);
+    // A recorded bucket gets one existence check and never a create: checked twice (here, then inside
+    // ensureBucket), a bucket deleted between the two was made again empty (seen once in CI, under load).
+    if (settings.mayCreate) bucket = await ensureBucket(client, settings.bucket, settings.region);
+    else if (await client.bucketExists(settings.bucket)) bucket = 'exists';
+    else throw new LakeError('bucket-missing', `bucket ${settings.bucket} is gone`);
   } catch (err) {
     if (err instanceof LakeError) throw err;
     const code = codeOf(err);

@@ -2,11 +2,11 @@
  * Lake writer benchmark: events/s of one writer process from Kafka to the object store (gzip JSON Lines),
  * beside Kafka's own Java consumer (ConsumerPerformance) reading the same topic, then the freshness from
  * event produced to object readable at a steady rate. Writes bench/results/lake-writer.json.
- * Run: npm run bench -- lake-writer   (BENCH_EVENTS, BENCH_RATE, BENCH_SECONDS override the sizes)
+ * Run: npm run bench -- lake-writer   (BENCH_EVENTS, BENCH_RATE, BENCH_SECONDS, BENCH_ROUNDS override the sizes)
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
@@ -41,6 +41,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const SKIP_FRESHNESS = process.env.BENCH_SKIP_FRESHNESS === '1';
 const MAX_AGE_MS = 5000;
 const PARTITIONS = 4;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const gunzipAsync = promisify(gunzip);
 
 const log = (msg: string) => console.log(`[bench lake-writer] ${msg}`);
@@ -164,8 +165,72 @@ async function measureFreshness(
   ];
 }
 
+interface DrainResult {
+  rate: number;
+  bytes: number;
+  /** CPU seconds of the whole writer process (every thread) per event, while it consumed. */
+  cpuPerEvent: number;
+}
+
+/** One writer process drains the whole preloaded topic in its own group: events/s from joining to committed. */
+async function drain(
+  kafkaServer: KafkaInstance,
+  s3: S3Instance,
+  topic: string,
+  groupId: string,
+  options: { env: Record<string, string>; nodeArgs: string[] },
+): Promise<DrainResult> {
+  const writer = await spawnWriter({
+    kafka: kafkaServer,
+    s3,
+    bucket: 'bench-lake',
+    topic,
+    groupId,
+    env: options.env,
+    nodeArgs: options.nodeArgs,
+  });
+  await waitFor(
+    'the writer to join',
+    async () => (await httpStatus(writer.opsPort, '/readyz')) === 200,
+    60_000,
+    50,
+  );
+  // Timed from joining until every record is stored and committed. Once all are consumed the writer gets
+  // SIGTERM, which flushes the last partial buffers at once instead of after the age limit.
+  const started = Date.now();
+  const cpuAtStart = await metricValue(writer.opsPort, 'process_cpu_seconds_total');
+  await waitFor(
+    'the writer to consume the topic',
+    async () => (await metricValue(writer.opsPort, 'lake_writer_records_consumed_total')) >= EVENTS,
+    900_000,
+    100,
+  );
+  const objects = await metricValue(writer.opsPort, 'lake_writer_objects_written_total');
+  const flushes = await metricValue(writer.opsPort, 'lake_writer_flush_duration_seconds_count');
+  const flushSeconds = await metricValue(writer.opsPort, 'lake_writer_flush_duration_seconds_sum');
+  const bytes = await metricValue(writer.opsPort, 'lake_writer_bytes_written_total');
+  const cpuSeconds = (await metricValue(writer.opsPort, 'process_cpu_seconds_total')) - cpuAtStart;
+  const consumedSeconds = (Date.now() - started) / 1000;
+  if ((await writer.terminate()) !== 0) throw new Error('the writer did not stop cleanly');
+  const writerSeconds = (Date.now() - started) / 1000;
+  if ((await groupLag(testKafka(kafkaServer), groupId, topic)) !== 0)
+    throw new Error('offsets not all committed');
+  const rate = EVENTS / writerSeconds;
+  log(
+    `${groupId} (${options.env.LAKE_WRITER_PARSE_THREADS} parse threads): ${EVENTS} events in ${writerSeconds.toFixed(1)} s = ${Math.round(rate)}/s, ${objects}+ objects, ${(bytes / 1e6).toFixed(1)}+ MB gzip, mean flush ${(flushSeconds / Math.max(1, flushes)).toFixed(2)} s; CPU ${(cpuSeconds / consumedSeconds).toFixed(2)} cores, ${Math.round((cpuSeconds / EVENTS) * 1e6)} µs/event`,
+  );
+  return { rate, bytes, cpuPerEvent: cpuSeconds / EVENTS };
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+};
+
 async function main(): Promise<void> {
   // 0. The per-record boundary alone, before the broker and S3 server start taking CPU.
+  const loadAtStart = loadavg()[0] ?? 0;
   const perRecord = measurePerRecord();
   log(
     `per-record boundary: ${perRecord[0]?.value} records/s, ${perRecord[0]?.ratio}x the path before the quick checks`,
@@ -185,44 +250,26 @@ async function main(): Promise<void> {
       LAKE_WRITER_GZIP_LEVEL: process.env.BENCH_GZIP_LEVEL ?? '1',
       LAKE_WRITER_BATCH_MAX_AGE_MS: String(MAX_AGE_MS),
     };
-    // BENCH_PROFILE=<dir> writes a V8 CPU profile of the writer process there (open it in Chrome DevTools).
+    // BENCH_PROFILE=<dir> writes a V8 CPU profile of each writer process there (open it in Chrome DevTools).
     const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
     if (process.env.BENCH_PROFILE) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`);
-    const writer = await spawnWriter({
-      kafka: kafkaServer,
-      s3,
-      bucket: 'bench-lake',
-      topic,
-      groupId: 'bench-writer',
-      env,
-      nodeArgs,
-    });
-    await waitFor(
-      'the writer to join',
-      async () => (await httpStatus(writer.opsPort, '/readyz')) === 200,
-      60_000,
-      50,
-    );
-    // Timed from joining until every record is stored and committed. Once all are consumed the writer gets
-    // SIGTERM, which flushes the last partial buffers at once instead of after the age limit.
-    const started = Date.now();
-    await waitFor(
-      'the writer to consume the topic',
-      async () => (await metricValue(writer.opsPort, 'lake_writer_records_consumed_total')) >= EVENTS,
-      900_000,
-      100,
-    );
-    const objects = await metricValue(writer.opsPort, 'lake_writer_objects_written_total');
-    const flushes = await metricValue(writer.opsPort, 'lake_writer_flush_duration_seconds_count');
-    const flushSeconds = await metricValue(writer.opsPort, 'lake_writer_flush_duration_seconds_sum');
-    const bytes = await metricValue(writer.opsPort, 'lake_writer_bytes_written_total');
-    if ((await writer.terminate()) !== 0) throw new Error('the writer did not stop cleanly');
-    const writerSeconds = (Date.now() - started) / 1000;
-    if ((await groupLag(kafka, 'bench-writer', topic)) !== 0) throw new Error('offsets not all committed');
-    const writerRate = EVENTS / writerSeconds;
-    log(
-      `writer: ${EVENTS} events in ${writerSeconds.toFixed(1)} s = ${Math.round(writerRate)}/s, ${objects}+ objects, ${(bytes / 1e6).toFixed(1)}+ MB gzip, mean flush ${(flushSeconds / Math.max(1, flushes)).toFixed(2)} s`,
-    );
+    // The writer as it runs by default on 2+ CPUs (one parse thread) and with everything on its main thread,
+    // in alternating rounds over the same topic, each round in a group of its own.
+    const rates: Record<'threaded' | 'inline', number[]> = { threaded: [], inline: [] };
+    let drained: DrainResult | undefined;
+    for (let round = 0; round < ROUNDS; round++)
+      for (const mode of ['threaded', 'inline'] as const) {
+        const result = await drain(kafkaServer, s3, topic, `bench-writer-${mode}-${round}`, {
+          env: { ...env, LAKE_WRITER_PARSE_THREADS: mode === 'threaded' ? '1' : '0' },
+          nodeArgs,
+        });
+        rates[mode].push(result.rate);
+        if (mode === 'threaded') drained ??= result;
+      }
+    const writerRate = median(rates.threaded);
+    const inlineRate = median(rates.inline);
+    log(`median: ${Math.round(writerRate)}/s with one parse thread, ${Math.round(inlineRate)}/s without`);
+    const bytes = drained?.bytes ?? 0;
 
     const paths = componentPaths();
     const perf = execFileSync(
@@ -253,12 +300,20 @@ async function main(): Promise<void> {
     log(`java ConsumerPerformance: ${javaRate}/s (${row['MB.sec']} MB/s)`);
     figures.push(
       {
-        name: 'events per second, one writer process, Kafka to S3 (gzip JSON Lines, validated)',
+        name: `events per second, one writer process, Kafka to S3 (gzip JSON Lines, validated; one parse thread, the default on 2+ CPUs; median of ${ROUNDS})`,
         value: Math.round(writerRate),
         unit: 'events/s',
         reference: 'Kafka Java ConsumerPerformance, same topic (read only, no validation, no upload)',
         reference_value: Math.round(javaRate),
         ratio: Number((writerRate / javaRate).toFixed(3)),
+      },
+      {
+        name: `events per second, one parse thread against none (median of ${ROUNDS} alternating rounds)`,
+        value: Math.round(writerRate),
+        unit: 'events/s',
+        reference: 'the same writer with LAKE_WRITER_PARSE_THREADS=0 (parse and validate on the main thread)',
+        reference_value: Math.round(inlineRate),
+        ratio: Number((writerRate / inlineRate).toFixed(3)),
       },
       {
         name: 'events per second against the 100k/s/process aim',
@@ -286,7 +341,7 @@ async function main(): Promise<void> {
   const result = {
     benchmark: 'lake-writer',
     date: new Date().toISOString(),
-    machine: `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}; broker, S3 server, producer and writer on the same machine, CPU shared with other engineers' work at the time (loaded machine)`,
+    machine: `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}; broker, S3 server, producer and writer on the same machine; load average ${loadAtStart.toFixed(1)} when the benchmark started`,
     figures,
   };
   writeFileSync(join(repoRoot, 'bench/results/lake-writer.json'), `${JSON.stringify(result, null, 2)}\n`);

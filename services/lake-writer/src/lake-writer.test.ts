@@ -4,12 +4,14 @@ import { Registry } from 'prom-client';
 import { describe, expect, it, vi } from 'vitest';
 import { sampleEvent } from '../test/sample-event.js';
 import type { Checkpoint, CheckpointStore } from './checkpoints.js';
+import { classifyRecord } from './classify-record.js';
 import type { DeadLetterSink } from './dead-letters.js';
 import type { LakeStore } from './lake-store.js';
 import { createLakeWriter } from './lake-writer.js';
 import { createMemoryBudget, type MemoryBudget } from './memory-budget.js';
 import { createLakeWriterMetrics } from './metrics.js';
 import type { HourGroup } from './partition-buffer.js';
+import { classifySlice, type RecordSlice } from './record-slice.js';
 
 const TOPIC = 'listening-events';
 
@@ -46,7 +48,8 @@ function fakeConsumer() {
       key: null,
       value: value === null ? null : Buffer.from(value),
     }));
-    const resolved: string[] = [];
+    // As in kafkajs, resolving an offset moves the fetch position past it and every offset before it.
+    let position = -1n;
     await eachBatch?.({
       batch: {
         topic: TOPIC,
@@ -55,11 +58,13 @@ function fakeConsumer() {
         messages,
         firstOffset: () => String(firstOffset),
       },
-      resolveOffset: (offset: string) => resolved.push(offset),
+      resolveOffset: (offset: string) => {
+        if (BigInt(offset) > position) position = BigInt(offset);
+      },
       isRunning: () => true,
       isStale: () => false,
     } as unknown as EachBatchPayload);
-    return resolved;
+    return messages.filter((message) => BigInt(message.offset) <= position).map((message) => message.offset);
   };
   return { consumer: consumer as unknown as Consumer, log, join, deliver, broker };
 }
@@ -74,6 +79,8 @@ function setup(
     stallTimeoutMs?: number;
     checkpoints?: CheckpointStore;
     budget?: MemoryBudget;
+    /** Classify in slices that resolve later, as the worker threads do. */
+    sliced?: boolean;
   } = {},
 ) {
   const fake = fakeConsumer();
@@ -118,17 +125,29 @@ function setup(
     ...(options.encode ? { encode: options.encode } : {}),
     ...(options.checkpoints ? { checkpoints: options.checkpoints } : {}),
     ...(options.budget ? { budget: options.budget } : {}),
+    ...(options.sliced ? { classifySlice: classifyLater } : {}),
   });
   const metric = async (name: string) => (await registry.getSingleMetric(name)?.get())?.values ?? [];
   const held = async () => (await metric('lake_writer_held_records'))[0]?.value;
   return { ...fake, writer, puts, letters, letterOffsets, metric, held };
 }
 
+/** What a worker thread does, a timer turn later. */
+const classifyLater = async (slice: RecordSlice) => {
+  await new Promise((resolve) => setTimeout(resolve, 1));
+  return classifySlice(classifyRecord, slice);
+};
+
 const event = (ts: string) => JSON.stringify(sampleEvent({ event_ts: ts }));
 
-describe('createLakeWriter', () => {
+describe.each([
+  { classifying: 'on the main thread', sliced: false },
+  { classifying: 'in slices answered later (worker threads)', sliced: true },
+])('createLakeWriter, classifying $classifying', ({ sliced }) => {
+  const setupHere = (options: Parameters<typeof setup>[0] = {}) => setup({ ...options, sliced });
+
   it('commits a partition only after its objects and dead letters are stored', async () => {
-    const t = setup();
+    const t = setupHere();
     await t.writer.start();
     t.join([0]);
     const resolved = await t.deliver(0, [
@@ -155,7 +174,7 @@ describe('createLakeWriter', () => {
   });
 
   it('pauses a partition while the store fails, never commits early, and resumes by itself', async () => {
-    const t = setup({ failPuts: 3 });
+    const t = setupHere({ failPuts: 3 });
     await t.writer.start();
     t.join([0]);
     await t.deliver(0, [
@@ -175,7 +194,7 @@ describe('createLakeWriter', () => {
   });
 
   it('flushes partial buffers on stop and drops unflushed records on a rebalance without committing', async () => {
-    const t = setup({ maxEvents: 100 });
+    const t = setupHere({ maxEvents: 100 });
     await t.writer.start();
     t.join([0, 1]);
     await t.deliver(0, [event('2026-01-01T10:00:00.000Z')], 7);
@@ -191,7 +210,7 @@ describe('createLakeWriter', () => {
     const gate = new Promise<void>((resolve) => {
       open = resolve;
     });
-    const t = setup({ gate, maxEvents: 3 });
+    const t = setupHere({ gate, maxEvents: 3 });
     await t.writer.start();
     t.join([0]);
     const batch = [
@@ -212,7 +231,7 @@ describe('createLakeWriter', () => {
   });
 
   it('dead-letters the one record a group cannot be encoded with, stores the rest, and commits past both', async () => {
-    const t = setup({
+    const t = setupHere({
       maxEvents: 4,
       encode: async (group) => {
         if (group.lines.some((line) => line.includes('poison'))) throw new TypeError('cannot encode poison');
@@ -244,7 +263,7 @@ describe('createLakeWriter', () => {
     const gate = new Promise<void>((resolve) => {
       open = resolve;
     });
-    const t = setup({ failPuts: 2, maxEvents: 3, gate });
+    const t = setupHere({ failPuts: 2, maxEvents: 3, gate });
     await t.writer.start();
     t.join([0, 1]);
     const ts = '2026-01-01T10:00:00.000Z';
@@ -264,7 +283,7 @@ describe('createLakeWriter', () => {
     const gate = new Promise<void>((resolve) => {
       open = resolve;
     });
-    const t = setup({ maxEvents: 3, gate });
+    const t = setupHere({ maxEvents: 3, gate });
     await t.writer.start();
     t.join([0]);
     const ts = '2026-01-01T10:00:00.000Z';
@@ -294,7 +313,7 @@ describe('createLakeWriter', () => {
     const lineBytes = Math.max(...events.map((e) => Buffer.byteLength(e))) + 100;
     // About ten lines: the per-partition limits (1000 events, 1 GiB) never trigger here, only the budget.
     const budget = createMemoryBudget(10 * lineBytes);
-    const t = setup({ maxEvents: 1000, gate, budget });
+    const t = setupHere({ maxEvents: 1000, gate, budget });
     await t.writer.start();
     t.join([0, 1]);
     const first = await t.deliver(0, events);
@@ -333,7 +352,7 @@ describe('createLakeWriter', () => {
   });
 
   it('lets the event loop turn inside a large fetch, and stops a batch a rejoin made stale meanwhile', async () => {
-    const t = setup({ maxEvents: 100_000 });
+    const t = setupHere({ maxEvents: 100_000 });
     await t.writer.start();
     t.join([0]);
     const ts = '2026-01-01T10:00:00.000Z';
@@ -364,7 +383,7 @@ describe('createLakeWriter', () => {
     const gate = new Promise<void>((resolve) => {
       open = resolve;
     });
-    const t = setup({ maxEvents: 1, gate, stallTimeoutMs: 200 });
+    const t = setupHere({ maxEvents: 1, gate, stallTimeoutMs: 200 });
     await t.writer.start();
     t.join([0, 1]);
     await t.deliver(1, [event('2026-01-01T10:00:00.000Z')]);
@@ -381,7 +400,7 @@ describe('createLakeWriter', () => {
   });
 
   it('does not report a partition it lost in a rebalance as stalled, even with a refused commit', async () => {
-    const t = setup({ maxEvents: 1, stallTimeoutMs: 200 });
+    const t = setupHere({ maxEvents: 1, stallTimeoutMs: 200 });
     await t.writer.start();
     t.join([0, 1]);
     t.broker.refuseCommits = true;

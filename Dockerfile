@@ -44,8 +44,7 @@ RUN npx tsx scripts/images/bundle.ts services/history-import/src/cli.ts /out
 
 FROM deps AS lake-writer-bundle
 COPY services/lake-writer/src services/lake-writer/src
-RUN npx tsx scripts/images/bundle.ts services/lake-writer/src/main.ts /out \
-    --worker services/lake-writer/src/classify-worker.ts
+RUN npx tsx scripts/images/bundle.ts services/lake-writer/src/main.ts /out
 
 FROM deps AS loader-bundle
 COPY services/loader/src services/loader/src

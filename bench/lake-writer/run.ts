@@ -2,7 +2,9 @@
  * Lake writer benchmark: events/s of one writer process from Kafka to the object store (gzip JSON Lines),
  * beside Kafka's own Java consumer (ConsumerPerformance) reading the same topic, then the freshness from
  * event produced to object readable at a steady rate. Writes bench/results/lake-writer.json.
- * Run: npm run bench -- lake-writer   (BENCH_EVENTS, BENCH_RATE, BENCH_SECONDS, BENCH_ROUNDS override the sizes)
+ * Run: npm run bench -- lake-writer   (BENCH_EVENTS, BENCH_RATE, BENCH_SECONDS, BENCH_ROUNDS override the sizes;
+ * BENCH_REFERENCE_WRITER=<another checkout> and/or BENCH_REFERENCE_NODE_ARGS=<flags> add a reference writer
+ * in alternating rounds)
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -178,7 +180,7 @@ async function drain(
   s3: S3Instance,
   topic: string,
   groupId: string,
-  options: { env: Record<string, string>; nodeArgs: string[] },
+  options: { env: Record<string, string>; nodeArgs: string[]; entry?: string },
 ): Promise<DrainResult> {
   const writer = await spawnWriter({
     kafka: kafkaServer,
@@ -188,6 +190,7 @@ async function drain(
     groupId,
     env: options.env,
     nodeArgs: options.nodeArgs,
+    ...(options.entry ? { entry: options.entry } : {}),
   });
   await waitFor(
     'the writer to join',
@@ -217,7 +220,7 @@ async function drain(
     throw new Error('offsets not all committed');
   const rate = EVENTS / writerSeconds;
   log(
-    `${groupId} (${options.env.LAKE_WRITER_PARSE_THREADS} parse threads): ${EVENTS} events in ${writerSeconds.toFixed(1)} s = ${Math.round(rate)}/s, ${objects}+ objects, ${(bytes / 1e6).toFixed(1)}+ MB gzip, mean flush ${(flushSeconds / Math.max(1, flushes)).toFixed(2)} s; CPU ${(cpuSeconds / consumedSeconds).toFixed(2)} cores, ${Math.round((cpuSeconds / EVENTS) * 1e6)} µs/event`,
+    `${groupId}: ${EVENTS} events in ${writerSeconds.toFixed(1)} s = ${Math.round(rate)}/s, ${objects}+ objects, ${(bytes / 1e6).toFixed(1)}+ MB gzip, mean flush ${(flushSeconds / Math.max(1, flushes)).toFixed(2)} s; CPU ${(cpuSeconds / consumedSeconds).toFixed(2)} cores, ${Math.round((cpuSeconds / EVENTS) * 1e6)} µs/event`,
   );
   return { rate, bytes, cpuPerEvent: cpuSeconds / EVENTS };
 }
@@ -253,22 +256,45 @@ async function main(): Promise<void> {
     // BENCH_PROFILE=<dir> writes a V8 CPU profile of each writer process there (open it in Chrome DevTools).
     const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
     if (process.env.BENCH_PROFILE) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`);
-    // The writer as it runs by default on 2+ CPUs (one parse thread) and with everything on its main thread,
-    // in alternating rounds over the same topic, each round in a group of its own.
-    const rates: Record<'threaded' | 'inline', number[]> = { threaded: [], inline: [] };
+    // BENCH_REFERENCE_WRITER=<checkout> runs that checkout's writer in alternating rounds with this one, on
+    // the same topic, each round in a group of its own: how a change moved the rate, measured side by side.
+    // BENCH_REFERENCE_NODE_ARGS=<flags> does the same with this checkout's writer under other node flags.
+    const referenceCheckout = process.env.BENCH_REFERENCE_WRITER;
+    const referenceNodeArgs = process.env.BENCH_REFERENCE_NODE_ARGS;
+    const hasReference = referenceCheckout !== undefined || referenceNodeArgs !== undefined;
+    const writers: Array<{ name: string; entry?: string; nodeArgs: string[] }> = [
+      { name: 'this', nodeArgs },
+      ...(hasReference
+        ? [
+            {
+              name: 'reference',
+              ...(referenceCheckout
+                ? { entry: join(referenceCheckout, 'services/lake-writer/src/main.ts') }
+                : {}),
+              nodeArgs:
+                referenceNodeArgs === undefined ? nodeArgs : referenceNodeArgs.split(' ').filter(Boolean),
+            },
+          ]
+        : []),
+    ];
+    const rates = new Map<string, number[]>(writers.map((w) => [w.name, []]));
+    const cpu: number[] = [];
     let drained: DrainResult | undefined;
     for (let round = 0; round < ROUNDS; round++)
-      for (const mode of ['threaded', 'inline'] as const) {
-        const result = await drain(kafkaServer, s3, topic, `bench-writer-${mode}-${round}`, {
-          env: { ...env, LAKE_WRITER_PARSE_THREADS: mode === 'threaded' ? '1' : '0' },
-          nodeArgs,
+      for (const writer of writers) {
+        const result = await drain(kafkaServer, s3, topic, `bench-writer-${writer.name}-${round}`, {
+          env,
+          nodeArgs: writer.nodeArgs,
+          ...(writer.entry ? { entry: writer.entry } : {}),
         });
-        rates[mode].push(result.rate);
-        if (mode === 'threaded') drained ??= result;
+        rates.get(writer.name)?.push(result.rate);
+        if (writer.name === 'this') {
+          cpu.push(result.cpuPerEvent);
+          drained ??= result;
+        }
       }
-    const writerRate = median(rates.threaded);
-    const inlineRate = median(rates.inline);
-    log(`median: ${Math.round(writerRate)}/s with one parse thread, ${Math.round(inlineRate)}/s without`);
+    const writerRate = median(rates.get('this') ?? []);
+    log(`median of ${ROUNDS}: ${Math.round(writerRate)}/s`);
     const bytes = drained?.bytes ?? 0;
 
     const paths = componentPaths();
@@ -300,7 +326,7 @@ async function main(): Promise<void> {
     log(`java ConsumerPerformance: ${javaRate}/s (${row['MB.sec']} MB/s)`);
     figures.push(
       {
-        name: `events per second, one writer process, Kafka to S3 (gzip JSON Lines, validated; one parse thread, the default on 2+ CPUs; median of ${ROUNDS})`,
+        name: `events per second, one writer process, Kafka to S3 (gzip JSON Lines, validated; median of ${ROUNDS})`,
         value: Math.round(writerRate),
         unit: 'events/s',
         reference: 'Kafka Java ConsumerPerformance, same topic (read only, no validation, no upload)',
@@ -308,13 +334,24 @@ async function main(): Promise<void> {
         ratio: Number((writerRate / javaRate).toFixed(3)),
       },
       {
-        name: `events per second, one parse thread against none (median of ${ROUNDS} alternating rounds)`,
-        value: Math.round(writerRate),
-        unit: 'events/s',
-        reference: 'the same writer with LAKE_WRITER_PARSE_THREADS=0 (parse and validate on the main thread)',
-        reference_value: Math.round(inlineRate),
-        ratio: Number((writerRate / inlineRate).toFixed(3)),
+        name: `CPU per event, the whole writer process (every thread), median of ${ROUNDS}`,
+        value: Number((median(cpu) * 1e6).toFixed(1)),
+        unit: 'µs/event',
       },
+      ...(hasReference
+        ? [
+            {
+              name: `events per second, this writer against a reference writer (median of ${ROUNDS} alternating rounds)`,
+              value: Math.round(writerRate),
+              unit: 'events/s',
+              reference:
+                process.env.BENCH_REFERENCE_LABEL ??
+                `the writer of ${referenceCheckout ?? 'this checkout'} with node flags '${referenceNodeArgs ?? nodeArgs.join(' ')}'`,
+              reference_value: Math.round(median(rates.get('reference') ?? [])),
+              ratio: Number((writerRate / median(rates.get('reference') ?? [])).toFixed(3)),
+            },
+          ]
+        : []),
       {
         name: 'events per second against the 100k/s/process aim',
         value: Math.round(writerRate),

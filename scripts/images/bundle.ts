@@ -1,12 +1,11 @@
 // Bundles one deployable for its image (the Dockerfile's bundle stages run it): the entry point and every
 // module it imports, workspace packages included, become one ESM file; the packages named with --external
 // (native addons, SDKs loaded lazily) stay out of the bundle and are copied with their dependency closure
-// from package-lock.json, so an image holds its own production code and nothing else. A module the deployable
-// starts as a worker thread is named with --worker and bundled beside main.mjs under its own name (.mjs).
+// from package-lock.json, so an image holds its own production code and nothing else.
 //
-//   tsx scripts/images/bundle.ts <entry.ts> <outdir> [--external <package>]... [--worker <module.ts>]...
+//   tsx scripts/images/bundle.ts <entry.ts> <outdir> [--external <package>]...
 import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import { dependencyClosure, type LockPackages } from './closure.js';
@@ -18,27 +17,18 @@ const REQUIRE_SHIM =
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: {
-      external: { type: 'string', multiple: true, default: [] },
-      worker: { type: 'string', multiple: true, default: [] },
-    },
+    options: { external: { type: 'string', multiple: true, default: [] } },
   });
   const [entry, outdir] = positionals;
   if (!entry || !outdir || positionals.length !== 2) {
-    throw new Error(
-      'usage: tsx scripts/images/bundle.ts <entry.ts> <outdir> [--external <package>]... [--worker <module.ts>]...',
-    );
+    throw new Error('usage: tsx scripts/images/bundle.ts <entry.ts> <outdir> [--external <package>]...');
   }
   const root = process.cwd();
   const externals = values.external;
   const started = Date.now();
   const result = await build({
-    entryPoints: [
-      { in: entry, out: 'main' },
-      ...values.worker.map((worker) => ({ in: worker, out: basename(worker, extname(worker)) })),
-    ],
-    outdir,
-    outExtension: { '.js': '.mjs' },
+    entryPoints: [entry],
+    outfile: join(outdir, 'main.mjs'),
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -81,7 +71,7 @@ async function main(): Promise<void> {
   }
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   process.stdout.write(
-    `[bundle] ${entry}: ${inputs} modules -> ${(bytes / 1e6).toFixed(1)} MB in ${Object.keys(result.metafile.outputs).length} files; ` +
+    `[bundle] ${entry}: ${inputs} modules -> ${(bytes / 1e6).toFixed(1)} MB main.mjs; ` +
       `${placed.size} external packages (${externals.join(', ') || 'none'}) in ${seconds} s\n`,
   );
 }

@@ -24,12 +24,6 @@ export type RecordClassifier = (
 export const classifyRecord: RecordClassifier = (value, origin, intake) =>
   bounded(() => toLakeLine(value, origin, intake));
 
-/** Which per-record boundary a topic's records go through: the listening events', or one catalog's. */
-export type ClassifierName = 'events' | CatalogKind;
-
-export const classifierNamed = (name: ClassifierName): RecordClassifier =>
-  name === 'events' ? classifyRecord : catalogClassifier(name);
-
 /** The per-record boundary for one catalog's records (artists, albums or tracks), by ingestion hour. */
 export const catalogClassifier =
   (kind: CatalogKind): RecordClassifier =>

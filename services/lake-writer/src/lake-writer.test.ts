@@ -4,14 +4,12 @@ import { Registry } from 'prom-client';
 import { describe, expect, it, vi } from 'vitest';
 import { sampleEvent } from '../test/sample-event.js';
 import type { Checkpoint, CheckpointStore } from './checkpoints.js';
-import { classifyRecord } from './classify-record.js';
 import type { DeadLetterSink } from './dead-letters.js';
 import type { LakeStore } from './lake-store.js';
 import { createLakeWriter } from './lake-writer.js';
 import { createMemoryBudget, type MemoryBudget } from './memory-budget.js';
 import { createLakeWriterMetrics } from './metrics.js';
 import type { HourGroup } from './partition-buffer.js';
-import { classifySlice, type RecordSlice } from './record-slice.js';
 
 const TOPIC = 'listening-events';
 
@@ -48,8 +46,7 @@ function fakeConsumer() {
       key: null,
       value: value === null ? null : Buffer.from(value),
     }));
-    // As in kafkajs, resolving an offset moves the fetch position past it and every offset before it.
-    let position = -1n;
+    const resolved: string[] = [];
     await eachBatch?.({
       batch: {
         topic: TOPIC,
@@ -58,13 +55,11 @@ function fakeConsumer() {
         messages,
         firstOffset: () => String(firstOffset),
       },
-      resolveOffset: (offset: string) => {
-        if (BigInt(offset) > position) position = BigInt(offset);
-      },
+      resolveOffset: (offset: string) => resolved.push(offset),
       isRunning: () => true,
       isStale: () => false,
     } as unknown as EachBatchPayload);
-    return messages.filter((message) => BigInt(message.offset) <= position).map((message) => message.offset);
+    return resolved;
   };
   return { consumer: consumer as unknown as Consumer, log, join, deliver, broker };
 }
@@ -79,8 +74,6 @@ function setup(
     stallTimeoutMs?: number;
     checkpoints?: CheckpointStore;
     budget?: MemoryBudget;
-    /** Classify in slices that resolve later, as the worker threads do. */
-    sliced?: boolean;
   } = {},
 ) {
   const fake = fakeConsumer();
@@ -125,29 +118,17 @@ function setup(
     ...(options.encode ? { encode: options.encode } : {}),
     ...(options.checkpoints ? { checkpoints: options.checkpoints } : {}),
     ...(options.budget ? { budget: options.budget } : {}),
-    ...(options.sliced ? { classifySlice: classifyLater } : {}),
   });
   const metric = async (name: string) => (await registry.getSingleMetric(name)?.get())?.values ?? [];
   const held = async () => (await metric('lake_writer_held_records'))[0]?.value;
   return { ...fake, writer, puts, letters, letterOffsets, metric, held };
 }
 
-/** What a worker thread does, a timer turn later. */
-const classifyLater = async (slice: RecordSlice) => {
-  await new Promise((resolve) => setTimeout(resolve, 1));
-  return classifySlice(classifyRecord, slice);
-};
-
 const event = (ts: string) => JSON.stringify(sampleEvent({ event_ts: ts }));
 
-describe.each([
-  { classifying: 'on the main thread', sliced: false },
-  { classifying: 'in slices answered later (worker threads)', sliced: true },
-])('createLakeWriter, classifying $classifying', ({ sliced }) => {
-  const setupHere = (options: Parameters<typeof setup>[0] = {}) => setup({ ...options, sliced });
-
+describe('createLakeWriter', () => {
   it('commits a partition only after its objects and dead letters are stored', async () => {
-    const t = setupHere();
+    const t = setup();
     await t.writer.start();
     t.join([0]);
     const resolved = await t.deliver(0, [
@@ -174,7 +155,7 @@ describe.each([
   });
 
   it('pauses a partition while the store fails, never commits early, and resumes by itself', async () => {
-    const t = setupHere({ failPuts: 3 });
+    const t = setup({ failPuts: 3 });
     await t.writer.start();
     t.join([0]);
     await t.deliver(0, [
@@ -194,7 +175,7 @@ describe.each([
   });
 
   it('flushes partial buffers on stop and drops unflushed records on a rebalance without committing', async () => {
-    const t = setupHere({ maxEvents: 100 });
+    const t = setup({ maxEvents: 100 });
     await t.writer.start();
     t.join([0, 1]);
     await t.deliver(0, [event('2026-01-01T10:00:00.000Z')], 7);
@@ -210,7 +191,7 @@ describe.each([
     const gate = new Promise<void>((resolve) => {
       open = resolve;
     });
-    const t = setupHere({ gate, maxEvents: 3 });
+    const t = setup({ gate, maxEvents: 3 });
     await t.writer.start();
     t.join([0]);
     const batch = [
@@ -231,7 +212,7 @@ describe.each([
   });
 
   it('dead-letters the one record a group cannot be encoded with, stores the rest, and commits past both', async () => {
-    const t = setupHere({
+    const t = setup({
       maxEvents: 4,
       encode: async (group) => {
         if (group.lines.some((line) => line.includes('poison'))) throw new TypeError('cannot encode poison');
@@ -263,7 +244,7 @@ describe.each([
     const gate = new Promise<void>((resolve) => {
       open = resolve;
     });
-    const t = setupHere({ failPuts: 2, maxEvents: 3, gate });
+    const t = setup({ failPuts: 2, maxEvents: 3, gate });
     await t.writer.start();
     t.join([0, 1]);
     const ts = '2026-01-01T10:00:00.000Z';
@@ -283,7 +264,7 @@ describe.each([
     const gate = new Promise<void>((resolve) => {
       open = resolve;
     });
-    const t = setupHere({ maxEvents: 3, gate });
+    const t = setup({ maxEvents: 3, gate });
     await t.writer.start();
     t.join([0]);
     const ts = '2026-01-01T10:00:00.000Z';
@@ -313,7 +294,7 @@ describe.each([
     const lineBytes = Math.max(...events.map((e) => Buffer.byteLength(e))) + 100;
     // About ten lines: the per-partition limits (1000 events, 1 GiB) never trigger here, only the budget.
     const budget = createMemoryBudget(10 * lineBytes);
-    const t = setupHere({ maxEvents: 1000, gate, budget });
+    const t = setup({ maxEvents: 1000, gate, budget });
     await t.writer.start();
     t.join([0, 1]);
     const first = await t.deliver(0, events);
@@ -352,7 +333,7 @@ describe.each([
   });
 
   it('lets the event loop turn inside a large fetch, and stops a batch a rejoin made stale meanwhile', async () => {
-    const t = setupHere({ maxEvents: 100_000 });
+    const t = setup({ maxEvents: 100_000 });
     await t.writer.start();
     t.join([0]);
     const ts = '2026-01-01T10:00:00.000Z';
@@ -383,7 +364,7 @@ describe.each([
     const gate = new Promise<void>((resolve) => {
       open = resolve;
     });
-    const t = setupHere({ maxEvents: 1, gate, stallTimeoutMs: 200 });
+    const t = setup({ maxEvents: 1, gate, stallTimeoutMs: 200 });
     await t.writer.start();
     t.join([0, 1]);
     await t.deliver(1, [event('2026-01-01T10:00:00.000Z')]);
@@ -400,7 +381,7 @@ describe.each([
   });
 
   it('does not report a partition it lost in a rebalance as stalled, even with a refused commit', async () => {
-    const t = setupHere({ maxEvents: 1, stallTimeoutMs: 200 });
+    const t = setup({ maxEvents: 1, stallTimeoutMs: 200 });
     await t.writer.start();
     t.join([0, 1]);
     t.broker.refuseCommits = true;

@@ -5,7 +5,8 @@ import {
 } from '@spotify-pipeline/shared';
 import type { Consumer, EachBatchPayload, KafkaMessage } from '@spotify-pipeline/shared/kafka';
 import { type CheckpointStore, checkpointSkip } from './checkpoints.js';
-import { classifyRecord, type RecordClassifier, type RecordOutcome } from './classify-record.js';
+import { classifyRecord, type RecordClassifier } from './classify-record.js';
+import type { IntakeContext, RecordOrigin } from './lake-line.js';
 import type { MemoryBudget } from './memory-budget.js';
 import type { LakeWriterMetrics, PartitionHold } from './metrics.js';
 import {
@@ -18,7 +19,6 @@ import {
   isFull,
   type PartitionBuffer,
 } from './partition-buffer.js';
-import { classifySlice, type RecordSlice, type SliceClassifier } from './record-slice.js';
 import { retryUntilAborted } from './retry-until-aborted.js';
 import { type BatchWriterParams, type WriteControl, writeBatch } from './write-batch.js';
 
@@ -39,8 +39,6 @@ export interface LakeWriterParams extends Omit<BatchWriterParams, 'logger' | 'me
   checkpoints?: CheckpointStore;
   /** What each record becomes; listening events (by event hour) unless the topic carries a catalog. */
   classify?: RecordClassifier;
-  /** The same boundary applied elsewhere (worker threads), a slice at a time; `classify` on this thread if unset. */
-  classifySlice?: SliceClassifier;
   /** Bytes the whole process may hold across partitions and writers; unbounded (only `limits`) if unset. */
   budget?: MemoryBudget;
 }
@@ -70,12 +68,8 @@ interface PartitionState {
   highWatermark: bigint | null;
 }
 
-/** Records classified together (inline or by a worker thread), and taken between two turns of the event loop. */
-const SLICE_RECORDS = 500;
-/** With worker threads: slices of a fetch sent to them ahead of the one being buffered. */
-const SLICES_AHEAD = 2;
-/** With worker threads: partitions of one fetch handled at the same time. */
-const PARTITIONS_AT_ONCE = 4;
+/** Records taken from a fetch between two turns of the event loop. */
+const YIELD_EVERY_RECORDS = 500;
 
 /**
  * The lake writer's loop. Records are appended to per-partition buffers inside `eachBatch`; a buffer that is
@@ -389,8 +383,15 @@ export function createLakeWriter(params: LakeWriterParams): LakeWriter {
     reportedStalls = new Set(stalled.map((h) => h.partition));
   };
 
-  /** One classified record into the buffer: a lake row, a dead letter or nothing. */
-  const take = (state: PartitionState, message: KafkaMessage, outcome: RecordOutcome, now: number) => {
+  /** One record into the buffer: a lake row or a dead letter, never an exception. */
+  const take = (
+    state: PartitionState,
+    message: KafkaMessage,
+    origin: RecordOrigin,
+    intake: IntakeContext,
+  ) => {
+    const now = intake.now;
+    const outcome = classify(message.value, origin, intake);
     if (outcome.ok === false && outcome.kind === 'internal')
       metrics.internalErrors.inc({ topic, stage: 'record' });
     if (outcome.ok === 'skip') {
@@ -422,11 +423,6 @@ export function createLakeWriter(params: LakeWriterParams): LakeWriter {
       );
   };
 
-  /** Slices classified ahead of the one being buffered: what keeps the worker threads busy meanwhile. */
-  const lookahead = params.classifySlice ? SLICES_AHEAD : 0;
-  const classifySliceOf =
-    params.classifySlice ?? ((slice: RecordSlice) => Promise.resolve(classifySlice(classify, slice)));
-
   const eachBatch = async ({ batch, resolveOffset, isRunning, isStale }: EachBatchPayload) => {
     inBatch++;
     let consumed = 0;
@@ -438,68 +434,35 @@ export function createLakeWriter(params: LakeWriterParams): LakeWriter {
         now,
         window: params.eventTimeWindow ?? DEFAULT_EVENT_TIME_WINDOW,
       };
+      const origin = { topic: batch.topic, partition: batch.partition, offset: '' };
       if (state.committed === null && !(await resumeFromCheckpoint(state, batch))) return;
       const batchGeneration = generation;
-      const messages = batch.messages;
-      const ahead: Array<Promise<RecordOutcome[]>> = [];
-      let queued = 0;
-      const queue = (slices: number) => {
-        while (queued < messages.length && ahead.length < slices) {
-          const part = messages.slice(queued, queued + SLICE_RECORDS);
-          const outcomes = classifySliceOf({
-            topic: batch.topic,
-            partition: batch.partition,
-            offsets: part.map((message) => message.offset),
-            values: part.map((message) => message.value),
-            intake,
-          });
-          // A slice left behind when the batch stops early must not surface as an unhandled rejection.
-          outcomes.catch(() => undefined);
-          ahead.push(outcomes);
-          queued += part.length;
-        }
-      };
-      let index = 0;
+      let taken = 0;
       let room = makeRoom(state);
-      // Only the fetch position moves here (the committed offset moves in flush(), after the store), and
-      // kafkajs parses every offset it is given: once per slice is enough.
-      let lastTaken: string | null = null;
-      const resolveTaken = () => {
-        if (lastTaken !== null) resolveOffset(lastTaken);
-        lastTaken = null;
-      };
-      taking: for (;;) {
-        if (ahead.length === 0) queue(1);
-        const current = ahead.shift();
-        if (!current) break;
-        queue(lookahead);
-        const outcomes = await current;
+      for (const message of batch.messages) {
         // A fetch holds thousands of records: between slices the event loop serves the probes and the
         // heartbeats, which a starved CPU would otherwise delay past their timeouts (issue 15).
-        await new Promise((resolve) => setImmediate(resolve));
-        for (const outcome of outcomes) {
-          const message = messages[index++];
-          if (!message || !isRunning() || isStale() || generation !== batchGeneration) break taking;
-          // Limits hold record by record (bytes as consumed, after decompression), not only between fetches.
-          if (isFull(state.buffer, limits)) {
-            startFlush(state);
-            // A write is still in flight: stop here; the partition is paused and the rest fetched again later.
-            if (isFull(state.buffer, limits)) break taking;
-          }
-          if (room <= 0) {
-            room = makeRoom(state);
-            // The process holds its whole budget: the partition is paused, the rest fetched again later.
-            if (room <= 0) break taking;
-          }
-          const before = state.buffer.bytes;
-          take(state, message, outcome, now);
-          room -= state.buffer.bytes - before;
-          consumed++;
-          lastTaken = message.offset;
+        if (++taken % YIELD_EVERY_RECORDS === 0) await new Promise((resolve) => setImmediate(resolve));
+        if (!isRunning() || isStale() || generation !== batchGeneration) break;
+        // Limits hold record by record (bytes as consumed, after decompression), not only between fetches.
+        if (isFull(state.buffer, limits)) {
+          startFlush(state);
+          // A write is still in flight: stop here; the partition is paused and the rest fetched again later.
+          if (isFull(state.buffer, limits)) break;
         }
-        resolveTaken();
+        if (room <= 0) {
+          room = makeRoom(state);
+          // The process holds its whole budget: the partition is paused, the rest fetched again later.
+          if (room <= 0) break;
+        }
+        origin.offset = message.offset;
+        const before = state.buffer.bytes;
+        take(state, message, origin, intake);
+        room -= state.buffer.bytes - before;
+        consumed++;
+        // Only the fetch position moves here; the committed offset moves in flush(), after the store.
+        resolveOffset(message.offset);
       }
-      resolveTaken();
       state.highWatermark = BigInt(batch.highWatermark);
       reportLag(state);
       if (isFull(state.buffer, limits)) startFlush(state);
@@ -549,14 +512,7 @@ export function createLakeWriter(params: LakeWriterParams): LakeWriter {
     });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      // kafkajs fetches again only once every batch of a fetch is handled. With parse threads, the batches of
-      // several partitions are handled together, so the threads work while this one buffers another's records.
-      partitionsConsumedConcurrently: params.classifySlice ? PARTITIONS_AT_ONCE : 1,
-      eachBatch,
-    });
+    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch });
     // Checked often enough that an age-triggered flush starts at most 250 ms late (freshness budget).
     ticker = setInterval(tick, Math.min(250, Math.max(20, Math.floor(limits.maxAgeMs / 10))));
   };

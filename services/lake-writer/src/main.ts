@@ -1,6 +1,3 @@
-import { availableParallelism } from 'node:os';
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { getHeapStatistics } from 'node:v8';
 import {
   catalogKindOf,
@@ -17,8 +14,7 @@ import { catalogGroupId, lakeWriterEnvSchema } from '@spotify-pipeline/shared/la
 import type { LakeFormat } from '@spotify-pipeline/shared/lake/layout';
 import { createObjectStore, ensureBucket } from '@spotify-pipeline/shared/object-store';
 import { createCheckpointStore } from './checkpoints.js';
-import { createClassifyPool } from './classify-pool.js';
-import { type ClassifierName, classifierNamed } from './classify-record.js';
+import { catalogClassifier, classifyRecord, type RecordClassifier } from './classify-record.js';
 import { createDeadLetterSink } from './dead-letters.js';
 import { createLakeStore } from './lake-store.js';
 import { createLakeWriter } from './lake-writer.js';
@@ -58,24 +54,8 @@ async function main(): Promise<void> {
     'memory budget for buffers and writes',
   );
 
-  const threads = config.LAKE_WRITER_PARSE_THREADS ?? (availableParallelism() > 1 ? 1 : 0);
-  // The worker's module sits beside this one, with the same extension: .ts from source, .js built, .mjs bundled.
-  const workerUrl = new URL(`./classify-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
-  const pool =
-    threads > 0
-      ? createClassifyPool({
-          threads,
-          workerUrl,
-          timeoutMs: 30_000,
-          logger,
-          onFallback: () =>
-            metrics.internalErrors.inc({ topic: config.LAKE_WRITER_TOPIC, stage: 'classify-worker' }),
-        })
-      : null;
-  logger.info({ threads }, 'parse and validate threads');
-
   /** One topic's writer: its own consumer and group, the shared store, producer and metrics. */
-  const writerFor = (topic: string, groupId: string, classifier: ClassifierName, format: LakeFormat) =>
+  const writerFor = (topic: string, groupId: string, classify: RecordClassifier, format: LakeFormat) =>
     createLakeWriter({
       consumer: kafka.consumer({
         groupId,
@@ -85,8 +65,7 @@ async function main(): Promise<void> {
         maxWaitTimeInMs: 500,
       }),
       topic,
-      classify: classifierNamed(classifier),
-      ...(pool ? { classifySlice: pool.classifierFor(classifier) } : {}),
+      classify,
       store,
       checkpoints: createCheckpointStore({
         client,
@@ -130,10 +109,20 @@ async function main(): Promise<void> {
       },
     });
   const writers = [
-    writerFor(config.LAKE_WRITER_TOPIC, config.LAKE_WRITER_GROUP_ID, 'events', config.LAKE_WRITER_FORMAT),
+    writerFor(
+      config.LAKE_WRITER_TOPIC,
+      config.LAKE_WRITER_GROUP_ID,
+      classifyRecord,
+      config.LAKE_WRITER_FORMAT,
+    ),
     // Catalog objects are JSON Lines whatever the format: the bronze Parquet schema is the events' one.
     ...config.LAKE_WRITER_CATALOG_TOPICS.map((topic) =>
-      writerFor(topic, catalogGroupId(config.LAKE_WRITER_GROUP_ID, topic), catalogKindOf(topic)!, 'jsonl.gz'),
+      writerFor(
+        topic,
+        catalogGroupId(config.LAKE_WRITER_GROUP_ID, topic),
+        catalogClassifier(catalogKindOf(topic)!),
+        'jsonl.gz',
+      ),
     ),
   ];
   const ops = await startOpsServer({
@@ -150,7 +139,6 @@ async function main(): Promise<void> {
     try {
       await Promise.all(writers.map((writer) => writer.stop()));
       await producer.disconnect();
-      await pool?.close();
     } finally {
       await ops.close();
     }

@@ -73,11 +73,13 @@ export async function spawnWriter(options: {
   compiled?: boolean;
   /** Start it inside this memory cgroup, as a container under its limit. */
   cgroup?: MemoryCgroup;
+  /** Another writer's entry point (TypeScript, run from source), e.g. an older revision's for a benchmark. */
+  entry?: string;
 }): Promise<WriterProcess> {
   const opsPort = await freePort();
   const nodeArgs = options.compiled
     ? [...(options.nodeArgs ?? []), compiledMainPath]
-    : [...(options.nodeArgs ?? []), '--conditions=source', '--import', 'tsx', mainPath];
+    : [...(options.nodeArgs ?? []), '--conditions=source', '--import', 'tsx', options.entry ?? mainPath];
   const command = options.cgroup
     ? options.cgroup.wrap(process.execPath, nodeArgs)
     : { command: process.execPath, args: nodeArgs };

@@ -58,11 +58,6 @@ export const lakeWriterEnvSchema = kafkaEnvSchema.extend({
   // Level 1 compresses about twice as fast as 6 for objects ~12% larger; compression is the writer's
   // second-largest CPU cost, so speed wins by default.
   LAKE_WRITER_GZIP_LEVEL: env.int(1).pipe(z.number().int().min(0).max(9, 'must be 0-9')),
-  /**
-   * Worker threads that parse and validate records beside the main thread, which decodes Kafka's fetches and
-   * keeps the buffers. Unset: 1 when the machine has 2 or more CPUs, else 0 (everything on the main thread).
-   */
-  LAKE_WRITER_PARSE_THREADS: env.int().pipe(z.number().int().min(0).max(16, 'must be 0-16')).optional(),
   LAKE_WRITER_RETRY_MAX_MS: positiveInt(10_000, 'longest wait between object-store retries'),
   LAKE_WRITER_PUT_TIMEOUT_MS: positiveInt(30_000, 'one object upload before it counts as failed'),
   LAKE_WRITER_SESSION_TIMEOUT_MS: positiveInt(30_000, 'Kafka group session; the broker allows 6000-300000'),

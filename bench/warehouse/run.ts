@@ -25,11 +25,10 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { componentPaths, repoRoot, startPostgres, startS3 } from '@spotify-pipeline/harness';
 import { bronzeTableFor } from '@spotify-pipeline/loader/bronze-tables';
-import { createCheckPool } from '@spotify-pipeline/loader/check-pool';
 import { runDbt } from '@spotify-pipeline/loader/dbt';
 import { createDuckDbWarehouse } from '@spotify-pipeline/loader/duckdb-warehouse';
 import { pendingObjects } from '@spotify-pipeline/loader/lake-objects';
-import { createLoader, type LineChecker, type LoadSummary } from '@spotify-pipeline/loader/loader';
+import { createLoader, type LoadSummary } from '@spotify-pipeline/loader/loader';
 import { createPostgresWarehouse } from '@spotify-pipeline/loader/postgres-warehouse';
 import type { Warehouse } from '@spotify-pipeline/loader/warehouse';
 import { createLogger } from '@spotify-pipeline/shared';
@@ -40,8 +39,6 @@ const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000_000);
 const ADD_EVENTS = Number(process.env.BENCH_ADD_EVENTS ?? Math.round(EVENTS / 10));
 const PG_EVENTS = Number(process.env.BENCH_PG_EVENTS ?? Math.min(EVENTS, 1_000_000));
 const PER_OBJECT = Number(process.env.BENCH_PER_OBJECT ?? 50_000);
-const CHECK_THREADS = Number(process.env.BENCH_CHECK_THREADS ?? 1);
-const CHECK_ROUNDS = Number(process.env.BENCH_CHECK_ROUNDS ?? 2);
 const TOPIC = 'listening-events';
 const log = (msg: string) =>
   console.log(`[bench warehouse] ${new Date().toISOString().slice(11, 19)} ${msg}`);
@@ -60,12 +57,7 @@ function keep(duckdbPath: string, name: string): void {
   log(`kept a copy of the warehouse in ${join(dir, name)}`);
 }
 
-async function load(
-  warehouse: Warehouse,
-  store: Store,
-  bucket: string,
-  checkLines?: LineChecker,
-): Promise<LoadSummary> {
+async function load(warehouse: Warehouse, store: Store, bucket: string): Promise<LoadSummary> {
   // A whole next batch is downloaded and checked while one loads, so the two overlap.
   const batchFiles = Number(process.env.BENCH_BATCH_FILES ?? 16);
   try {
@@ -77,7 +69,6 @@ async function load(
       batchFiles,
       prefetch: batchFiles,
       logger,
-      ...(checkLines ? { checkLines } : {}),
     }).run();
     const p = summary.phases;
     log(
@@ -165,50 +156,6 @@ async function dbtBuild(duckdbPath: string, targetPath: string, work: string, la
   return { seconds: dbt.seconds, nodes: nodes.length, running: results.elapsed_time, slowest };
 }
 
-/**
- * The load with its line checks in CHECK_THREADS worker threads against the same load checking on the main
- * thread: the whole lake into a fresh DuckDB file each time, in alternating rounds. Seconds per round.
- */
-async function compareCheckThreads(store: Store, work: string) {
-  const seconds: Record<'threads' | 'inline', number[]> = { threads: [], inline: [] };
-  for (let round = 0; round < CHECK_ROUNDS; round++)
-    for (const mode of ['threads', 'inline'] as const) {
-      const pool =
-        mode === 'threads'
-          ? createCheckPool({
-              threads: CHECK_THREADS,
-              workerUrl: new URL(import.meta.resolve('@spotify-pipeline/loader/check-worker')),
-              timeoutMs: 60_000,
-              logger,
-            })
-          : null;
-      const path = join(work, `check-${mode}-${round}.duckdb`);
-      try {
-        const summary = await load(
-          await createDuckDbWarehouse({ path }),
-          store,
-          'bench-lake',
-          pool ? (gzipped, table) => pool.check(gzipped, table) : undefined,
-        );
-        if (summary.rowsLoaded !== EVENTS)
-          throw new Error(`loaded ${summary.rowsLoaded} rows, expected ${EVENTS}`);
-        seconds[mode].push(summary.seconds);
-        log(`check ${mode} (round ${round + 1}): ${summary.seconds.toFixed(1)} s`);
-      } finally {
-        await pool?.close();
-        rmSync(path, { force: true });
-        rmSync(`${path}.wal`, { force: true });
-      }
-    }
-  return seconds;
-}
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-};
-
 /** The PostgreSQL load rate: BENCH_PG_EVENTS more events in a lake of their own. */
 async function loadPostgres(store: Store): Promise<LoadSummary> {
   log(`writing ${PG_EVENTS.toLocaleString()} events for PostgreSQL`);
@@ -258,21 +205,6 @@ async function main() {
     log('floor: DuckDB reading the same objects from local files in one statement');
     const floor = await floorLoad(store, 'bench-lake', work);
     log(`floor: ${floor.rows.toLocaleString()} rows in ${floor.seconds.toFixed(1)} s`);
-
-    log(`line checks: ${CHECK_THREADS} worker threads against the main thread, ${CHECK_ROUNDS} rounds each`);
-    const checkSeconds = CHECK_ROUNDS > 0 ? await compareCheckThreads(store, work) : null;
-    if (checkSeconds) {
-      const threaded = median(checkSeconds.threads);
-      const inline = median(checkSeconds.inline);
-      figures.push({
-        name: `load into DuckDB with the line checks in ${CHECK_THREADS} worker thread(s) (${EVENTS.toLocaleString()} events, median of ${CHECK_ROUNDS} alternating rounds)`,
-        value: round(threaded),
-        unit: 's',
-        reference: 'the same load checking lines on the main thread',
-        reference_value: round(inline),
-        ratio: round(threaded / inline, 3),
-      });
-    }
 
     const duckdbPath = join(work, 'warehouse.duckdb');
     const targetPath = join(work, 'target');

@@ -1,7 +1,7 @@
 import { ConfigError, type Logger, TOPICS, UnavailableError } from '@spotify-pipeline/shared';
 import { listAllObjects, type ObjectStoreClient } from '@spotify-pipeline/shared/object-store';
-import { type CheckedObject, checkBronzeObject } from './bronze-lines.js';
-import { type BronzeTable, bronzeTableFor } from './bronze-tables.js';
+import { checkBronzeObject } from './bronze-lines.js';
+import { bronzeTableFor } from './bronze-tables.js';
 import { type BronzeObject, pendingObjects, topicPrefix } from './lake-objects.js';
 import { checkParquetObject } from './parquet-lines.js';
 import { loadQuarantining } from './quarantine.js';
@@ -34,8 +34,6 @@ interface LoadPhases {
   checkTotal: number;
 }
 
-export type LineChecker = (gzipped: Buffer, table: BronzeTable) => Promise<CheckedObject>;
-
 export interface Loader {
   run(): Promise<LoadSummary>;
 }
@@ -46,7 +44,6 @@ async function readObject(
   bucket: string,
   object: BronzeObject,
   eventsTopic: string,
-  checkLines: LineChecker,
   phases: LoadPhases,
 ): Promise<PreparedObject> {
   const fetchStarted = performance.now();
@@ -62,7 +59,9 @@ async function readObject(
   const checkStarted = performance.now();
   phases.fetchTotal += (checkStarted - fetchStarted) / 1000;
   const checked =
-    object.format === 'parquet' ? await checkParquetObject(bytes, table) : await checkLines(bytes, table);
+    object.format === 'parquet'
+      ? await checkParquetObject(bytes, table)
+      : await checkBronzeObject(bytes, table);
   phases.checkTotal += (performance.now() - checkStarted) / 1000;
   return { object, table, ...checked };
 }
@@ -82,12 +81,9 @@ export function createLoader(params: {
   batchFiles: number;
   prefetch: number;
   logger: Logger;
-  /** Checks a JSON Lines object's lines (a pool of worker threads); checkBronzeObject on this thread if unset. */
-  checkLines?: LineChecker;
 }): Loader {
   const { store, bucket, warehouse, topics, batchFiles, prefetch } = params;
   const eventsTopic = params.eventsTopic ?? TOPICS.listeningEvents;
-  const checkLines = params.checkLines ?? checkBronzeObject;
   const logger = params.logger.child({ component: 'loader', warehouse: warehouse.kind });
   const unknown = topics.filter((t) => !bronzeTableFor(t, eventsTopic));
   if (unknown.length > 0)
@@ -123,7 +119,7 @@ export function createLoader(params: {
       const fetchAt = (i: number) => {
         let p = fetches.get(i);
         if (!p) {
-          p = readObject(store, bucket, pending[i]!, eventsTopic, checkLines, phases);
+          p = readObject(store, bucket, pending[i]!, eventsTopic, phases);
           p.catch(() => undefined); // awaited in order below; this only keeps an early failure from being "unhandled"
           fetches.set(i, p);
         }

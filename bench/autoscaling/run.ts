@@ -6,9 +6,8 @@
  * Writes bench/results/autoscaling.json.   Run: npm run bench -- autoscaling   (BENCH_EVENTS overrides the burst)
  */
 import { writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot } from '@spotify-pipeline/harness';
+import { benchMachine, repoRoot } from '@spotify-pipeline/harness';
 import {
   applyPipeline,
   consumeRate,
@@ -82,7 +81,9 @@ try {
   const result = {
     benchmark: 'autoscaling',
     date: new Date().toISOString(),
-    machine: `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}; single-node cluster (control plane, kubelet, KEDA, lake-writer pods), Kafka, S3 server and producer on the same machine, CPU shared with other engineers' work at the time (loaded machine); lake writers request 100m CPU each (a request: no CPU limit is set)`,
+    machine: benchMachine(
+      `single-node cluster (control plane, kubelet, KEDA, lake-writer pods), Kafka, S3 server and producer on the same machine; lake writers request 100m CPU each (a request: no CPU limit is set)`,
+    ),
     figures,
   };
   writeFileSync(join(repoRoot, 'bench/results/autoscaling.json'), `${JSON.stringify(result, null, 2)}\n`);

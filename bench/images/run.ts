@@ -8,10 +8,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import {
   type BuiltImage,
+  benchMachine,
   buildahIn,
   buildImages,
   caSecret,
@@ -204,7 +204,10 @@ async function main(): Promise<void> {
   const result = {
     benchmark: 'images',
     date: new Date().toISOString(),
-    machine: `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB; buildah 1.28 on overlay with runc, npm and PyPI through this machine's proxy; CPU shared with other engineers' work at the time (loaded machine)`,
+    machine: benchMachine(
+      "buildah 1.28 on overlay with runc, npm and PyPI through this machine's proxy",
+      'no Node',
+    ),
     figures,
   };
   writeFileSync(join(repoRoot, 'bench/results/images.json'), `${JSON.stringify(result, null, 2)}\n`);

@@ -8,9 +8,16 @@
  * and reuses the built gold between runs)
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, type ManagedProcess, repoRoot, startProcess, waitUntil } from '@spotify-pipeline/harness';
+import {
+  benchMachine,
+  freePort,
+  type ManagedProcess,
+  repoRoot,
+  startProcess,
+  waitUntil,
+} from '@spotify-pipeline/harness';
 import { wrappedRange } from '@spotify-pipeline/insights/api/ranges';
 import type { Filters } from '@spotify-pipeline/insights/contract';
 import { addDays } from '@spotify-pipeline/insights/queries/common';
@@ -281,7 +288,7 @@ async function main() {
   const result = {
     benchmark: 'insights',
     date: new Date().toISOString(),
-    machine: `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}; service, load generator and DuckDB on the same machine, CPU shared with other engineers' work at the time (loaded machine)`,
+    machine: benchMachine('service, load generator and DuckDB on the same machine'),
     figures,
   };
   writeFileSync(join(repoRoot, 'bench/results/insights.json'), `${JSON.stringify(result, null, 2)}\n`);

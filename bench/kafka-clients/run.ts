@@ -9,9 +9,10 @@
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  benchMachine,
   cacheDir,
   componentPaths,
   componentVersions,
@@ -289,7 +290,10 @@ async function main(): Promise<void> {
     const result = {
       benchmark: 'kafka-clients',
       date: new Date().toISOString(),
-      machine: `${cpus().length} cores (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node} (platformatic and the control on Node ${node24Version}); broker, Java tool and clients on the same machine, CPU shared with other engineers' work at the time (loaded machine)`,
+      machine: benchMachine(
+        'broker, Java tool and clients on the same machine',
+        `Node ${process.versions.node} (platformatic and the control on Node ${node24Version})`,
+      ),
       figures,
       notes: {
         events_per_client_per_round: EVENTS,

@@ -8,11 +8,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import {
+  benchMachine,
   componentPaths,
   createTopicWithDlq,
   groupLag,
@@ -233,7 +233,6 @@ const median = (values: number[]) => {
 
 async function main(): Promise<void> {
   // 0. The per-record boundary alone, before the broker and S3 server start taking CPU.
-  const loadAtStart = loadavg()[0] ?? 0;
   const perRecord = measurePerRecord();
   log(
     `per-record boundary: ${perRecord[0]?.value} records/s, ${perRecord[0]?.ratio}x the path before the quick checks`,
@@ -378,7 +377,7 @@ async function main(): Promise<void> {
   const result = {
     benchmark: 'lake-writer',
     date: new Date().toISOString(),
-    machine: `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}; broker, S3 server, producer and writer on the same machine; load average ${loadAtStart.toFixed(1)} when the benchmark started`,
+    machine: benchMachine('broker, S3 server, producer and writer on the same machine'),
     figures,
   };
   writeFileSync(join(repoRoot, 'bench/results/lake-writer.json'), `${JSON.stringify(result, null, 2)}\n`);

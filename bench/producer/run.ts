@@ -7,9 +7,15 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { componentPaths, type KafkaInstance, repoRoot, startKafka } from '@spotify-pipeline/harness';
+import {
+  benchMachine,
+  componentPaths,
+  type KafkaInstance,
+  repoRoot,
+  startKafka,
+} from '@spotify-pipeline/harness';
 import { createLogger } from '@spotify-pipeline/shared';
 import { createKafka } from '@spotify-pipeline/shared/kafka';
 import { ensureContractTopics } from '@spotify-pipeline/shared/publisher';
@@ -174,7 +180,7 @@ async function main(): Promise<void> {
     const result = {
       benchmark: 'producer',
       date: new Date().toISOString(),
-      machine: `${cpus().length} cores (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}; broker and producer on the same machine, CPU shared with other engineers' work at the time (loaded machine)`,
+      machine: benchMachine('broker and producer on the same machine'),
       figures: [
         {
           name: `events per second, one simulator process into Kafka (idempotent, acks=all, gzip, ${recordBytes}-byte contract JSON, ${PARTITIONS} partitions)`,

@@ -20,10 +20,10 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { componentPaths, repoRoot, startPostgres, startS3 } from '@spotify-pipeline/harness';
+import { benchMachine, componentPaths, repoRoot, startPostgres, startS3 } from '@spotify-pipeline/harness';
 import { bronzeTableFor } from '@spotify-pipeline/loader/bronze-tables';
 import { runDbt } from '@spotify-pipeline/loader/dbt';
 import { createDuckDbWarehouse } from '@spotify-pipeline/loader/duckdb-warehouse';
@@ -313,7 +313,7 @@ async function main() {
   const result = {
     benchmark: 'warehouse',
     date: new Date().toISOString(),
-    machine: `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}; S3 server, PostgreSQL, DuckDB and dbt on the same machine, CPU shared with other engineers' work at the time (loaded machine)`,
+    machine: benchMachine('S3 server, PostgreSQL, DuckDB and dbt on the same machine'),
     figures,
   };
   writeFileSync(join(repoRoot, 'bench/results/warehouse.json'), `${JSON.stringify(result, null, 2)}\n`);

@@ -1,3 +1,4 @@
+export * from './bench-machine.js';
 export * from './browser.js';
 export * from './buildah.js';
 export * from './cluster.js';

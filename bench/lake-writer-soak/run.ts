@@ -20,12 +20,11 @@ import {
 } from '@spotify-pipeline/harness';
 import { sampleEvent } from '@spotify-pipeline/lake-writer/testing/sample-event';
 import {
-  httpStatus,
   metricValue,
   sleep,
   spawnWriter,
   testKafka,
-  waitFor,
+  waitReady,
 } from '@spotify-pipeline/lake-writer/testing/support';
 
 const MINUTES = Number(process.env.BENCH_MINUTES ?? 10);
@@ -121,12 +120,7 @@ async function main(): Promise<void> {
         LAKE_WRITER_BATCH_MAX_AGE_MS: '5000',
       },
     });
-    await waitFor(
-      'the writer to join',
-      async () => (await httpStatus(writer.opsPort, '/readyz')) === 200,
-      60_000,
-      50,
-    );
+    await waitReady(writer, 'the writer to join', 50);
     const started = Date.now();
     const endAt = started + MINUTES * 60_000;
     // The producer keeps the backlog up while the writer drains it.

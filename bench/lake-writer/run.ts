@@ -24,13 +24,13 @@ import {
 } from '@spotify-pipeline/harness';
 import { sampleEvent } from '@spotify-pipeline/lake-writer/testing/sample-event';
 import {
-  httpStatus,
   metricValue,
   sleep,
   spawnWriter,
   testKafka,
   testStore,
   waitFor,
+  waitReady,
 } from '@spotify-pipeline/lake-writer/testing/support';
 import { Partitioners } from '@spotify-pipeline/shared/kafka';
 import { bronzeObjectKey, parseBronzeObjectKey } from '@spotify-pipeline/shared/lake/layout';
@@ -86,12 +86,7 @@ async function measureFreshness(
     groupId: 'bench-fresh',
     env,
   });
-  await waitFor(
-    'the writer to join',
-    async () => (await httpStatus(fresh.opsPort, '/readyz')) === 200,
-    60_000,
-    50,
-  );
+  await waitReady(fresh, 'the writer to join', 50);
   const seen = new Map<string, number>();
   let polling = true;
   const poller = (async () => {
@@ -192,12 +187,7 @@ async function drain(
     nodeArgs: options.nodeArgs,
     ...(options.entry ? { entry: options.entry } : {}),
   });
-  await waitFor(
-    'the writer to join',
-    async () => (await httpStatus(writer.opsPort, '/readyz')) === 200,
-    60_000,
-    50,
-  );
+  await waitReady(writer, 'the writer to join', 50);
   // Timed from joining until every record is stored and committed. Once all are consumed the writer gets
   // SIGTERM, which flushes the last partial buffers at once instead of after the age limit.
   const started = Date.now();

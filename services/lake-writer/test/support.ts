@@ -273,8 +273,13 @@ export async function freshTopic(
 }
 
 /** Waits for the writer's /readyz to answer 200 (it has joined its group). */
-export async function waitReady(writer: WriterProcess, what = 'the writer to be ready'): Promise<void> {
-  await waitFor(what, async () => (await httpStatus(writer.opsPort, '/readyz')) === 200, 60_000);
+/** Until the writer answers `/readyz` (joined its group); benchmarks poll often, as their clock starts then. */
+export async function waitReady(
+  writer: WriterProcess,
+  what = 'the writer to be ready',
+  intervalMs = 500,
+): Promise<void> {
+  await waitFor(what, async () => (await httpStatus(writer.opsPort, '/readyz')) === 200, 60_000, intervalMs);
 }
 
 export async function waitFor<T>(

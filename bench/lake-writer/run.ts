@@ -7,7 +7,7 @@
  * in alternating rounds)
  */
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
@@ -44,6 +44,8 @@ const SKIP_FRESHNESS = process.env.BENCH_SKIP_FRESHNESS === '1';
 const MAX_AGE_MS = 5000;
 const PARTITIONS = 4;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+if (!Number.isInteger(ROUNDS) || ROUNDS < 1)
+  throw new Error(`BENCH_ROUNDS must be a whole number of at least 1, not ${process.env.BENCH_ROUNDS}`);
 const gunzipAsync = promisify(gunzip);
 
 const log = (msg: string) => console.log(`[bench lake-writer] ${msg}`);
@@ -249,6 +251,11 @@ async function main(): Promise<void> {
     // the same topic, each round in a group of its own: how a change moved the rate, measured side by side.
     // BENCH_REFERENCE_NODE_ARGS=<flags> does the same with this checkout's writer under other node flags.
     const referenceCheckout = process.env.BENCH_REFERENCE_WRITER;
+    const referenceEntry = referenceCheckout && join(referenceCheckout, 'services/lake-writer/src/main.ts');
+    if (referenceEntry && !existsSync(referenceEntry))
+      throw new Error(
+        `BENCH_REFERENCE_WRITER: ${referenceEntry} does not exist; give the root of a checkout`,
+      );
     const referenceNodeArgs = process.env.BENCH_REFERENCE_NODE_ARGS;
     const hasReference = referenceCheckout !== undefined || referenceNodeArgs !== undefined;
     const writers: Array<{ name: string; entry?: string; nodeArgs: string[] }> = [
@@ -257,9 +264,7 @@ async function main(): Promise<void> {
         ? [
             {
               name: 'reference',
-              ...(referenceCheckout
-                ? { entry: join(referenceCheckout, 'services/lake-writer/src/main.ts') }
-                : {}),
+              ...(referenceEntry ? { entry: referenceEntry } : {}),
               nodeArgs:
                 referenceNodeArgs === undefined ? nodeArgs : referenceNodeArgs.split(' ').filter(Boolean),
             },

@@ -7,6 +7,8 @@ import {
   jsonTextAgreesWithJsonParse,
   lakeLines,
   loaderLineHandling,
+  plainObjectText,
+  quickPassNeverAcceptsWhatFullPassRefuses,
   recordValue,
   writerRecordBoundary,
 } from './properties.js';
@@ -30,5 +32,12 @@ describe('fuzzing the record boundaries (fixed seed)', () => {
 
   it('the strict JSON pass never contradicts JSON.parse', () => {
     fc.assert(fc.property(jsonishText, jsonTextAgreesWithJsonParse), { ...settings, numRuns: 2000 });
+  });
+
+  it("the loader's quick pass over bytes never accepts what the full pass refuses", () => {
+    fc.assert(fc.property(fc.oneof(plainObjectText, jsonishText), quickPassNeverAcceptsWhatFullPassRefuses), {
+      ...settings,
+      numRuns: 4000,
+    });
   });
 });

@@ -14,6 +14,8 @@ import {
   EVENT_SOURCES,
   EVENT_TYPES,
   inspectJsonText,
+  isPlainJsonObject,
+  type JsonTextRules,
   MAX_REASON_CHARS,
 } from '@spotify-pipeline/shared';
 import fc from 'fast-check';
@@ -316,6 +318,36 @@ export function jsonTextAgreesWithJsonParse(text: string): void {
   if (problem?.code === 'not_json' && parses) throw new Error(`refused JSON that parses: ${problem.message}`);
   if (!parses && problem === null) throw new Error('unreachable');
 }
+
+const QUICK_RULES: readonly JsonTextRules[] = [
+  { maxDepth: 64, numbers: 'canonical' },
+  { maxDepth: 3, numbers: 'integer' },
+  { maxDepth: 32, numbers: 'canonical', nestedValue: (key) => (key.length % 2 === 0 ? 'refused' : null) },
+];
+
+/**
+ * The loader's quick pass over bytes never accepts what the full pass refuses, under any rules (it may send
+ * clean text to the full pass, never the other way round).
+ */
+export function quickPassNeverAcceptsWhatFullPassRefuses(text: string): void {
+  const bytes = Buffer.from(text);
+  for (const rules of QUICK_RULES)
+    if (isPlainJsonObject(bytes, 0, bytes.length, rules)) {
+      const problem = inspectJsonText(bytes.toString('utf8'), rules);
+      if (problem) throw new Error(`quick pass accepted what the full pass refuses: ${problem.message}`);
+    }
+}
+
+/** JSON objects as a serializer writes them, some with a member repeated (same key, any value). */
+export const plainObjectText = fc
+  .tuple(fc.dictionary(fc.string({ maxLength: 4 }), fc.jsonValue({ maxDepth: 4 })), fc.nat(), fc.boolean())
+  .map(([object, at, repeat]) => {
+    const text = JSON.stringify(object);
+    const keys = Object.keys(object);
+    if (!repeat || keys.length === 0) return text;
+    const key = keys[at % keys.length]!;
+    return `${text.slice(0, -1)},${JSON.stringify(key)}:${at % 100}}`;
+  });
 
 export const jsonishText = fc.oneof(
   fc.json({ maxDepth: 5 }),

@@ -21,6 +21,8 @@ import {
   jsonTextAgreesWithJsonParse,
   lakeLines,
   loaderLineHandling,
+  plainObjectText,
+  quickPassNeverAcceptsWhatFullPassRefuses,
   recordValue,
   writerRecordBoundary,
 } from './properties.js';
@@ -99,6 +101,10 @@ async function main() {
     'strict JSON pass vs JSON.parse',
     fc.property(jsonishText, jsonTextAgreesWithJsonParse),
   );
+  const quick = await fuzz(
+    'quick byte pass vs full pass',
+    fc.property(fc.oneof(plainObjectText, jsonishText), quickPassNeverAcceptsWhatFullPassRefuses),
+  );
 
   const records = fc.sample(recordValue, { numRuns: 5000 });
   const intake = intakeAt(new Date().toISOString());
@@ -147,9 +153,17 @@ async function main() {
       ratio: null,
     },
     {
+      name: 'quick byte pass vs full pass: fuzz texts tried',
+      value: Math.round(quick.perSecond),
+      unit: 'inputs/s',
+      reference: null,
+      reference_value: null,
+      ratio: null,
+    },
+    {
       name: 'failures over all fuzz inputs',
-      value: writer.failures + catalog.failures + loader.failures + json.failures,
-      unit: `failures in ${writer.inputs + catalog.inputs + loader.inputs + json.inputs} inputs`,
+      value: [writer, catalog, loader, json, quick].reduce((n, p) => n + p.failures, 0),
+      unit: `failures in ${[writer, catalog, loader, json, quick].reduce((n, p) => n + p.inputs, 0)} inputs`,
       reference: 'required',
       reference_value: 0,
       ratio: null,

@@ -2,6 +2,7 @@ export * from './catalog.js';
 export * from './countries.js';
 export * from './event-id.js';
 export * from './ground-truth.js';
+export * from './json-bytes-plain.js';
 export * from './json-schema.js';
 export * from './json-text.js';
 export * from './json-text-parsed.js';

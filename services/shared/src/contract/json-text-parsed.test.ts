@@ -7,8 +7,7 @@ const canonical: JsonTextRules = { maxDepth: 8, numbers: 'canonical' };
 const integer: JsonTextRules = { maxDepth: 8, numbers: 'integer' };
 const scalars: JsonTextRules = {
   ...canonical,
-  fieldKind: (key, kind) =>
-    key !== 'genres' && (kind === 'object' || kind === 'array') ? `holds an ${kind}` : null,
+  nestedValue: (key, kind) => (key !== 'genres' ? `holds an ${kind}` : null),
 };
 
 /** Both passes on text that JSON.parse reads; they must give the same verdict, message included. */

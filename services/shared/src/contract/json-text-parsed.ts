@@ -45,7 +45,7 @@ function isPlainlyClean(text: string, parsed: unknown, rules: JsonTextRules): bo
       return false; // a decimal or an exponent
     else if (c === 0x2d && rules.numbers === 'integer') return false;
   }
-  return keysWritten === countKeys(parsed, rules.maxDepth) && fieldKindsAllowed(parsed, rules);
+  return keysWritten === countKeys(parsed, rules.maxDepth) && nestedValuesAllowed(parsed, rules);
 }
 
 /** Keys of every object in `value` (its depth is bounded: the text's nesting was checked first). */
@@ -59,17 +59,12 @@ function countKeys(value: unknown, depthLeft: number): number {
   return keys;
 }
 
-function fieldKindsAllowed(parsed: object, rules: JsonTextRules): boolean {
-  const fieldKind = rules.fieldKind;
-  if (!fieldKind) return true;
+function nestedValuesAllowed(parsed: object, rules: JsonTextRules): boolean {
+  const nestedValue = rules.nestedValue;
+  if (!nestedValue) return true;
   for (const [key, value] of Object.entries(parsed)) {
-    const kind =
-      value === null
-        ? 'null'
-        : Array.isArray(value)
-          ? 'array'
-          : (typeof value as 'string' | 'number' | 'boolean' | 'object');
-    if (fieldKind(key, kind) !== null) return false;
+    if (typeof value !== 'object' || value === null) continue;
+    if (nestedValue(key, Array.isArray(value) ? 'array' : 'object') !== null) return false;
   }
   return true;
 }

@@ -62,8 +62,7 @@ describe('inspectJsonText', () => {
   it('lets the caller refuse a kind of value for a top-level field', () => {
     const scalars: JsonTextRules = {
       ...canonical,
-      fieldKind: (key, kind) =>
-        key !== 'genres' && (kind === 'object' || kind === 'array') ? `holds an ${kind}` : null,
+      nestedValue: (key, kind) => (key !== 'genres' ? `holds an ${kind}` : null),
     };
     expect(inspectJsonText('{"genres":["pop"],"name":"x"}', scalars)).toBeNull();
     expect(inspectJsonText('{"genres":["pop"],"name":{"a":1}}', scalars)).toEqual({

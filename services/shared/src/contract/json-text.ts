@@ -33,13 +33,11 @@ export interface JsonTextRules {
    */
   numbers: 'integer' | 'canonical';
   /**
-   * Called with each top-level key and the kind of its value; returns why that kind is refused there, or
-   * null. Lets a caller require scalars where a warehouse column holds text.
+   * Called with each top-level key whose value is an object or a list; returns why that is refused there,
+   * or null. Lets a caller require scalars where a warehouse column holds text.
    */
-  fieldKind?: (key: string, kind: JsonValueKind) => string | null;
+  nestedValue?: (key: string, kind: 'object' | 'array') => string | null;
 }
-
-type JsonValueKind = 'string' | 'number' | 'boolean' | 'null' | 'object' | 'array';
 
 const INTEGER = /^(0|[1-9][0-9]*)$/;
 // What ends a run of ordinary string characters: quote, backslash, control character, surrogate.
@@ -190,25 +188,11 @@ class Scanner {
     else this.syntax('unexpected character');
   }
 
-  kindAt(c: number): JsonValueKind {
-    return c === 0x7b
-      ? 'object'
-      : c === 0x5b
-        ? 'array'
-        : c === 0x22
-          ? 'string'
-          : c === 0x74 || c === 0x66
-            ? 'boolean'
-            : c === 0x6e
-              ? 'null'
-              : 'number';
-  }
-
   readValue(depth: number) {
     this.skipSpace();
     const c = this.text.charCodeAt(this.i);
-    if (depth === 1 && this.field !== null && this.rules.fieldKind) {
-      const refused = this.rules.fieldKind(this.field, this.kindAt(c));
+    if (depth === 1 && this.field !== null && this.rules.nestedValue && (c === 0x7b || c === 0x5b)) {
+      const refused = this.rules.nestedValue(this.field, c === 0x7b ? 'object' : 'array');
       if (refused) this.fail('field_kind', refused);
     }
     if (c === 0x7b) this.readObject(depth + 1);

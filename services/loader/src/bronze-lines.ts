@@ -50,7 +50,7 @@ export interface CheckedObject {
 export async function checkBronzeObject(gzipped: Buffer, table: BronzeTable): Promise<CheckedObject> {
   let text: Buffer;
   try {
-    text = await gunzipAsync(gzipped, { chunkSize: GUNZIP_CHUNK_BYTES });
+    text = await gunzipBody(gzipped);
   } catch (err) {
     return {
       gzipped: await gzipAsync(Buffer.alloc(0)),
@@ -148,9 +148,14 @@ export function gzipLines(lines: readonly string[]): Promise<Buffer> {
   return gzipAsync(lines.length > 0 ? `${lines.join('\n')}\n` : '', { level: 1 });
 }
 
+/** A gzip body's bytes, unzipped on libuv's thread pool in 1 MiB output chunks. */
+export function gunzipBody(gzipped: Buffer): Promise<Buffer> {
+  return gunzipAsync(gzipped, { chunkSize: GUNZIP_CHUNK_BYTES });
+}
+
 /** The lines of a gzip JSON Lines body, blank lines dropped. */
 export async function gunzipLines(gzipped: Buffer): Promise<string[]> {
-  return (await gunzipAsync(gzipped, { chunkSize: GUNZIP_CHUNK_BYTES }))
+  return (await gunzipBody(gzipped))
     .toString('utf8')
     .split('\n')
     .filter((line) => line.length > 0);

@@ -1,15 +1,13 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
 import { describeError } from '@spotify-pipeline/shared';
 import { type PostgresSettings, postgresClientConfig } from '@spotify-pipeline/shared/warehouse/postgres';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { gunzipBody } from './bronze-lines.js';
 import { BRONZE_TABLES, MANIFEST_TABLE, REJECTED_TABLE } from './bronze-tables.js';
 import { BRONZE_SCHEMA, type PreparedObject, type Warehouse } from './warehouse.js';
 
-const gunzipAsync = promisify(gunzip);
 const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /**
@@ -30,7 +28,7 @@ export async function createPostgresWarehouse(
   /** COPY of the object's lines into the session's temp table, then one INSERT that extracts the fields. */
   const insertRows = async ({ object, table, gzipped, rows }: PreparedObject): Promise<number> => {
     if (rows === 0) return 0;
-    const text = await gunzipAsync(gzipped);
+    const text = await gunzipBody(gzipped);
     await pipeline(
       Readable.from([text]),
       client.query(

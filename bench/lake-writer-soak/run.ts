@@ -14,6 +14,7 @@ import {
   createTopicWithDlq,
   groupLag,
   type KafkaInstance,
+  median,
   repoRoot,
   startKafka,
   startS3,
@@ -75,8 +76,6 @@ async function topicEnd(kafka: ReturnType<typeof testKafka>): Promise<number> {
     await admin.disconnect();
   }
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
 /** RSS growth per minute, fitted over every sample (the GC's sawtooth averages out; a leak does not). */
 function slopePerMinute(samples: Array<{ seconds: number; rssMiB: number }>): number {

@@ -4,6 +4,7 @@
  * anything the quick checks cannot prove). Rounds alternate, so a busy moment of the machine hits both.
  */
 import { isUtf8 } from 'node:buffer';
+import { median } from '@spotify-pipeline/harness';
 import { classifyRecord } from '@spotify-pipeline/lake-writer/classify-record';
 import { withLakeMetadata } from '@spotify-pipeline/lake-writer/lake-line';
 import { sampleEvent } from '@spotify-pipeline/lake-writer/testing/sample-event';
@@ -51,7 +52,6 @@ export function measurePerRecord(): Array<Record<string, unknown>> {
     beforeRates.push(rate(before));
   }
   // The median round: the first ones also warm the JIT up.
-  const median = (rates: number[]) => [...rates].sort((a, b) => a - b)[Math.floor(rates.length / 2)]!;
   const quick = median(currentRates);
   const full = median(beforeRates);
   return [

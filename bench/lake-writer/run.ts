@@ -17,6 +17,7 @@ import {
   createTopicWithDlq,
   groupLag,
   type KafkaInstance,
+  median,
   repoRoot,
   type S3Instance,
   startKafka,
@@ -216,12 +217,6 @@ async function drain(
   );
   return { rate, bytes, cpuPerEvent: cpuSeconds / EVENTS };
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-};
 
 async function main(): Promise<void> {
   // 0. The per-record boundary alone, before the broker and S3 server start taking CPU.

@@ -1,4 +1,5 @@
 export * from './bench-machine.js';
+export * from './bench-stats.js';
 export * from './browser.js';
 export * from './buildah.js';
 export * from './cluster.js';

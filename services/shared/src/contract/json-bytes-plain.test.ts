@@ -51,6 +51,7 @@ describe('isPlainJsonObject', () => {
     ['a string at the top', '"x"', canonical],
     ['an empty text', '', canonical],
     ['nesting past maxDepth', `{"a":${'['.repeat(8)}${']'.repeat(8)}}`, canonical],
+    ['any object when maxDepth is 0', '{}', { maxDepth: 0, numbers: 'canonical' } as JsonTextRules],
     ['an object where the rules refuse one', '{"genres":["pop"],"name":{"a":1}}', noObjects],
     ['a list where the rules refuse one', '{"tags":[]}', noObjects],
   ])('sends %s to the full pass', (_, text, rules) => {

@@ -19,8 +19,8 @@ const isList = new Uint8Array(MAX_QUICK_DEPTH + 2);
  * The bytes must already be known to be valid UTF-8 (which cannot hold a lone surrogate).
  */
 export function isPlainJsonObject(bytes: Buffer, start: number, stop: number, rules: JsonTextRules): boolean {
-  if (stop - start < 2 || bytes[start] !== 0x7b) return false;
   const maxDepth = Math.min(rules.maxDepth, MAX_QUICK_DEPTH);
+  if (stop - start < 2 || bytes[start] !== 0x7b || maxDepth < 1) return false;
   const noMinus = rules.numbers === 'integer';
   let depth = 1;
   isList[1] = 0;

@@ -272,8 +272,7 @@ export async function freshTopic(
   return { ...names, client };
 }
 
-/** Waits for the writer's /readyz to answer 200 (it has joined its group). */
-/** Until the writer answers `/readyz` (joined its group); benchmarks poll often, as their clock starts then. */
+/** Waits until the writer's /readyz answers 200 (it has joined its group); benchmarks poll more often, as their clock starts then. */
 export async function waitReady(
   writer: WriterProcess,
   what = 'the writer to be ready',

@@ -129,7 +129,7 @@ function checkLine(
 }
 
 /** What a line of `table` must be: JSON text with scalars in every text column (arrays only where declared). */
-function bronzeLineRules(table: BronzeTable): JsonTextRules {
+export function bronzeLineRules(table: BronzeTable): JsonTextRules {
   const compound = new Set(table.compoundFields ?? []);
   const fields = new Set(table.fields);
   return {

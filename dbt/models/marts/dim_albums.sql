@@ -18,12 +18,11 @@ named as (
 
     select
         album_id,
-        album_name,
-        artist_id,
-        row_number() over (partition by album_id order by event_at desc, event_id desc) as recency
+        {{ pick_by_event_order('album_name', 'desc') }} as album_name,
+        {{ pick_by_event_order('artist_id', 'desc') }} as artist_id
 
-    from events
-    where album_id is not null
+    from (select *{{ rank_events('album_id', 'desc') }} from events where album_id is not null) as ranked
+    group by album_id
 
 )
 
@@ -35,4 +34,3 @@ select
 
 from named
 left join catalog on catalog.album_id = named.album_id
-where named.recency = 1

@@ -25,19 +25,32 @@ listener_artists as (
 
 ),
 
+listener_tracks as (
+
+    -- Summed before the names are joined: the join then touches one row per listener and track, not per event.
+    select
+        user_id,
+        track_id,
+        sum(case when event_type = 'play' then 1 else 0 end) as plays,
+        coalesce(sum(case when event_type in ('skip', 'complete') then ms_played end), 0) as ms_played
+
+    from events
+    group by user_id, track_id
+
+),
+
 track_totals as (
 
     select
-        events.user_id,
+        listener_tracks.user_id,
         'track' as item_type,
-        events.track_id as item_id,
-        max(tracks.track_name) as item_name,
-        sum(case when events.event_type = 'play' then 1 else 0 end) as plays,
-        coalesce(sum(case when events.event_type in ('skip', 'complete') then events.ms_played end), 0) as ms_played
+        listener_tracks.track_id as item_id,
+        tracks.track_name as item_name,
+        listener_tracks.plays,
+        listener_tracks.ms_played
 
-    from events
-    inner join tracks on tracks.track_id = events.track_id
-    group by events.user_id, events.track_id
+    from listener_tracks
+    inner join tracks on tracks.track_id = listener_tracks.track_id
 
 ),
 

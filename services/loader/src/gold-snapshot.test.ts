@@ -32,7 +32,7 @@ async function readOnly(path: string) {
 
 // DuckDB files are created, opened and closed several times: seconds on a busy machine.
 describe('publishGoldSnapshot', { timeout: 60_000 }, () => {
-  it('copies gold and the load manifest of the configured bronze schema, nothing else, and swaps the file under open readers', async () => {
+  it('copies gold (views as tables) and the load manifest of the configured bronze schema, nothing else, and swaps the file under open readers', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sp-snapshot-'));
     dirs.push(dir);
     const source = join(dir, 'warehouse.duckdb');
@@ -43,10 +43,12 @@ describe('publishGoldSnapshot', { timeout: 60_000 }, () => {
        create table raw_lake.listening_events as select 1 as x;
        create table raw_lake._load_manifest as select 'k1' as object_key;
        create table bronze._load_manifest as select 'another pipeline' as object_key;
-       create table silver.stg as select 1 as x;
-       create table gold.daily as select 5 as plays;
-       create table gold.fct_listening_events as
+       create table silver.stg as
          select * from (values ('u2', 2), ('u1', 3), ('u2', 1), ('u1', 1)) as t (user_id, event_at);
+       create table gold.daily as select 5 as plays;
+       -- As dbt makes it on DuckDB: a view naming its table without the file's catalog, so that it still
+       -- resolves when the file is attached under another name (the snapshot attaches it as src).
+       create view gold.fct_listening_events as select * from silver.stg;
        create table gold."odd ""name""" as select 1 as x;`,
     );
     const bronzeSchema = 'raw_lake';
@@ -58,6 +60,9 @@ describe('publishGoldSnapshot', { timeout: 60_000 }, () => {
         (r) => `${r.table_schema}.${r.table_name}`,
       ),
     ).toEqual(['gold.daily', 'gold.fct_listening_events', 'gold.odd "name"', 'raw_lake._load_manifest']);
+    expect(await first.rows("select table_name from information_schema.tables where table_type <> 'BASE TABLE'")).toEqual(
+      [],
+    );
     expect(await first.rows('select object_key from raw_lake._load_manifest')).toEqual([
       { object_key: 'k1' },
     ]);

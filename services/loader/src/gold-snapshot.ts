@@ -21,7 +21,7 @@ export interface SnapshotSummary {
 }
 
 /**
- * Copies every gold table and the load manifest (under its schema, `bronzeSchema`: "last load" on the
+ * Copies every gold table and view (as a table) and the load manifest (under its schema, `bronzeSchema`: "last load" on the
  * dashboard) of the DuckDB warehouse into a new file beside `target`,
  * then renames it over `target` in one step. Readers that have the previous snapshot open keep reading it
  * (the rename does not touch their open file) until they switch; a reader never sees a half-written one.
@@ -41,8 +41,12 @@ export async function publishGoldSnapshot(params: {
   try {
     await connection.run(`attach ${literal(params.source)} as src (read_only)`);
     await connection.run(`attach ${literal(scratch)} as snap`);
+    // Gold views (fct_listening_events on DuckDB) are copied as tables: readers get stored rows either way.
     const gold = await connection.runAndReadAll(
-      "select schema_name, table_name from duckdb_tables() where database_name = 'src' and schema_name = 'gold' order by table_name",
+      `select schema_name, table_name from duckdb_tables() where database_name = 'src' and schema_name = 'gold'
+       union all
+       select schema_name, view_name from duckdb_views() where database_name = 'src' and schema_name = 'gold'
+       order by 2`,
     );
     const copies = [
       ...gold.getRows().map(([schema, table]) => ({ schema: String(schema), table: String(table) })),

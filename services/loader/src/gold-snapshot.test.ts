@@ -60,9 +60,9 @@ describe('publishGoldSnapshot', { timeout: 60_000 }, () => {
         (r) => `${r.table_schema}.${r.table_name}`,
       ),
     ).toEqual(['gold.daily', 'gold.fct_listening_events', 'gold.odd "name"', 'raw_lake._load_manifest']);
-    expect(await first.rows("select table_name from information_schema.tables where table_type <> 'BASE TABLE'")).toEqual(
-      [],
-    );
+    expect(
+      await first.rows("select table_name from information_schema.tables where table_type <> 'BASE TABLE'"),
+    ).toEqual([]);
     expect(await first.rows('select object_key from raw_lake._load_manifest')).toEqual([
       { object_key: 'k1' },
     ]);

@@ -150,7 +150,8 @@ export function batchScenario(
 
     it('a corrupted row makes the named test fail', async () => {
       // On DuckDB gold's fact is a view over silver: the duplicate goes into the table under it.
-      const corrupted = target === 'duckdb' ? 'silver.stg_lake__listening_events' : 'gold.fct_listening_events';
+      const corrupted =
+        target === 'duckdb' ? 'silver.stg_lake__listening_events' : 'gold.fct_listening_events';
       await warehouse.query(`insert into ${corrupted} select * from ${corrupted} order by event_id limit 1`);
 
       const result = await runDbt({

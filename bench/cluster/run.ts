@@ -6,9 +6,9 @@
  * Run: npm run bench -- cluster   (BENCH_EVENTS overrides the backlog size)
  */
 import { writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import {
+  benchMachine,
   type Cluster,
   createTopicWithDlq,
   groupLag,
@@ -249,7 +249,7 @@ async function main(): Promise<void> {
   const result = {
     benchmark: 'cluster',
     date: new Date().toISOString(),
-    machine: `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}; the cluster, Kafka, the S3 server and PostgreSQL on the same machine, CPU shared with other engineers' work at the time`,
+    machine: benchMachine('the cluster, Kafka, the S3 server and PostgreSQL on the same machine'),
     figures,
   };
   writeFileSync(join(repoRoot, 'bench/results/cluster.json'), `${JSON.stringify(result, null, 2)}\n`);

@@ -5,10 +5,9 @@
  * Writes bench/results/fuzz.json. Run: npm run bench -- fuzz
  */
 import { writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { repoRoot } from '@spotify-pipeline/harness';
+import { benchMachine, repoRoot } from '@spotify-pipeline/harness';
 import { classifyRecord } from '@spotify-pipeline/lake-writer/classify-record';
 import { intakeAt } from '@spotify-pipeline/lake-writer/testing/sample-event';
 import { checkBronzeObject } from '@spotify-pipeline/loader/bronze-lines';
@@ -188,7 +187,7 @@ async function main() {
   const result = {
     benchmark: 'fuzz',
     date: new Date().toISOString(),
-    machine: `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; load average ${loadavg()[0]!.toFixed(1)} at the end (shared machine)`,
+    machine: benchMachine('shared machine'),
     notes: `fast-check ${SECONDS} s per property with fresh seeds; inputs are mutated contract events, arbitrary bytes and text (see bench/fuzz/properties.ts)`,
     figures,
   };

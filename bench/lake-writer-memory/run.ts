@@ -9,9 +9,8 @@
  * Run: npm run bench -- lake-writer-memory
  */
 import { writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { memoryCgroupProblem, repoRoot, startKafka, startS3 } from '@spotify-pipeline/harness';
+import { benchMachine, memoryCgroupProblem, repoRoot, startKafka, startS3 } from '@spotify-pipeline/harness';
 import {
   drainUnderMemoryLimit,
   type MemoryLimitRun,
@@ -74,7 +73,7 @@ async function main(): Promise<void> {
     const result = {
       benchmark: 'lake-writer-memory',
       date: new Date().toISOString(),
-      machine: `${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB`,
+      machine: benchMachine('broker, S3 server and the writer (in its memory cgroup) on the same machine'),
       figures: [
         {
           name: `writer died of memory draining ${EVENTS.toLocaleString('en')} events in a ${LIMIT_MIB} MiB cgroup, with the budget (1 = yes: kernel OOM kill or V8 heap exhausted)`,

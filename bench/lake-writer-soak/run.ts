@@ -7,9 +7,10 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  benchMachine,
   componentPaths,
   createTopicWithDlq,
   groupLag,
@@ -201,7 +202,7 @@ async function main(): Promise<void> {
     const result = {
       benchmark: 'lake-writer-soak',
       date: new Date().toISOString(),
-      machine: `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}; broker, S3 server, producers and writer on the same machine, CPU shared with other engineers' work at the time`,
+      machine: benchMachine('broker, S3 server, producers and writer on the same machine'),
       figures,
       samples,
     };

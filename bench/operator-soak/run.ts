@@ -7,10 +7,9 @@
 
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { freePort } from '@spotify-pipeline/harness';
+import { benchMachine, freePort } from '@spotify-pipeline/harness';
 import type { KubeObject } from '@spotify-pipeline/operator/kube/client';
 import { createSecret } from '@spotify-pipeline/operator/testing/kube-helpers';
 import { startSilentServer } from '@spotify-pipeline/operator/testing/silent-server';
@@ -308,7 +307,7 @@ const figure = (
 const result = {
   benchmark: 'operator-soak',
   date: new Date().toISOString(),
-  machine: `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; shared with other engineers' builds and tests, and with the kube-apiserver, etcd and S3 server`,
+  machine: benchMachine('the kube-apiserver, etcd and S3 server on the same machine'),
   notes: `${N} pipelines (${hostileCount} hostile: ${HOSTILE.map((h) => h.kind).join(', ')}), ${MINUTES} min, the compiled operator as its own process (4 workers, resync 60 s), ${EDITS_PER_MINUTE} healthy pipelines edited per minute; a cluster simulator writes KafkaTopic and Deployment status (no Strimzi or kubelet here). Hostile pipelines that did not end with their expected condition: ${wrongHostile.length ? wrongHostile.join('; ') : 'none'}. Operator exit code on SIGTERM: ${exitCode}.`,
   figures: [
     figure('minutes soaked', MINUTES, 'min'),

@@ -5,10 +5,9 @@
 
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { freePort } from '@spotify-pipeline/harness';
+import { benchMachine, freePort } from '@spotify-pipeline/harness';
 import type { KubeObject } from '@spotify-pipeline/operator/kube/client';
 import { imagesFor, startOperator } from '@spotify-pipeline/operator/operator';
 import { createNamespace, createSecret } from '@spotify-pipeline/operator/testing/kube-helpers';
@@ -269,7 +268,7 @@ const figure = (
 const result = {
   benchmark: 'operator',
   date: new Date().toISOString(),
-  machine: `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; CPU shared with other engineers' builds and tests while this ran, and with the kube-apiserver, etcd and S3 server on the same 2 cores`,
+  machine: benchMachine('the kube-apiserver, etcd and S3 server on the same 2 cores'),
   notes: `${N} pipelines, ${WORKERS} workers, in-process operator; a cluster simulator writes KafkaTopic and Deployment status as Strimzi and the deployment controller would (no kubelet here). Operator memory is measured on the compiled operator running as its own process.`,
   figures: [
     figure(`time for ${N} pipelines to be Ready from nothing`, allReady / 1000, 's', 'issue 5 aim', 60),

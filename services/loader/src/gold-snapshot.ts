@@ -21,10 +21,11 @@ export interface SnapshotSummary {
 }
 
 /**
- * Copies every gold table and view (as a table) and the load manifest (under its schema, `bronzeSchema`: "last load" on the
- * dashboard) of the DuckDB warehouse into a new file beside `target`,
- * then renames it over `target` in one step. Readers that have the previous snapshot open keep reading it
- * (the rename does not touch their open file) until they switch; a reader never sees a half-written one.
+ * Copies every gold table, every gold view (stored as a table: fct_listening_events on DuckDB) and the load
+ * manifest (under its schema, `bronzeSchema`: "last load" on the dashboard) of the DuckDB warehouse into a new
+ * file beside `target`, then renames it over `target` in one step. Readers that have the previous snapshot open
+ * keep reading it (the rename does not touch their open file) until they switch; a reader never sees a
+ * half-written one.
  * Runs after a successful build, while no one writes the warehouse (the loader's own `batch`).
  */
 export async function publishGoldSnapshot(params: {
@@ -41,7 +42,6 @@ export async function publishGoldSnapshot(params: {
   try {
     await connection.run(`attach ${literal(params.source)} as src (read_only)`);
     await connection.run(`attach ${literal(scratch)} as snap`);
-    // Gold views (fct_listening_events on DuckDB) are copied as tables: readers get stored rows either way.
     const gold = await connection.runAndReadAll(
       `select schema_name, table_name from duckdb_tables() where database_name = 'src' and schema_name = 'gold'
        union all
